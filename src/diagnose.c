@@ -27,6 +27,7 @@
  */
 #include "diagnose.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stddef.h>
@@ -38,148 +39,45 @@
 #include "util.h"
 #include "banned.h"
 
+/*
+ * The rows of DIAG_THRESHOLDS (diagnose.h) as data: where each lives in
+ * struct diag_thresholds, its kind, range and default. Why each default
+ * was chosen is said in the comment of the rule that owns it.
+ */
+enum tkind { TK_NUMBER, TK_ABOVE, TK_COUNT };
+
+static const struct tdef {
+    const char *name;
+    size_t off;
+    enum tkind kind;
+    double def;
+    double lo, hi; /* inclusive, except lo for TK_ABOVE */
+    const char *owner;
+    const char *doc;
+} tdefs[] = {
+/* clang-format off */
+#define TDEF(kind, name, def, lo, hi, owner, doc)                              \
+    {#name, offsetof(struct diag_thresholds, name), TK_##kind, def, lo, hi,    \
+     #owner, doc},
+    /* clang-format on */
+    DIAG_THRESHOLDS(TDEF)
+#undef TDEF
+};
+
+static void tdef_store(struct diag_thresholds *t, const struct tdef *def,
+                       double v)
+{
+    if (def->kind == TK_COUNT)
+        *(size_t *)(void *)((char *)t + def->off) = (size_t)v;
+    else
+        *(double *)(void *)((char *)t + def->off) = v;
+}
+
 void diag_thresholds_init(struct diag_thresholds *t)
 {
     memset(t, 0, sizeof(*t));
-    /* Two points give a direction but no shape; the seed examples have 4. */
-    t->min_points = 3;
-    /*
-     * Epoch-level logs are already averages. Longer logs (step-level, or
-     * many short epochs) are smoothed by a running median of about n/50
-     * points (odd, from 3 to 101), so a million-step log is judged on
-     * about a hundred points' worth of shape and a one-point spike never
-     * survives.
-     */
-    t->smooth_above = 60;
-    /*
-     * Unstable: a rise between consecutive points larger than a quarter of
-     * the curve's median level (the seed's unstable case jumps by 70% of
-     * its level; epoch-level noise of healthy runs stays under 10%) and
-     * larger than a tenth of the curve's whole range (a loss that has
-     * fallen to near zero wiggles by a large share of its tiny level, but
-     * by a negligible share of the distance it travelled). Two such jumps
-     * at least: one bad batch is not a trend.
-     */
-    t->jump_frac = 0.25;
-    t->jump_range = 0.1;
-    t->min_jumps = 2;
-    /*
-     * Jumps of the held-out curve alone count only while the training
-     * loss has not fallen below half its start: a held-out loss that
-     * jumps while the training loss falls smoothly is an overconfident,
-     * overfitting model or a small validation set, not an optimiser
-     * overshooting.
-     */
-    t->jump_train_keep = 0.5;
-    /* Diverged: the smoothed training loss ends 1.5x above its minimum. */
-    t->diverge_ratio = 1.5;
-    /*
-     * Exploding gradients: grad_norm at least 10x the median of the 5
-     * points before it, twice. Early in training the norm legitimately
-     * falls by 10-1000x, so the reference is the running median, never
-     * the run's median; 5x fired on healthy step-level fine-tunes.
-     */
-    t->spike_ratio = 10;
-    t->spike_window = 5;
-    t->min_spikes = 2;
-    /*
-     * Overfitting: after its best point the held-out curve ends (mean of
-     * its last tenth) worse by 3% of its best and by a quarter of what it
-     * had gained (seed: 0.19 of 0.29), or by 10% of its best alone (a slow
-     * give-back; healthy runs with early stopping end at most 4.2% above
-     * their best), while the training curve improves by 5% after it.
-     */
-    t->rel_worsen = 0.03;
-    t->giveback_frac = 0.25;
-    t->end_worse = 0.10;
-    t->train_gain = 0.05;
-    /*
-     * Underfitting: both losses end above 65% of their start (the seed's
-     * underfit case keeps 78% and 82%; a model that learns anything
-     * usually sheds far more than a third).
-     */
-    t->underfit_keep = 0.65;
-    /* No train/held-out gap: the held-out loss is within 10% of train. */
-    t->gap_frac = 0.10;
-    /*
-     * Vanishing gradients: the median grad_norm of the last quarter is
-     * below 1% of that of the first tenth while the training loss kept
-     * half its start. (A converging model's norm also falls 100-1000x, but
-     * its loss falls with it.)
-     */
-    t->vanish_ratio = 0.01;
-    t->vanish_keep = 0.5;
-    /*
-     * A stall: the (smoothed) training loss improved by less than 1% over
-     * the last 40% of a run of at least 6 points, after falling before.
-     * With a held-out curve and no gap it is underfitting (the model
-     * cannot fit even the training set); with no held-out curve it is a
-     * plateau when the loss still kept half of its start.
-     */
-    t->plateau_frac = 0.4;
-    t->plateau_gain = 0.01;
-    t->plateau_min = 6;
-    t->plateau_keep = 0.5;
-    /*
-     * Decay too early: the lr falls at least 10x below its running maximum
-     * in the first half of the run, and the loss's log-slope over the
-     * (up to) 10 points after the drop is at least 10x smaller than over
-     * the 10 before. Schedules that end a run (cosine, linear to zero)
-     * drop in its last tenth; ReduceLROnPlateau drops after a stall, so
-     * the slope before is already small.
-     */
-    t->lr_drop = 10;
-    t->decay_slowdown = 10;
-    t->decay_early = 0.5;
-    t->decay_window = 10;
-    /*
-     * Still improving: the held-out best is in the last quarter of the run,
-     * which improved it by more than 1% at a pace of at least a fifth of
-     * the run's average, and the last point is within 1% of the best (a
-     * curve that has turned up again has converged, not run out of time).
-     */
-    t->tail_frac = 0.25;
-    t->tail_gain = 0.01;
-    t->tail_rate = 0.1;
-    t->last_near = 0.01;
-    /*
-     * Metric shift: a held-out loss steps by 1.4x or more between two
-     * points, at least 8x its median step, the training loss moves less
-     * than 0.15 in log (16%) across the same step, and the median of the 5
-     * points after differs from that of the points before by 1.4x in the
-     * same direction (a one-point spike is not a shift). On the labelled
-     * runs this fires on the six induced shifts and nothing else.
-     */
-    t->shift_step = 1.4;
-    t->shift_noise = 8;
-    t->shift_train = 0.15;
-    t->shift_persist = 5;
-    /*
-     * Leakage: the held-out accuracy is above the training accuracy by 5
-     * points and its error is at most half the training error, on 80% of
-     * the second half of the run. Dropout or augmentation that acts only
-     * in training lifts the held-out accuracy by a point or two, and a
-     * model at chance level can sit either side by luck of the split.
-     */
-    t->leak_gap = 0.05;
-    t->leak_err_ratio = 0.5;
-    t->leak_share = 0.8;
-    /*
-     * Bad init: the first training loss is 3x ln(classes) or more and the
-     * curve never comes back up to it (a lr too high climbs above its
-     * first value; a bad initialisation starts at its worst).
-     */
-    t->init_ratio = 3;
-    /* Collapse: one class takes 90% of the validation predictions. */
-    t->collapse_share = 0.9;
-    /*
-     * update_ratio: about 1e-3 is the rule of thumb (CS231n); 10x either
-     * way is "far" (healthy labelled runs lie within 1.7e-4 .. 4e-3).
-     */
-    t->ratio_target = 1e-3;
-    t->ratio_far = 10;
-    /* Success: the next run's best beats this one's by 1%. */
-    t->success_gain = 0.01;
+    for (size_t i = 0; i < ARRAY_SIZE(tdefs); i++)
+        tdef_store(t, &tdefs[i], tdefs[i].def);
 }
 
 void diag_options_init(struct diag_options *opt)
@@ -188,81 +86,39 @@ void diag_options_init(struct diag_options *opt)
     opt->num_classes = 0;
 }
 
-/*
- * The names diag_threshold_set() accepts, with the values that make
- * sense: fractions from 0 to 1, factors of at least 1, counts of points.
- */
-enum tkind { TK_NUMBER, TK_COUNT };
-
-static const struct tdef {
-    const char *name;
-    size_t off;
-    enum tkind kind;
-    double lo, hi; /* inclusive, except lo when lo_open */
-    bool lo_open;
-} tdefs[] = {
-#define TNUM(f, lo, hi)                                                        \
-    {                                                                          \
-#f, offsetof(struct diag_thresholds, f), TK_NUMBER, lo, hi, false      \
-    }
-#define TPOS(f)                                                                \
-    {                                                                          \
-#f, offsetof(struct diag_thresholds, f), TK_NUMBER, 0, INFINITY, true  \
-    }
-#define TCNT(f, lo)                                                            \
-    {                                                                          \
-#f, offsetof(struct diag_thresholds, f), TK_COUNT, lo, 1e9, false      \
-    }
-    TCNT(min_points, 2),
-    TCNT(smooth_above, 2),
-    TNUM(jump_frac, 0, INFINITY),
-    TNUM(jump_range, 0, 1),
-    TCNT(min_jumps, 1),
-    TNUM(jump_train_keep, 0, INFINITY),
-    TNUM(diverge_ratio, 1, INFINITY),
-    TNUM(spike_ratio, 1, INFINITY),
-    TCNT(spike_window, 1),
-    TCNT(min_spikes, 1),
-    TNUM(rel_worsen, 0, INFINITY),
-    TNUM(giveback_frac, 0, INFINITY),
-    TNUM(end_worse, 0, INFINITY),
-    TNUM(train_gain, 0, 1),
-    TNUM(underfit_keep, 0, INFINITY),
-    TNUM(gap_frac, 0, INFINITY),
-    TNUM(vanish_ratio, 0, 1),
-    TNUM(vanish_keep, 0, INFINITY),
-    TPOS(plateau_frac),
-    TNUM(plateau_gain, 0, INFINITY),
-    TCNT(plateau_min, 2),
-    TNUM(plateau_keep, 0, INFINITY),
-    TNUM(lr_drop, 1, INFINITY),
-    TNUM(decay_slowdown, 1, INFINITY),
-    TNUM(decay_early, 0, 1),
-    TCNT(decay_window, 2),
-    TPOS(tail_frac),
-    TNUM(tail_gain, 0, INFINITY),
-    TNUM(tail_rate, 0, INFINITY),
-    TNUM(last_near, 0, INFINITY),
-    TNUM(shift_step, 1, INFINITY),
-    TNUM(shift_noise, 0, INFINITY),
-    TNUM(shift_train, 0, INFINITY),
-    TCNT(shift_persist, 1),
-    TNUM(leak_gap, 0, 1),
-    TNUM(leak_err_ratio, 0, 1),
-    TNUM(leak_share, 0, 1),
-    TNUM(init_ratio, 1, INFINITY),
-    TNUM(collapse_share, 0, 1),
-    TPOS(ratio_target),
-    TNUM(ratio_far, 1, INFINITY),
-    TNUM(success_gain, 0, INFINITY),
-#undef TNUM
-#undef TPOS
-#undef TCNT
-};
-
 const char *diag_threshold_name(size_t i)
 {
     return i < ARRAY_SIZE(tdefs) ? tdefs[i].name : NULL;
+}
+
+const char *diag_threshold_owner(size_t i)
+{
+    return i < ARRAY_SIZE(tdefs) ? tdefs[i].owner : NULL;
+}
+
+const char *diag_threshold_doc(size_t i)
+{
+    return i < ARRAY_SIZE(tdefs) ? tdefs[i].doc : NULL;
+}
+
+double diag_threshold_default(size_t i)
+{
+    return i < ARRAY_SIZE(tdefs) ? tdefs[i].def : NAN;
+}
+
+/* The value of the threshold called name in t; NAN if there is none. */
+static double threshold_value(const struct diag_thresholds *t, const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(tdefs); i++) {
+        const char *p = (const char *)t + tdefs[i].off;
+
+        if (strcmp(tdefs[i].name, name))
+            continue;
+        if (tdefs[i].kind == TK_COUNT)
+            return (double)*(const size_t *)(const void *)p;
+        return *(const double *)(const void *)p;
+    }
+    return NAN;
 }
 
 int diag_threshold_set(struct diag_thresholds *t, const char *name,
@@ -284,12 +140,9 @@ int diag_threshold_set(struct diag_thresholds *t, const char *name,
     while (*end == ' ' || *end == '\t')
         end++;
     if (end != value && !*end && isfinite(v) &&
-        (def->lo_open ? v > def->lo : v >= def->lo) && v <= def->hi &&
+        (def->kind == TK_ABOVE ? v > def->lo : v >= def->lo) && v <= def->hi &&
         (def->kind != TK_COUNT || v == floor(v))) {
-        if (def->kind == TK_COUNT)
-            *(size_t *)(void *)((char *)t + def->off) = (size_t)v;
-        else
-            *(double *)(void *)((char *)t + def->off) = v;
+        tdef_store(t, def, v);
         return 0;
     }
     fmt_num(lo, sizeof(lo), def->lo);
@@ -299,9 +152,9 @@ int diag_threshold_set(struct diag_thresholds *t, const char *name,
                          "least %s, not '%s'",
                          name, lo, value);
     else if (isinf(def->hi))
-        *why =
-            xasprintf("threshold '%s' must be a number %s %s, not '%s'", name,
-                      def->lo_open ? "above" : "of at least", lo, value);
+        *why = xasprintf("threshold '%s' must be a number %s %s, not '%s'",
+                         name, def->kind == TK_ABOVE ? "above" : "of at least",
+                         lo, value);
     else
         *why = xasprintf("threshold '%s' must be a number from %s to %s, "
                          "not '%s'",
@@ -309,24 +162,20 @@ int diag_threshold_set(struct diag_thresholds *t, const char *name,
     return -1;
 }
 
-static const char *const code_names[DIAG__COUNT] = {
-    [DIAG_NON_FINITE] = "non_finite",
-    [DIAG_PREDICTION_COLLAPSE] = "prediction_collapse",
-    [DIAG_METRIC_SHIFT] = "metric_shift",
-    [DIAG_SUSPECTED_LEAKAGE] = "suspected_leakage",
-    [DIAG_BAD_INIT] = "bad_init",
-    [DIAG_UNSTABLE] = "unstable",
-    [DIAG_OVERFITTING] = "overfitting",
-    [DIAG_PLATEAU] = "plateau",
-    [DIAG_UNDERFITTING] = "underfitting",
-    [DIAG_STILL_IMPROVING] = "still_improving",
-    [DIAG_NEED_MORE_SIGNALS] = "need_more_signals",
-    [DIAG_HEALTHY] = "healthy",
+/* The rows of DIAG_CODES: the stable name and the decision of each code. */
+static const struct code_def {
+    const char *name;
+    enum decision decision;
+} code_defs[DIAG__COUNT] = {
+#define CODE_DEF(code, name, decision)                                         \
+    [DIAG_##code] = {#name, DECISION_##decision},
+    DIAG_CODES(CODE_DEF)
+#undef CODE_DEF
 };
 
 const char *diag_code_name(enum diag_code code)
 {
-    return code < DIAG__COUNT ? code_names[code] : "unknown";
+    return code < DIAG__COUNT ? code_defs[code].name : "unknown";
 }
 
 const char *decision_name(enum decision d)
@@ -455,8 +304,13 @@ static double median(const double *v, size_t n)
 
 /*
  * y smoothed by a running median when the curve is longer than
- * smooth_above points (see diag_thresholds_init()). Returns a new array
- * of c->n values and the window in *win_out.
+ * smooth_above (60) points. Returns a new array of c->n values and the
+ * window in *win_out. Epoch-level logs are already averages; longer logs
+ * (step-level, or many short epochs) are smoothed over about n/50 points
+ * (odd, from 3 to 101), so a long log is judged on about a hundred
+ * points' worth of shape and a one-point spike never survives. No rule
+ * judges a curve of fewer than min_points (3) points: two points give a
+ * direction but no shape; the seed examples have 4.
  */
 static double *smoothed(const struct curve *c, const struct diag_thresholds *t,
                         size_t *win_out)
@@ -576,19 +430,25 @@ struct ctx {
     struct curve val;   /* the rule's metric, else val_loss, else val_acc */
     unsigned nclass;    /* 0 when unknown */
     const char *nclass_from;
+    const struct best *best; /* under the rule; best->found may be false */
     struct strbuf unchecked; /* "; "-separated signals not checked */
     struct strbuf aside;     /* side observations for the note */
+};
 
-    bool nan_from_start; /* a loss was non-finite from its first value */
-    double shift_x;      /* where the held-out curve stepped */
-    bool leak_perfect;   /* the held-out accuracy is perfect */
-    bool dead_metric;    /* a held-out metric never changes */
-    bool grad_spikes;
-    double spike_median; /* running median at the largest spike */
-    bool vanishing;
-    int ratio_off; /* update_ratio: -1 far below, 1 far above, 0 fine */
-    double ratio_tail;
-    double decay_x; /* where the lr dropped too early, or NAN */
+/*
+ * Which advice row of its code a finding takes, when the facts found
+ * change what to check or try (see advice_rows[]).
+ */
+enum advice {
+    ADVICE_DEFAULT = 0,
+    ADVICE_NAN_FROM_START, /* non_finite: a loss non-finite from its start */
+    ADVICE_DEAD_METRIC,    /* metric_shift: a metric that never changes */
+    ADVICE_PERFECT_SCORE,  /* suspected_leakage: a perfect held-out score */
+    ADVICE_GRAD_SPIKES,    /* unstable: gradient spikes; at: clip level */
+    ADVICE_DECAY_EARLY,    /* plateau: lr decayed too early; at: where */
+    ADVICE_LR_LOW,         /* plateau, underfitting: updates far too small */
+    ADVICE_VANISHING,      /* underfitting: the gradients vanished */
+    ADVICE_CAPACITY        /* underfitting: the update size is normal */
 };
 
 static void unchecked(struct ctx *x, const char *what)
@@ -624,7 +484,25 @@ static void add(struct diagnosis *d, enum diag_code code, char *evidence)
     ALLOC_GROW(d->f, d->n + 1, d->alloc);
     d->f[d->n].code = code;
     d->f[d->n].evidence = evidence;
+    d->f[d->n].advice = ADVICE_DEFAULT;
+    d->f[d->n].at = NAN;
     d->n++;
+}
+
+/*
+ * Choose the advice row (and the number it quotes) of the finding of that
+ * code, if there is one and nothing chose before: the rules run in the
+ * order of precedence of their advice.
+ */
+static void advise(struct diagnosis *d, enum diag_code code, enum advice a,
+                   double at)
+{
+    struct finding *f = find(d, code);
+
+    if (f && f->advice == ADVICE_DEFAULT && isnan(f->at)) {
+        f->advice = (int)a;
+        f->at = at;
+    }
 }
 
 /*
@@ -667,6 +545,7 @@ static void add_or_attach(struct diagnosis *d, enum diag_code code,
 static void rule_non_finite(struct ctx *x, struct diagnosis *d)
 {
     const struct metrics *m = x->m;
+    bool nan_from_start = false;
     NUMBUFS;
 
     for (size_t i = 0; i < m->ncols; i++) {
@@ -691,7 +570,7 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
             continue;
         if (st.first_nonfinite == st.first &&
             (col->role == ROLE_TRAIN_LOSS || col->role == ROLE_VAL_LOSS))
-            x->nan_from_start = true;
+            nan_from_start = true;
         add(d, DIAG_NON_FINITE,
             xasprintf("%s is %s at %s %s (line %zu), %zu of %zu logged "
                       "values are not finite",
@@ -699,6 +578,10 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
                       N(m->x[st.first_nonfinite]), m->line[st.first_nonfinite],
                       st.n - st.nfinite, st.n));
     }
+    if (nan_from_start)
+        advise(d, DIAG_NON_FINITE, ADVICE_NAN_FROM_START, NAN);
+    if (!metrics_find_role(m, ROLE_GRAD_NONFINITE))
+        unchecked(x, "non-finite gradients (no grad_nonfinite column)");
 }
 
 /*
@@ -760,6 +643,9 @@ static double tv_distance(const double *p, const double *q, size_t k)
  * A reasonable loss can hide this. The evidence also gives the drift of
  * the distribution: that class's share at the first logged row and the
  * largest change between consecutive logged rows (total variation).
+ *
+ * Default: 90% (collapse_share), far above the largest class of any
+ * balanced or moderately imbalanced validation set.
  */
 static void rule_collapse(struct ctx *x, struct diagnosis *d)
 {
@@ -870,6 +756,11 @@ static bool train_near(const struct curve *tr, double x, double h, double *out)
  * the shift_persist points after stays ln(shift_step) away from the level
  * before, in the same direction; and the training loss around the two
  * points (see train_near()) changes by less than shift_train in log.
+ *
+ * Defaults: a step of 1.4x (shift_step), 8x the median step
+ * (shift_noise), a training change below 0.15 in log, about 16%
+ * (shift_train), a new level held for 5 points (shift_persist). On the
+ * labelled runs this fires on the six induced shifts and nothing else.
  */
 static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
 {
@@ -941,7 +832,7 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
                     noise > 0 ? N(round(fabs(step) / noise)) : "any",
                     N(exp(post)), P, tr->name, PCT(fabs(exp(dt) - 1)), preds));
             free(preds);
-            x->shift_x = v->x[i];
+            advise(d, DIAG_METRIC_SHIFT, ADVICE_DEFAULT, v->x[i]);
             fired = true;
         }
     }
@@ -1058,12 +949,12 @@ static const struct column *training_twin(const struct metrics *m,
 /*
  * A dead held-out metric, the extreme of a metric shift: a held-out loss
  * or score (see held_out_metric()) holds exactly the same value at every
- * one of at least plateau_min logged points while the training loss
- * moved by more than gap_frac of its start. Nothing that evaluates real
- * predictions stays bit-for-bit constant while the model changes: the
- * held-out labels are empty or mismatched, or the metric is not computed.
- * A column whose training twin (see training_twin()) is constant too is
- * constant by construction and does not count.
+ * one of at least dead_min_points (6) logged points while the training
+ * loss moved by more than dead_move_frac (0.1) of its start. Nothing that
+ * evaluates real predictions stays bit-for-bit constant while the model
+ * changes: the held-out labels are empty or mismatched, or the metric is not
+ * computed. A column whose training twin (see training_twin()) is constant too
+ * is constant by construction and does not count.
  */
 static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
 {
@@ -1081,7 +972,7 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
         lo = fmin(lo, tr->y[i]);
         hi = fmax(hi, tr->y[i]);
     }
-    if (hi - lo <= x->t->gap_frac * tr->y[0])
+    if (hi - lo <= x->t->dead_move_frac * tr->y[0])
         return;
     for (size_t i = 0; i < m->ncols; i++) {
         const struct column *col = &m->cols[i], *twin;
@@ -1089,7 +980,7 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
         size_t n, tn;
 
         if (!held_out_metric(col) ||
-            !constant_column(m, col, x->t->plateau_min, &v, &n))
+            !constant_column(m, col, x->t->dead_min_points, &v, &n))
             continue;
         /*
          * A term that is constant in training too (the classification
@@ -1106,23 +997,23 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
         }
     }
     if (ndead == 1) {
-        x->dead_metric = true;
         add(d, DIAG_METRIC_SHIFT,
             xasprintf("%s is exactly %s at every one of %zu logged points, "
                       "while %s moved between %s and %s: the held-out "
                       "metric measures nothing",
                       names.buf, N(value), npoints, tr->name, N(lo), N(hi)));
+        advise(d, DIAG_METRIC_SHIFT, ADVICE_DEAD_METRIC, NAN);
     } else if (ndead > 1) {
         char *more =
             ndead > 3 ? xasprintf(" and %zu more", ndead - 3) : xstrdup("");
 
-        x->dead_metric = true;
         add(d, DIAG_METRIC_SHIFT,
             xasprintf("%s%s never change (the first is exactly %s at every "
                       "one of %zu logged points), while %s moved between %s "
                       "and %s: the held-out metrics measure nothing",
                       names.buf, more, N(value), npoints, tr->name, N(lo),
                       N(hi)));
+        advise(d, DIAG_METRIC_SHIFT, ADVICE_DEAD_METRIC, NAN);
         free(more);
     }
     strbuf_release(&names);
@@ -1136,6 +1027,12 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
  * so does regularisation or augmentation that acts only in training,
  * which is the cheaper check, unless the held-out score is perfect.
  * Accuracies logged as percentages are read as such.
+ *
+ * Defaults: 5 points (leak_gap), half the training error
+ * (leak_err_ratio), on 80% of the second half (leak_share). Dropout or
+ * augmentation that acts only in training lifts the held-out accuracy by
+ * a point or two, and a model at chance level can sit either side by
+ * luck of the split.
  */
 static void rule_leakage(struct ctx *x, struct diagnosis *d)
 {
@@ -1145,6 +1042,7 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     const struct diag_thresholds *t = x->t;
     size_t *rows, n = 0, hits = 0, last_hit = SIZE_MAX;
     double scale = 1, maxv = 0;
+    bool perfect;
     NUMBUFS;
 
     if (!ta || !va) {
@@ -1176,7 +1074,7 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     }
     if ((double)hits < t->leak_share * (double)(n - n / 2) || !hits)
         goto out;
-    x->leak_perfect = va->v[last_hit] / scale >= 1;
+    perfect = va->v[last_hit] / scale >= 1;
     add(d, DIAG_SUSPECTED_LEAKAGE,
         xasprintf("%s was above %s by at least %s points with at most %s "
                   "of its error on %zu of the last %zu logged %ss (at %s "
@@ -1184,7 +1082,9 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
                   va->name, ta->name, N(t->leak_gap * 100),
                   N(t->leak_err_ratio), hits, n - n / 2, m->xname, m->xname,
                   N(m->x[last_hit]), N(va->v[last_hit]), N(ta->v[last_hit]),
-                  x->leak_perfect ? "; the held-out score is perfect" : ""));
+                  perfect ? "; the held-out score is perfect" : ""));
+    if (perfect)
+        advise(d, DIAG_SUSPECTED_LEAKAGE, ADVICE_PERFECT_SCORE, NAN);
 out:
     free(rows);
 }
@@ -1196,6 +1096,9 @@ out:
  * initialisation (weights far too large, a wrong output bias), not a
  * learning rate too high (which climbs above its first value). C comes
  * from the run's config (num_classes) or the pred_count_* columns.
+ *
+ * Default: 3 x ln C (init_ratio), far above the loss of any fresh model
+ * with a sane output layer.
  */
 static void rule_bad_init(struct ctx *x, struct diagnosis *d)
 {
@@ -1304,6 +1207,17 @@ static char *jump_evidence(const struct curve *c,
  * (diverged: the same failure seen slowly). Only the training curve can
  * diverge: a held-out loss that rises while training falls is
  * overfitting.
+ *
+ * Defaults: a rise larger than a quarter of the curve's median level
+ * (jump_frac; the seed's unstable case jumps by 70% of its level,
+ * epoch-level noise of healthy runs stays under 10%) and larger than a
+ * tenth of its range (jump_range: a loss that has fallen to near zero
+ * wiggles by a large share of its tiny level, but by a negligible share
+ * of the distance it travelled), at least twice (min_jumps: one bad batch
+ * is not a trend). Held-out jumps count only while train kept half its
+ * start (jump_train_keep: a held-out loss that jumps while the training
+ * loss falls smoothly is an overconfident, overfitting model or a small
+ * validation set). Diverged: 1.5x above its minimum (diverge_ratio).
  */
 static void rule_unstable(struct ctx *x, struct diagnosis *d)
 {
@@ -1376,11 +1290,18 @@ static double *held_level(const struct curve *c, size_t k)
  * tenth of the run) at least two points before the end, then ends (median
  * of its last tenth) worse by rel_worsen of that level and by
  * giveback_frac of what it had gained, or by end_worse of it alone, while
- * the training curve, which fit its data (a loss below underfit_keep of
+ * the training curve, which fit its data (a loss below overfit_fit_keep of
  * its start: a model that did not fit its training data is underfitting,
  * whatever its held-out curve does), keeps improving by train_gain of its
  * value at that point. The evidence gives the train/held-out gap at the best
  * point and at the end (a widening gap).
+ *
+ * Defaults: worse by 3% of its best (rel_worsen) and by a quarter of
+ * what it had gained (giveback_frac; seed: 0.19 of 0.29), or by 10% of
+ * its best alone (end_worse: a slow give-back; healthy runs with early
+ * stopping end at most 4.2% above their best), while train improves by
+ * 5% after it (train_gain) and ended below 65% of its start
+ * (overfit_fit_keep).
  */
 static void rule_overfitting(struct ctx *x, struct diagnosis *d)
 {
@@ -1392,7 +1313,7 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
     char *gap = NULL;
     NUMBUFS;
 
-    if (val->n < t->min_points || train->n < 2 || tk >= t->underfit_keep)
+    if (val->n < t->min_points || train->n < 2 || tk >= t->overfit_fit_keep)
         return;
     lv = held_level(val, k);
     b = 0;
@@ -1446,7 +1367,15 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
  * before the first reduction. A decay that answered a plateau
  * (ReduceLROnPlateau) is not too early: when the held-out curve's best of
  * the (up to) 2 points before the first reduction improved less than
- * plateau_gain on the point before them, the rule does not fire.
+ * decay_plateau_gain on the point before them, the rule does not fire.
+ * It needs decay_min_points training points.
+ *
+ * Defaults: a fall of 10x (lr_drop) in the first half (decay_early 0.5)
+ * and a log-slope 10x smaller (decay_slowdown) over the (up to) 10 points
+ * (decay_window) after the drop than over the 10 before. Schedules that
+ * end a run (cosine, linear to zero) drop in its last tenth;
+ * ReduceLROnPlateau drops after a stall, so the slope before is already
+ * small.
  */
 static void rule_decay(struct ctx *x, struct diagnosis *d)
 {
@@ -1458,12 +1387,11 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
     double top, before, after, *s;
     NUMBUFS;
 
-    x->decay_x = NAN;
     if (!lr) {
         unchecked(x, "learning-rate decay (no lr column)");
         return;
     }
-    if (c->n < t->plateau_min || !positive_loss(c))
+    if (c->n < t->decay_min_points || !positive_loss(c))
         return;
     curve_load(&l, x->m, lr, false);
     if (l.n < 2)
@@ -1506,10 +1434,9 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
         for (size_t i = k - w; i < k; i++)
             if (bad(v, v->y[i]) < bad(v, vbest))
                 vbest = v->y[i];
-        if (bad(v, ref) - bad(v, vbest) <= t->plateau_gain * fabs(ref))
+        if (bad(v, ref) - bad(v, vbest) <= t->decay_plateau_gain * fabs(ref))
             goto out;
     }
-    x->decay_x = l.x[drop];
     add(d, DIAG_PLATEAU,
         xasprintf("%s fell from %s to %s (%sx) by %s %s, %s%% into the run; "
                   "%s was falling %s%% per point before and %s%% after "
@@ -1520,6 +1447,7 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
                   N(round((1 - exp(-before)) * 1000) / 10),
                   N(round((1 - exp(-after)) * 1000) / 10),
                   after > 0 ? N(round(before / after)) : "infinitely"));
+    advise(d, DIAG_PLATEAU, ADVICE_DECAY_EARLY, l.x[drop]);
 out:
     curve_release(&l);
 }
@@ -1532,6 +1460,11 @@ out:
  * held-out curve it is a plateau if the loss kept plateau_keep of its
  * start (a loss that fell far and then flattened has converged; nothing
  * can be said about generalisation).
+ *
+ * Defaults: less than 1% (plateau_gain) over the last 40% (plateau_frac)
+ * of a run of at least 6 points (plateau_min); "no gap" is a held-out
+ * loss within 10% of train (gap_frac); a train-only plateau kept half its
+ * start (plateau_keep).
  */
 static void rule_stall(struct ctx *x, struct diagnosis *d)
 {
@@ -1585,9 +1518,14 @@ out:
 /*
  * Underfitting: both losses end above underfit_keep of where they
  * started: the model has not learned what it could. With no held-out
- * curve, a training loss that barely moved over at least plateau_min
- * points is reported as a plateau instead (it is not known whether the
- * held-out loss is high too).
+ * curve, a training loss that barely moved over at least
+ * underfit_min_points points is reported as a plateau instead (it is not known
+ * whether the held-out loss is high too).
+ *
+ * Default: 65% (underfit_keep; the seed's underfit case keeps 78% and
+ * 82%; a model that learns anything usually sheds far more than a
+ * third); a train-only plateau over at least 6 points
+ * (underfit_min_points).
  */
 static void rule_underfitting(struct ctx *x, struct diagnosis *d)
 {
@@ -1599,7 +1537,7 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
     if (train->n < t->min_points || !(tk >= t->underfit_keep))
         return;
     if (val->n < t->min_points) {
-        if (train->n >= t->plateau_min)
+        if (train->n >= t->underfit_min_points)
             add(d, DIAG_PLATEAU,
                 xasprintf("%s ended at %s%% of its start (%s to %s): it "
                           "barely moved over %zu points",
@@ -1625,6 +1563,11 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
  * is within last_near of the best: stopping here leaves gains unmade.
  * Judged on the held-out curve, or on the training curve when there is
  * none.
+ *
+ * Defaults: the last quarter (tail_frac), a gain of more than 1%
+ * (tail_gain) at a pace of at least a tenth of the run's average
+ * (tail_rate), and the last point within 1% of the best (last_near: a
+ * curve that has turned up again has converged, not run out of time).
  */
 static void rule_still_improving(struct ctx *x, struct diagnosis *d)
 {
@@ -1678,6 +1621,11 @@ out:
  * the spike_window points before it, at least min_spikes times. Reported
  * under "unstable" (the curve-level symptom they cause), attached to the
  * loss evidence when the loss jumps too.
+ *
+ * Defaults: 10x (spike_ratio) the median of the 5 points before
+ * (spike_window), twice (min_spikes). Early in training the norm
+ * legitimately falls by 10-1000x, so the reference is the running median,
+ * never the run's median; 5x fired on healthy step-level fine-tunes.
  */
 static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
 {
@@ -1708,8 +1656,6 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
         }
     }
     if (spikes >= t->min_spikes) {
-        x->grad_spikes = true;
-        x->spike_median = big_med;
         add_or_attach(d, DIAG_UNSTABLE,
                       xasprintf("%s spiked to at least %s times its running "
                                 "median %zu times (the first at %s %s, the "
@@ -1719,6 +1665,7 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
                                 N(c.x[first]), N(c.y[big]), N(round(big_ratio)),
                                 N(big_med), t->spike_window, c.xname,
                                 N(c.x[big])));
+        advise(d, DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, big_med);
     }
     curve_release(&c);
 }
@@ -1728,6 +1675,10 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
  * run is below vanish_ratio of that of the first tenth while the training
  * loss kept vanish_keep of its start: the updates died before the model
  * learned. Reported under "underfitting".
+ *
+ * Defaults: below 1% (vanish_ratio) while train kept half its start
+ * (vanish_keep). A converging model's norm also falls 100-1000x, but its
+ * loss falls with it.
  */
 static void rule_vanishing(struct ctx *x, struct diagnosis *d)
 {
@@ -1749,7 +1700,6 @@ static void rule_vanishing(struct ctx *x, struct diagnosis *d)
     tail = median(c.y + c.n - kt, kt);
     if (!(head > 0) || tail > t->vanish_ratio * head)
         goto out;
-    x->vanishing = true;
     add_or_attach(d, DIAG_UNDERFITTING,
                   xasprintf("%s fell from a median of %s over the first %zu "
                             "points to %s over the last %zu (%s%% of it) "
@@ -1758,6 +1708,7 @@ static void rule_vanishing(struct ctx *x, struct diagnosis *d)
                             c.name, N(head), kh, N(tail), kt,
                             N(round(tail / head * 10000) / 100), x->train.name,
                             N(round(keep * 100))));
+    advise(d, DIAG_UNDERFITTING, ADVICE_VANISHING, NAN);
 out:
     curve_release(&c);
 }
@@ -1769,6 +1720,10 @@ out:
  * rate is too low, which explains an underfitting, plateau or bad_init
  * finding; far above says too high, which explains an unstable one.
  * Attached to the finding it explains, else a side observation.
+ *
+ * Defaults: about 1e-3 is the rule of thumb (ratio_target, CS231n); 10x
+ * either way is "far" (ratio_far; healthy labelled runs lie within
+ * 1.7e-4 .. 4e-3).
  */
 static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
 {
@@ -1776,6 +1731,8 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
     const struct column *u = metrics_find(x->m, "update_ratio");
     struct curve c;
     size_t k;
+    double tail;
+    int off; /* -1 far below the target, 1 far above */
     char *e;
     NUMBUFS;
 
@@ -1787,24 +1744,29 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
     if (c.n < t->min_points)
         goto out;
     k = c.n / 4 > t->min_points ? c.n / 4 : t->min_points;
-    x->ratio_tail = median(c.y + c.n - k, k);
-    if (x->ratio_tail * t->ratio_far < t->ratio_target)
-        x->ratio_off = -1;
-    else if (x->ratio_tail > t->ratio_far * t->ratio_target)
-        x->ratio_off = 1;
-    else
+    tail = median(c.y + c.n - k, k);
+    if (tail * t->ratio_far < t->ratio_target) {
+        off = -1;
+        advise(d, DIAG_UNDERFITTING, ADVICE_LR_LOW, NAN);
+        advise(d, DIAG_PLATEAU, ADVICE_LR_LOW, NAN);
+    } else if (tail > t->ratio_far * t->ratio_target) {
+        off = 1;
+    } else {
+        /* A normal update size points at the model's capacity. */
+        advise(d, DIAG_UNDERFITTING, ADVICE_CAPACITY, NAN);
         goto out;
-    e = xasprintf("%s over the last %zu points is %s, %s times %s the "
-                  "usual %s: the learning rate is too %s",
-                  c.name, k, N(x->ratio_tail),
-                  N(round(x->ratio_off < 0 ? t->ratio_target / x->ratio_tail
-                                           : x->ratio_tail / t->ratio_target)),
-                  x->ratio_off < 0 ? "below" : "above", N(t->ratio_target),
-                  x->ratio_off < 0 ? "low" : "high");
-    if (x->ratio_off > 0 ? attach(d, DIAG_UNSTABLE, xstrdup(e))
-                         : attach(d, DIAG_UNDERFITTING, xstrdup(e)) ||
-                               attach(d, DIAG_PLATEAU, xstrdup(e)) ||
-                               attach(d, DIAG_BAD_INIT, xstrdup(e))) {
+    }
+    e = xasprintf(
+        "%s over the last %zu points is %s, %s times %s the "
+        "usual %s: the learning rate is too %s",
+        c.name, k, N(tail),
+        N(round(off < 0 ? t->ratio_target / tail : tail / t->ratio_target)),
+        off < 0 ? "below" : "above", N(t->ratio_target),
+        off < 0 ? "low" : "high");
+    if (off > 0 ? attach(d, DIAG_UNSTABLE, xstrdup(e))
+                : attach(d, DIAG_UNDERFITTING, xstrdup(e)) ||
+                      attach(d, DIAG_PLATEAU, xstrdup(e)) ||
+                      attach(d, DIAG_BAD_INIT, xstrdup(e))) {
         free(e);
         goto out;
     }
@@ -1848,249 +1810,258 @@ static void rank(struct diagnosis *d)
     }
 }
 
-/* The decision record that follows from the main finding. */
-static void decide(struct diagnosis *d, const struct ctx *x,
-                   const struct best *best)
+/*
+ * The advice rows: for each code (and, where the facts found change it,
+ * each advice of that code), the symptom, the first check, the one next
+ * change and the success rule of the decision record. A NULL field is the
+ * code's default row's. The text is filled by fill(): {x} the x column,
+ * {metric} the rule's metric, {train} the training curve, {beat} what the
+ * next run's best must beat, {at} the finding's number, {nclass} the
+ * number of classes, {init_limit} init_ratio x ln(classes), {=name} a
+ * threshold's value and {%name} it as a percentage.
+ */
+static const struct advice_row {
+    enum diag_code code;
+    enum advice advice;
+    const char *symptom, *first_check, *action, *success;
+} advice_rows[] = {
+    {DIAG_NON_FINITE, ADVICE_DEFAULT,
+     "non-finite values (nan or inf) in the log",
+     "the first row where a value became non-finite: the gradient norms "
+     "and the learning rate just before it, then inputs and labels for "
+     "invalid values",
+     "lower the learning rate 10x (keep everything else as it is)",
+     "no nan or inf over as many {x}s, and {beat}"},
+    {DIAG_NON_FINITE, ADVICE_NAN_FROM_START, NULL,
+     "the loss on one batch before any update: the log is non-finite from "
+     "its first value, so either the loss or the inputs are broken (a log "
+     "of a softmax, a division by zero) or the first epoch's updates blew "
+     "up",
+     "if that loss is already non-finite, compute it with a numerically "
+     "stable function (cross-entropy on logits); if it is finite, lower "
+     "the learning rate 10x",
+     NULL},
+    {DIAG_PREDICTION_COLLAPSE, ADVICE_DEFAULT,
+     "predictions collapsed onto one class",
+     "class balance of the training labels, target encoding, output layer "
+     "shape and the loss function",
+     "weight the loss by inverse class frequency (or resample to balance "
+     "the classes)",
+     "no class takes {%collapse_share}% or more of the validation "
+     "predictions, and {beat}"},
+    {DIAG_METRIC_SHIFT, ADVICE_DEFAULT,
+     "a held-out metric stepped suddenly without the training curve",
+     "the data loader, the validation preprocessing and the split at {x} "
+     "{at}: print a validation batch from before and after",
+     "re-run validation from {x} {at} on a fixed, versioned split with the "
+     "preprocessing of the start",
+     "the held-out curve has no step at {x} {at} that {train} lacks, and "
+     "{beat}"},
+    {DIAG_METRIC_SHIFT, ADVICE_DEAD_METRIC,
+     "a held-out metric never changes while the model trains",
+     "the held-out labels and the evaluation code: print the predictions "
+     "and targets of one validation batch",
+     "fix the validation labels or the metric computation, then re-run "
+     "validation on the saved checkpoints",
+     "every held-out metric varies across {x}s as {train} falls, and "
+     "{beat}"},
+    {DIAG_SUSPECTED_LEAKAGE, ADVICE_DEFAULT,
+     "the held-out accuracy is steadily above the training accuracy",
+     "dropout or augmentation that acts only in training first (re-measure "
+     "the training accuracy in evaluation mode); if the gap stays, "
+     "duplicates or shared entities between the splits",
+     "evaluate the training set in evaluation mode and deduplicate the "
+     "held-out set against it; change nothing in training",
+     "the held-out accuracy is no longer above the training accuracy by "
+     "{%leak_gap} points or more"},
+    {DIAG_SUSPECTED_LEAKAGE, ADVICE_PERFECT_SCORE, NULL,
+     "the split first: duplicates or shared entities between training and "
+     "held-out data (a perfect held-out score is rarely earned); then "
+     "dropout or augmentation that acts only in training",
+     NULL, NULL},
+    {DIAG_BAD_INIT, ADVICE_DEFAULT,
+     "the initial loss is far from that of a fresh model",
+     "the weight initialisation scale and the output layer bias",
+     "use the framework's default initialisation (or scale the initial "
+     "weights down)",
+     "the first {train} is below {init_limit} ({=init_ratio} times ln "
+     "{nclass}), and {beat}"},
+    {DIAG_UNSTABLE, ADVICE_DEFAULT, "the loss jumps up and down",
+     "the learning rate, the batch size and the gradient norms around the "
+     "jumps",
+     "halve the learning rate (keep everything else as it is)",
+     "{train} falls without jumps (no rise above {%jump_frac}% of its "
+     "level), and {beat}"},
+    {DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, NULL, NULL,
+     "clip the gradient norm at {at} (about its running median), keeping "
+     "the learning rate",
+     NULL},
+    {DIAG_OVERFITTING, ADVICE_DEFAULT,
+     "training improves while the held-out curve worsens",
+     "the data split (no leakage, no duplicates) and the augmentation",
+     "add regularisation: double the weight decay (or raise dropout), and "
+     "keep the best checkpoint, not the last",
+     "{metric} ends within {%rel_worsen}% of its best, and {beat}"},
+    {DIAG_PLATEAU, ADVICE_DEFAULT,
+     "the loss stopped improving for a long stretch",
+     "the learning-rate schedule around the start of the plateau",
+     "decay the learning rate 10x where the plateau starts",
+     "{train} moves again after the same point (by more than "
+     "{%plateau_gain}%), and {beat}"},
+    {DIAG_PLATEAU, ADVICE_LR_LOW, NULL, NULL,
+     "raise the learning rate 3x (the updates are far below 1e-3 of the "
+     "weights)",
+     NULL},
+    {DIAG_PLATEAU, ADVICE_DECAY_EARLY, NULL,
+     "the learning-rate schedule: the rate fell at {x} {at} while the loss "
+     "was still falling fast",
+     "decay the learning rate later: keep the initial rate until the loss "
+     "stops improving (or decay on a plateau)",
+     "{train} keeps falling after {x} {at}, and {beat}"},
+    {DIAG_UNDERFITTING, ADVICE_DEFAULT,
+     "training and held-out losses both stay high",
+     "the learning rate, the model capacity and the labels of a sample "
+     "batch",
+     "raise the learning rate 3x (or, if it is already high, widen the "
+     "model)",
+     "{train} ends below {%underfit_keep}% of its start, and {beat}"},
+    {DIAG_UNDERFITTING, ADVICE_VANISHING, NULL, NULL,
+     "add normalisation (batch or layer norm) before the saturating "
+     "activations, so gradients reach the early layers",
+     NULL},
+    {DIAG_UNDERFITTING, ADVICE_LR_LOW, NULL, NULL,
+     "raise the learning rate 10x (the updates are far below 1e-3 of the "
+     "weights)",
+     NULL},
+    {DIAG_UNDERFITTING, ADVICE_CAPACITY, NULL, NULL,
+     "double the model's width (the update size is normal, so the "
+     "capacity is the suspect)",
+     NULL},
+    {DIAG_STILL_IMPROVING, ADVICE_DEFAULT,
+     "the curve was still improving at the end",
+     "whether the run was stopped by a budget or by early stopping",
+     "train longer: double the number of epochs", "{beat}"},
+    {DIAG_NEED_MORE_SIGNALS, ADVICE_DEFAULT,
+     "too little evidence to judge the curves",
+     "which metrics the training loop logs and how often",
+     "log train_loss and {metric} every {x} and re-run",
+     "the log has at least {=min_points} finite values of {metric} and "
+     "train_loss"},
+    {DIAG_HEALTHY, ADVICE_DEFAULT,
+     "both curves improve and the held-out curve flattens without "
+     "worsening",
+     "nothing to fix: compare against the baseline under the same rule",
+     "keep the best checkpoint; change one setting at a time from here",
+     "a change is kept only if {beat}"},
+};
+
+/* The advice row of (code, advice), or NULL. */
+static const struct advice_row *advice_row(enum diag_code code, int advice)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(advice_rows); i++)
+        if (advice_rows[i].code == code && (int)advice_rows[i].advice == advice)
+            return &advice_rows[i];
+    return NULL;
+}
+
+/* What fill() substitutes: the facts of one run and one finding. */
+struct fill_ctx {
+    const struct ctx *x;
+    const struct finding *f;
+    const char *beat;
+};
+
+/* The value of the marker {name} (name: len bytes) into out. */
+static void fill_marker(struct strbuf *out, const char *name, size_t len,
+                        const struct fill_ctx *fc)
+{
+    const struct ctx *x = fc->x;
+    char *key = xstrndup(name, len);
+    NUMBUFS;
+
+    if (!strcmp(key, "x"))
+        strbuf_addstr(out, x->m->xname);
+    else if (!strcmp(key, "metric"))
+        strbuf_addstr(out, x->rule->metric);
+    else if (!strcmp(key, "train"))
+        strbuf_addstr(out, x->train.name ? x->train.name : "train_loss");
+    else if (!strcmp(key, "beat"))
+        strbuf_addstr(out, fc->beat);
+    else if (!strcmp(key, "at"))
+        strbuf_addstr(out, N(fc->f->at));
+    else if (!strcmp(key, "nclass"))
+        strbuf_addf(out, "%u", x->nclass);
+    else if (!strcmp(key, "init_limit"))
+        strbuf_addstr(out, N(x->t->init_ratio * log((double)x->nclass)));
+    else if (key[0] == '=' && !isnan(threshold_value(x->t, key + 1)))
+        strbuf_addstr(out, N(threshold_value(x->t, key + 1)));
+    else if (key[0] == '%' && !isnan(threshold_value(x->t, key + 1)))
+        strbuf_addstr(out, N(threshold_value(x->t, key + 1) * 100));
+    else
+        assert(!"unknown marker in an advice row");
+    free(key);
+}
+
+/* The advice text tmpl with its markers filled in; the caller frees it. */
+static char *fill(const char *tmpl, const struct fill_ctx *fc)
+{
+    struct strbuf out = STRBUF_INIT;
+
+    for (const char *p = tmpl; *p;) {
+        const char *close;
+
+        if (*p == '{' && (close = strchr(p, '}'))) {
+            fill_marker(&out, p + 1, (size_t)(close - p - 1), fc);
+            p = close + 1;
+        } else {
+            strbuf_addch(&out, *p++);
+        }
+    }
+    return strbuf_detach(&out, NULL);
+}
+
+/*
+ * The decision record: the main finding's code gives the decision, its
+ * advice row the symptom, first check, next change and success rule.
+ * success_gain (0.01): the next run's best must beat this one's by 1%.
+ */
+static void decide(struct diagnosis *d, const struct ctx *x)
 {
     const struct diag_thresholds *t = x->t;
     const struct rule *rule = x->rule;
-    const char *xname = x->m->xname;
-    const char *better = rule->maximize ? "above" : "below";
-    const char *train = x->train.name ? x->train.name : "train_loss";
+    const struct best *best = x->best;
+    const struct finding *main = &d->f[0];
+    const struct advice_row *def = advice_row(main->code, ADVICE_DEFAULT);
+    const struct advice_row *row = advice_row(main->code, main->advice);
+    struct fill_ctx fc;
     char *beat;
     NUMBUFS;
 
+    assert(def);
+    if (!row)
+        row = def;
     if (best->found) {
         double target = best->value + (rule->maximize ? 1 : -1) *
                                           t->success_gain * fabs(best->value);
 
-        beat =
-            xasprintf("the best %s of the next run is %s %s (%s%% better "
-                      "than %s at %s %s)",
-                      rule->metric, better, N(target), N(t->success_gain * 100),
-                      N(best->value), xname, N(best->x));
+        beat = xasprintf("the best %s of the next run is %s %s (%s%% better "
+                         "than %s at %s %s)",
+                         rule->metric, rule->maximize ? "above" : "below",
+                         N(target), N(t->success_gain * 100), N(best->value),
+                         x->m->xname, N(best->x));
     } else {
         beat = xasprintf("the next run logs a finite %s at every %s",
-                         rule->metric, xname);
+                         rule->metric, x->m->xname);
     }
-
-    switch (d->f[0].code) {
-    case DIAG_NON_FINITE:
-        d->decision = DECISION_INVESTIGATE;
-        d->symptom = xstrdup("non-finite values (nan or inf) in the log");
-        if (x->nan_from_start) {
-            d->first_check = xstrdup("the loss on one batch before any "
-                                     "update: the log is non-finite from "
-                                     "its first value, so either the loss "
-                                     "or the inputs are broken (a log of a "
-                                     "softmax, a division by zero) or the "
-                                     "first epoch's updates blew up");
-            d->action = xstrdup("if that loss is already non-finite, compute "
-                                "it with a numerically stable function "
-                                "(cross-entropy on logits); if it is "
-                                "finite, lower the learning rate 10x");
-        } else {
-            d->first_check = xstrdup("the first row where a value became "
-                                     "non-finite: the gradient norms and "
-                                     "the learning rate just before it, "
-                                     "then inputs and labels for invalid "
-                                     "values");
-            d->action = xstrdup("lower the learning rate 10x (keep "
-                                "everything else as it is)");
-        }
-        d->success =
-            xasprintf("no nan or inf over as many %ss, and %s", xname, beat);
-        break;
-    case DIAG_PREDICTION_COLLAPSE:
-        d->decision = DECISION_INVESTIGATE;
-        d->symptom = xstrdup("predictions collapsed onto one class");
-        d->first_check = xstrdup("class balance of the training labels, "
-                                 "target encoding, output layer shape and "
-                                 "the loss function");
-        d->action = xstrdup("weight the loss by inverse class frequency (or "
-                            "resample to balance the classes)");
-        d->success = xasprintf("no class takes %s%% or more of the "
-                               "validation predictions, and %s",
-                               N(t->collapse_share * 100), beat);
-        break;
-    case DIAG_METRIC_SHIFT:
-        d->decision = DECISION_INVESTIGATE;
-        if (x->dead_metric) {
-            d->symptom = xstrdup("a held-out metric never changes while "
-                                 "the model trains");
-            d->first_check = xstrdup("the held-out labels and the "
-                                     "evaluation code: print the "
-                                     "predictions and targets of one "
-                                     "validation batch");
-            d->action = xstrdup("fix the validation labels or the metric "
-                                "computation, then re-run validation on "
-                                "the saved checkpoints");
-            d->success = xasprintf("every held-out metric varies across "
-                                   "%ss as %s falls, and %s",
-                                   xname, train, beat);
-            break;
-        }
-        d->symptom = xstrdup("a held-out metric stepped suddenly without "
-                             "the training curve");
-        d->first_check = xasprintf("the data loader, the validation "
-                                   "preprocessing and the split at %s %s: "
-                                   "print a validation batch from before "
-                                   "and after",
-                                   xname, N(x->shift_x));
-        d->action = xasprintf("re-run validation from %s %s on a fixed, "
-                              "versioned split with the preprocessing of "
-                              "the start",
-                              xname, N(x->shift_x));
-        d->success = xasprintf("the held-out curve has no step at %s %s "
-                               "that %s lacks, and %s",
-                               xname, N(x->shift_x), train, beat);
-        break;
-    case DIAG_SUSPECTED_LEAKAGE:
-        d->decision = DECISION_INVESTIGATE;
-        d->symptom = xstrdup("the held-out accuracy is steadily above the "
-                             "training accuracy");
-        if (x->leak_perfect)
-            d->first_check = xstrdup("the split first: duplicates or shared "
-                                     "entities between training and "
-                                     "held-out data (a perfect held-out "
-                                     "score is rarely earned); then "
-                                     "dropout or augmentation that acts "
-                                     "only in training");
-        else
-            d->first_check = xstrdup("dropout or augmentation that acts only "
-                                     "in training first (re-measure the "
-                                     "training accuracy in evaluation mode); "
-                                     "if the gap stays, duplicates or "
-                                     "shared entities between the splits");
-        d->action = xstrdup("evaluate the training set in evaluation mode "
-                            "and deduplicate the held-out set against it; "
-                            "change nothing in training");
-        d->success = xasprintf("the held-out accuracy is no longer above the "
-                               "training accuracy by %s points or more",
-                               N(t->leak_gap * 100));
-        break;
-    case DIAG_BAD_INIT:
-        d->decision = DECISION_TUNE;
-        d->symptom = xstrdup("the initial loss is far from that of a fresh "
-                             "model");
-        d->first_check = xstrdup("the weight initialisation scale and the "
-                                 "output layer bias");
-        d->action = xstrdup("use the framework's default initialisation "
-                            "(or scale the initial weights down)");
-        d->success = xasprintf("the first %s is below %s (%s times ln %u), "
-                               "and %s",
-                               train, N(t->init_ratio * log((double)x->nclass)),
-                               N(t->init_ratio), x->nclass, beat);
-        break;
-    case DIAG_UNSTABLE:
-        d->decision = DECISION_TUNE;
-        d->symptom = xstrdup("the loss jumps up and down");
-        d->first_check = xstrdup("the learning rate, the batch size and the "
-                                 "gradient norms around the jumps");
-        if (x->grad_spikes)
-            d->action = xasprintf("clip the gradient norm at %s (about its "
-                                  "running median), keeping the learning "
-                                  "rate",
-                                  N(x->spike_median));
-        else
-            d->action = xstrdup("halve the learning rate (keep everything "
-                                "else as it is)");
-        d->success = xasprintf("%s falls without jumps (no rise above %s%% "
-                               "of its level), and %s",
-                               train, N(t->jump_frac * 100), beat);
-        break;
-    case DIAG_OVERFITTING:
-        d->decision = DECISION_TUNE;
-        d->symptom = xstrdup("training improves while the held-out curve "
-                             "worsens");
-        d->first_check = xstrdup("the data split (no leakage, no duplicates) "
-                                 "and the augmentation");
-        d->action = xstrdup("add regularisation: double the weight decay "
-                            "(or raise dropout), and keep the best "
-                            "checkpoint, not the last");
-        d->success = xasprintf("%s ends within %s%% of its best, and %s",
-                               rule->metric, N(t->rel_worsen * 100), beat);
-        break;
-    case DIAG_PLATEAU:
-        d->decision = DECISION_TUNE;
-        d->symptom = xstrdup("the loss stopped improving for a long stretch");
-        if (!isnan(x->decay_x)) {
-            d->first_check = xasprintf("the learning-rate schedule: the "
-                                       "rate fell at %s %s while the loss "
-                                       "was still falling fast",
-                                       xname, N(x->decay_x));
-            d->action = xstrdup("decay the learning rate later: keep the "
-                                "initial rate until the loss stops "
-                                "improving (or decay on a plateau)");
-            d->success = xasprintf("%s keeps falling after %s %s, and %s",
-                                   train, xname, N(x->decay_x), beat);
-        } else {
-            d->first_check = xstrdup("the learning-rate schedule around the "
-                                     "start of the plateau");
-            d->action = x->ratio_off < 0
-                            ? xstrdup("raise the learning rate 3x (the "
-                                      "updates are far below 1e-3 of the "
-                                      "weights)")
-                            : xstrdup("decay the learning rate 10x where "
-                                      "the plateau starts");
-            d->success = xasprintf("%s moves again after the same point "
-                                   "(by more than %s%%), and %s",
-                                   train, N(t->plateau_gain * 100), beat);
-        }
-        break;
-    case DIAG_UNDERFITTING:
-        d->decision = DECISION_TUNE;
-        d->symptom = xstrdup("training and held-out losses both stay high");
-        d->first_check = xstrdup("the learning rate, the model capacity and "
-                                 "the labels of a sample batch");
-        if (x->vanishing)
-            d->action = xstrdup("add normalisation (batch or layer norm) "
-                                "before the saturating activations, so "
-                                "gradients reach the early layers");
-        else if (x->ratio_off < 0)
-            d->action = xstrdup("raise the learning rate 10x (the updates "
-                                "are far below 1e-3 of the weights)");
-        else if (x->ratio_off == 0 && x->ratio_tail > 0)
-            d->action = xstrdup("double the model's width (the update size "
-                                "is normal, so the capacity is the "
-                                "suspect)");
-        else
-            d->action = xstrdup("raise the learning rate 3x (or, if it is "
-                                "already high, widen the model)");
-        d->success = xasprintf("%s ends below %s%% of its start, and %s", train,
-                               N(t->underfit_keep * 100), beat);
-        break;
-    case DIAG_STILL_IMPROVING:
-        d->decision = DECISION_TUNE;
-        d->symptom = xstrdup("the curve was still improving at the end");
-        d->first_check = xstrdup("whether the run was stopped by a budget or "
-                                 "by early stopping");
-        d->action = xstrdup("train longer: double the number of epochs");
-        d->success = xasprintf("%s", beat);
-        break;
-    case DIAG_NEED_MORE_SIGNALS:
-        d->decision = DECISION_INVESTIGATE;
-        d->symptom = xstrdup("too little evidence to judge the curves");
-        d->first_check = xstrdup("which metrics the training loop logs and "
-                                 "how often");
-        d->action = xasprintf("log train_loss and %s every %s and re-run",
-                              rule->metric, xname);
-        d->success = xasprintf("the log has at least %zu finite values of "
-                               "%s and train_loss",
-                               t->min_points, rule->metric);
-        break;
-    case DIAG_HEALTHY:
-    case DIAG__COUNT:
-        d->decision = DECISION_KEEP;
-        d->symptom = xstrdup("both curves improve and the held-out curve "
-                             "flattens without worsening");
-        d->first_check = xstrdup("nothing to fix: compare against the "
-                                 "baseline under the same rule");
-        d->action = xstrdup("keep the best checkpoint; change one setting "
-                            "at a time from here");
-        d->success = xasprintf("a change is kept only if %s", beat);
-        break;
-    }
+    fc.x = x;
+    fc.f = main;
+    fc.beat = beat;
+    d->decision = code_defs[main->code].decision;
+    d->symptom = fill(row->symptom ? row->symptom : def->symptom, &fc);
+    d->first_check =
+        fill(row->first_check ? row->first_check : def->first_check, &fc);
+    d->action = fill(row->action ? row->action : def->action, &fc);
+    d->success = fill(row->success ? row->success : def->success, &fc);
     free(beat);
 }
 
@@ -2106,6 +2077,127 @@ static void find_classes(struct ctx *x, unsigned from_config)
         x->nclass = (unsigned)k;
         x->nclass_from = "the pred_count_* columns";
     }
+}
+
+/*
+ * Need more signals: the rule's metric has no finite value, or fewer than
+ * min_points values of the held-out or training curve were logged.
+ */
+static void rule_need_more_signals(struct ctx *x, struct diagnosis *d)
+{
+    char *why;
+    NUMBUFS;
+
+    if (x->best->found && x->val.n >= x->t->min_points &&
+        x->train.n >= x->t->min_points)
+        return;
+    if (!x->best->found)
+        why = xasprintf("no finite value of the rule's metric '%s'",
+                        x->rule->metric);
+    else
+        why = xasprintf("only %s values of %s and %s values of %s; at "
+                        "least %zu of each are needed to judge a trend",
+                        N((double)x->val.n), x->val.name ? x->val.name : "val",
+                        N((double)x->train.n),
+                        x->train.name ? x->train.name : "train_loss",
+                        x->t->min_points);
+    if (x->train.n >= x->t->min_points && x->val.n < x->t->min_points) {
+        char *joined =
+            xasprintf("%s; %s went from %s to %s", why, x->train.name,
+                      N(x->train.y[0]), N(x->train.y[x->train.n - 1]));
+
+        free(why);
+        why = joined;
+    }
+    add(d, DIAG_NEED_MORE_SIGNALS, why);
+}
+
+/* Healthy: no other rule fired. */
+static void rule_healthy(struct ctx *x, struct diagnosis *d)
+{
+    NUMBUFS;
+
+    add(d, DIAG_HEALTHY,
+        xasprintf("%s went from %s to %s and %s from %s to a best of "
+                  "%s, with no rule firing%s",
+                  x->train.name, N(x->train.y[0]),
+                  N(x->train.y[x->train.n - 1]), x->val.name, N(x->val.y[0]),
+                  N(x->val.y[best_index(&x->val)]),
+                  x->unchecked.len ? " on the signals logged (see the "
+                                     "note for those that were not)"
+                                   : ""));
+}
+
+#define CODE_BIT(code) (1u << DIAG_##code)
+#define ALL_CODES ((1u << DIAG__COUNT) - 1)
+
+/*
+ * The rule table: one row per rule, run in this order, which is the
+ * troubleshooting order (curves, predictions, data, curve shapes, then
+ * gradients and the size of the updates, which run last because they
+ * attach to the curve findings they explain, and then what is left).
+ * rank() then sorts the findings by code. A rule is skipped when a
+ * finding of a code in its unless mask exists (a curve cut short by nan
+ * has neither stalled nor is it "still improving": the non-finite finding
+ * already says what happened). Its thresholds are the rows of
+ * DIAG_THRESHOLDS that name it as owner; the advice of the codes it
+ * yields is in advice_rows[]. Adding a rule: a row here, its function,
+ * its thresholds in diagnose.h, its tests and its entry in reportgen(1).
+ */
+static const struct rule_def {
+    const char *name;
+    void (*check)(struct ctx *x, struct diagnosis *d);
+    unsigned yields; /* the codes it may add (bits of enum diag_code) */
+    unsigned unless; /* skipped when one of these codes was found */
+} rule_defs[] = {
+    {"non_finite", rule_non_finite, CODE_BIT(NON_FINITE), 0},
+    {"collapse", rule_collapse, CODE_BIT(PREDICTION_COLLAPSE), 0},
+    {"dead_metric", rule_dead_metric, CODE_BIT(METRIC_SHIFT), 0},
+    {"metric_shift", rule_metric_shift, CODE_BIT(METRIC_SHIFT), 0},
+    {"leakage", rule_leakage, CODE_BIT(SUSPECTED_LEAKAGE), 0},
+    {"bad_init", rule_bad_init, CODE_BIT(BAD_INIT), 0},
+    {"unstable", rule_unstable, CODE_BIT(UNSTABLE), 0},
+    {"overfitting", rule_overfitting, CODE_BIT(OVERFITTING), 0},
+    {"decay", rule_decay, CODE_BIT(PLATEAU), 0},
+    {"stall", rule_stall, CODE_BIT(UNDERFITTING) | CODE_BIT(PLATEAU),
+     CODE_BIT(NON_FINITE)},
+    {"underfitting", rule_underfitting,
+     CODE_BIT(UNDERFITTING) | CODE_BIT(PLATEAU),
+     CODE_BIT(NON_FINITE) | CODE_BIT(UNSTABLE)},
+    {"still_improving", rule_still_improving, CODE_BIT(STILL_IMPROVING),
+     CODE_BIT(NON_FINITE) | CODE_BIT(UNSTABLE) | CODE_BIT(OVERFITTING) |
+         CODE_BIT(UNDERFITTING)},
+    {"grad_spikes", rule_grad_spikes, CODE_BIT(UNSTABLE), 0},
+    {"vanishing", rule_vanishing, CODE_BIT(UNDERFITTING), 0},
+    {"update_ratio", rule_update_ratio, 0, 0},
+    {"need_more_signals", rule_need_more_signals, CODE_BIT(NEED_MORE_SIGNALS),
+     0},
+    {"healthy", rule_healthy, CODE_BIT(HEALTHY), ALL_CODES},
+};
+
+const char *diag_rule_name(size_t i)
+{
+    return i < ARRAY_SIZE(rule_defs) ? rule_defs[i].name : NULL;
+}
+
+bool diag_rule_yields(size_t i, enum diag_code code)
+{
+    return i < ARRAY_SIZE(rule_defs) && (rule_defs[i].yields >> code & 1);
+}
+
+bool diag_has_advice(enum diag_code code)
+{
+    return advice_row(code, ADVICE_DEFAULT) != NULL;
+}
+
+/* The codes found so far, as bits of enum diag_code. */
+static unsigned found_codes(const struct diagnosis *d)
+{
+    unsigned bits = 0;
+
+    for (size_t i = 0; i < d->n; i++)
+        bits |= 1u << d->f[i].code;
+    return bits;
 }
 
 void diag_run(const struct metrics *m, const struct rule *rule,
@@ -2126,8 +2218,7 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     x.m = m;
     x.rule = rule;
     x.t = &opt->t;
-    x.shift_x = NAN;
-    x.decay_x = NAN;
+    x.best = best;
     strbuf_init(&x.unchecked, 0);
     strbuf_init(&x.aside, 0);
     if (!tcol) {
@@ -2143,85 +2234,11 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     if (x.train.n < x.t->min_points)
         unchecked(&x, "instability, plateau and underfitting (no training "
                       "curve with enough finite values)");
-
-    /*
-     * The rules run in the troubleshooting order; rank() then sorts the
-     * findings by code. Gradient and update-size evidence runs last
-     * because it attaches to the curve findings it explains.
-     *
-     * 1. Curves: values that cannot be trusted come first.
-     */
-    rule_non_finite(&x, d);
-    if (!metrics_find_role(m, ROLE_GRAD_NONFINITE))
-        unchecked(&x, "non-finite gradients (no grad_nonfinite column)");
-    /* 2. Predictions. */
-    rule_collapse(&x, d);
-    /* 4. Data: held-out values that may not measure what they claim to. */
-    rule_dead_metric(&x, d);
-    rule_metric_shift(&x, d);
-    rule_leakage(&x, d);
-    /* Back to 1: the curve shapes. */
-    rule_bad_init(&x, d);
-    rule_unstable(&x, d);
-    rule_overfitting(&x, d);
-    rule_decay(&x, d);
-    /*
-     * A curve cut short by nan has neither stalled nor is it "still
-     * improving": the non-finite finding already says what happened.
-     */
-    if (!has(d, DIAG_NON_FINITE)) {
-        rule_stall(&x, d);
-        if (!has(d, DIAG_UNSTABLE))
-            rule_underfitting(&x, d);
-        if (!has(d, DIAG_UNSTABLE) && !has(d, DIAG_OVERFITTING) &&
-            !has(d, DIAG_UNDERFITTING))
-            rule_still_improving(&x, d);
-    }
-    /* 3. Gradients, and the size of the updates. */
-    rule_grad_spikes(&x, d);
-    rule_vanishing(&x, d);
-    rule_update_ratio(&x, d);
-
-    if (!best->found || x.val.n < x.t->min_points ||
-        x.train.n < x.t->min_points) {
-        NUMBUFS;
-        char *why;
-
-        if (!best->found)
-            why = xasprintf("no finite value of the rule's metric '%s'",
-                            rule->metric);
-        else
-            why = xasprintf("only %s values of %s and %s values of %s; at "
-                            "least %zu of each are needed to judge a trend",
-                            N((double)x.val.n), x.val.name ? x.val.name : "val",
-                            N((double)x.train.n),
-                            x.train.name ? x.train.name : "train_loss",
-                            x.t->min_points);
-        if (x.train.n >= x.t->min_points && x.val.n < x.t->min_points) {
-            char *joined =
-                xasprintf("%s; %s went from %s to %s", why, x.train.name,
-                          N(x.train.y[0]), N(x.train.y[x.train.n - 1]));
-
-            free(why);
-            why = joined;
-        }
-        add(d, DIAG_NEED_MORE_SIGNALS, why);
-    }
-    if (!d->n) {
-        NUMBUFS;
-
-        add(d, DIAG_HEALTHY,
-            xasprintf("%s went from %s to %s and %s from %s to a best of "
-                      "%s, with no rule firing%s",
-                      x.train.name, N(x.train.y[0]),
-                      N(x.train.y[x.train.n - 1]), x.val.name, N(x.val.y[0]),
-                      N(x.val.y[best_index(&x.val)]),
-                      x.unchecked.len ? " on the signals logged (see the "
-                                        "note for those that were not)"
-                                      : ""));
-    }
+    for (size_t i = 0; i < ARRAY_SIZE(rule_defs); i++)
+        if (!(found_codes(d) & rule_defs[i].unless))
+            rule_defs[i].check(&x, d);
     rank(d);
-    decide(d, &x, best);
+    decide(d, &x);
     if (x.unchecked.len || x.aside.len) {
         struct strbuf note = STRBUF_INIT;
 

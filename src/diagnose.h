@@ -18,25 +18,35 @@
 #include "metrics.h"
 
 /*
- * Stable identifiers, also written to summary.json. Order = display rank:
- * values that cannot be trusted first (non-finite numbers, collapsed
- * predictions, a held-out curve that stepped or may have leaked), then
- * the curve shapes, then what is left.
+ * The diagnosis codes, one row each, in display rank: values that cannot
+ * be trusted first (non-finite numbers, collapsed predictions, a held-out
+ * curve that stepped or may have leaked), then the curve shapes, then
+ * what is left. X(ENUM, name, decision): the enum constant DIAG_ENUM, the
+ * stable name written to summary.json and documented in reportgen(1),
+ * and the decision (DECISION_*) the code leads to when it is the main
+ * finding. Everything that lists codes is generated from this list.
  */
+/* clang-format off */
+#define DIAG_CODES(X)                                                   \
+    X(NON_FINITE,          non_finite,          INVESTIGATE)            \
+    X(PREDICTION_COLLAPSE, prediction_collapse, INVESTIGATE)            \
+    X(METRIC_SHIFT,        metric_shift,        INVESTIGATE)            \
+    X(SUSPECTED_LEAKAGE,   suspected_leakage,   INVESTIGATE)            \
+    X(BAD_INIT,            bad_init,            TUNE)                   \
+    X(UNSTABLE,            unstable,            TUNE)                   \
+    X(OVERFITTING,         overfitting,         TUNE)                   \
+    X(PLATEAU,             plateau,             TUNE)                   \
+    X(UNDERFITTING,        underfitting,        TUNE)                   \
+    X(STILL_IMPROVING,     still_improving,     TUNE)                   \
+    X(NEED_MORE_SIGNALS,   need_more_signals,   INVESTIGATE)            \
+    X(HEALTHY,             healthy,             KEEP)
+/* clang-format on */
+
 enum diag_code {
-    DIAG_NON_FINITE = 0,
-    DIAG_PREDICTION_COLLAPSE,
-    DIAG_METRIC_SHIFT,
-    DIAG_SUSPECTED_LEAKAGE,
-    DIAG_BAD_INIT,
-    DIAG_UNSTABLE,
-    DIAG_OVERFITTING,
-    DIAG_PLATEAU,
-    DIAG_UNDERFITTING,
-    DIAG_STILL_IMPROVING,
-    DIAG_NEED_MORE_SIGNALS,
-    DIAG_HEALTHY,
-    DIAG__COUNT
+#define DIAG_CODE_ENUM(code, name, decision) DIAG_##code,
+    DIAG_CODES(DIAG_CODE_ENUM)
+#undef DIAG_CODE_ENUM
+        DIAG__COUNT
 };
 
 enum decision {
@@ -49,6 +59,10 @@ enum decision {
 struct finding {
     enum diag_code code;
     char *evidence; /* the numbers and epochs that fired the rule */
+    int advice;     /* which of the code's advice rows applies (0: its
+                       default; see diagnose.c) */
+    double at;      /* the number that advice quotes (the x where a curve
+                       stepped, a clipping level), else NAN */
 };
 
 /* The selection rule: which column decides the best checkpoint. */
@@ -58,57 +72,130 @@ struct rule {
 };
 
 /*
- * Every threshold of the rule table, by the name reportgen(1) documents
- * and diag_threshold_set() accepts. Fractions are of the quantity named;
- * counts are numbers of logged points. diag_thresholds_init() sets the
- * defaults, chosen (and explained in diagnose.c) to hold beyond the seed
- * examples: relative to the curve's start, its own level and noise, or
- * the chance-level loss, never to a fixed loss value.
+ * Every threshold, one row each, in documentation order. This list is
+ * the master copy: struct diag_thresholds, the defaults
+ * (diag_thresholds_init()), setting one by name (diag_threshold_set(),
+ * behind --threshold and the diagnose: mapping of reportgen.yaml) and the
+ * test that reportgen(1) documents each one all come from it.
+ *
+ * X(KIND, name, default, lo, hi, owner, doc): KIND is NUMBER (a double
+ * from lo to hi), ABOVE (a double above lo) or COUNT (a whole number of
+ * points, at least lo); owner is the one rule that reads it (or
+ * "reading" for how every curve is read, "decision" for the success
+ * rule); doc is its line of documentation. No two rules share a
+ * threshold, so tuning one rule never moves another. Why each default
+ * was chosen is said at the rule that owns it, in diagnose.c.
  */
+/* clang-format off */
+#define DIAG_THRESHOLDS(X)                                                  \
+    X(COUNT, min_points, 3, 2, 1e9, reading,                                \
+      "fewest points of a curve worth judging")                             \
+    X(COUNT, smooth_above, 60, 2, 1e9, reading,                             \
+      "longer curves are judged on a running median")                       \
+    X(NUMBER, jump_frac, 0.25, 0, INFINITY, unstable,                       \
+      "a jump rises more than this x the median level")                     \
+    X(NUMBER, jump_range, 0.1, 0, 1, unstable,                              \
+      "... and more than this x the curve's range")                         \
+    X(COUNT, min_jumps, 2, 1, 1e9, unstable,                                \
+      "... at least this many times")                                       \
+    X(NUMBER, jump_train_keep, 0.5, 0, INFINITY, unstable,                  \
+      "held-out jumps count while train kept this share")                   \
+    X(NUMBER, diverge_ratio, 1.5, 1, INFINITY, unstable,                    \
+      "diverged: train ends this many times its minimum")                   \
+    X(NUMBER, spike_ratio, 10, 1, INFINITY, grad_spikes,                    \
+      "grad_norm this many times its running median")                       \
+    X(COUNT, spike_window, 5, 1, 1e9, grad_spikes,                          \
+      "points in that running median")                                      \
+    X(COUNT, min_spikes, 2, 1, 1e9, grad_spikes,                            \
+      "spikes needed")                                                      \
+    X(NUMBER, rel_worsen, 0.03, 0, INFINITY, overfitting,                   \
+      "held-out ends worse by this x its best level ...")                   \
+    X(NUMBER, giveback_frac, 0.25, 0, INFINITY, overfitting,                \
+      "... and by this share of what it gained,")                           \
+    X(NUMBER, end_worse, 0.1, 0, INFINITY, overfitting,                     \
+      "... or by this x its best level alone")                              \
+    X(NUMBER, train_gain, 0.05, 0, 1, overfitting,                          \
+      "while train improves by this x its value")                           \
+    X(NUMBER, overfit_fit_keep, 0.65, 0, INFINITY, overfitting,             \
+      "and train ended below this share of its start")                      \
+    X(NUMBER, underfit_keep, 0.65, 0, INFINITY, underfitting,               \
+      "both losses end above this share of their start")                    \
+    X(COUNT, underfit_min_points, 6, 2, 1e9, underfitting,                  \
+      "train-only: a plateau over this many points")                        \
+    X(NUMBER, gap_frac, 0.1, 0, INFINITY, stall,                            \
+      "no gap: held-out within this x of train")                            \
+    X(ABOVE, plateau_frac, 0.4, 0, INFINITY, stall,                         \
+      "the stall is judged over this last share of the run")                \
+    X(NUMBER, plateau_gain, 0.01, 0, INFINITY, stall,                       \
+      "which improved train by less than this (relative)")                  \
+    X(COUNT, plateau_min, 6, 2, 1e9, stall,                                 \
+      "in a run of at least this many points")                              \
+    X(NUMBER, plateau_keep, 0.5, 0, INFINITY, stall,                        \
+      "train-only: a plateau above this share of start")                    \
+    X(NUMBER, dead_move_frac, 0.1, 0, INFINITY, dead_metric,                \
+      "train moved by more than this x its start")                          \
+    X(COUNT, dead_min_points, 6, 2, 1e9, dead_metric,                       \
+      "a constant held-out metric over this many points")                   \
+    X(NUMBER, vanish_ratio, 0.01, 0, 1, vanishing,                          \
+      "grad_norm tail/head median below this")                              \
+    X(NUMBER, vanish_keep, 0.5, 0, INFINITY, vanishing,                     \
+      "while train kept this share of its start")                           \
+    X(NUMBER, lr_drop, 10, 1, INFINITY, decay,                              \
+      "the lr falls this many times below its maximum")                     \
+    X(NUMBER, decay_slowdown, 10, 1, INFINITY, decay,                       \
+      "the loss slope falls this many times after it")                      \
+    X(NUMBER, decay_early, 0.5, 0, 1, decay,                                \
+      "in the first this share of the run")                                 \
+    X(COUNT, decay_window, 10, 2, 1e9, decay,                               \
+      "points judged on each side of the drop")                             \
+    X(COUNT, decay_min_points, 6, 2, 1e9, decay,                            \
+      "fewest training points to judge a decay")                            \
+    X(NUMBER, decay_plateau_gain, 0.01, 0, INFINITY, decay,                 \
+      "a decay after a gain below this answered a plateau")                 \
+    X(ABOVE, tail_frac, 0.25, 0, INFINITY, still_improving,                 \
+      "the best is in this last share of the run")                          \
+    X(NUMBER, tail_gain, 0.01, 0, INFINITY, still_improving,                \
+      "which improved it by this (relative)")                               \
+    X(NUMBER, tail_rate, 0.1, 0, INFINITY, still_improving,                 \
+      "at this x the run's average pace")                                   \
+    X(NUMBER, last_near, 0.01, 0, INFINITY, still_improving,                \
+      "and the last point within this of the best")                         \
+    X(NUMBER, shift_step, 1.4, 1, INFINITY, metric_shift,                   \
+      "a one-step factor of at least this")                                 \
+    X(NUMBER, shift_noise, 8, 0, INFINITY, metric_shift,                    \
+      "and this x the median step")                                         \
+    X(NUMBER, shift_train, 0.15, 0, INFINITY, metric_shift,                 \
+      "while train moves less than this in log")                            \
+    X(COUNT, shift_persist, 5, 1, 1e9, metric_shift,                        \
+      "the new level held for this many points")                            \
+    X(NUMBER, leak_gap, 0.05, 0, 1, leakage,                                \
+      "val_acc above train_acc by at least this")                           \
+    X(NUMBER, leak_err_ratio, 0.5, 0, 1, leakage,                           \
+      "with at most this x the training error")                             \
+    X(NUMBER, leak_share, 0.8, 0, 1, leakage,                               \
+      "on this share of the second half")                                   \
+    X(NUMBER, init_ratio, 3, 1, INFINITY, bad_init,                         \
+      "first loss at least this x ln(classes)")                             \
+    X(NUMBER, collapse_share, 0.9, 0, 1, collapse,                          \
+      "one class takes this share of predictions")                          \
+    X(ABOVE, ratio_target, 1e-3, 0, INFINITY, update_ratio,                 \
+      "the update_ratio rule of thumb")                                     \
+    X(NUMBER, ratio_far, 10, 1, INFINITY, update_ratio,                     \
+      "far: this many times off the target")                                \
+    X(NUMBER, success_gain, 0.01, 0, INFINITY, decision,                    \
+      "success: the next best improves by this")
+/* clang-format on */
+
+#define DIAG_TYPE_NUMBER double
+#define DIAG_TYPE_ABOVE double
+#define DIAG_TYPE_COUNT size_t
+
+/* One field per row of DIAG_THRESHOLDS, by the row's name. */
 struct diag_thresholds {
-    size_t min_points;      /* fewest points of a curve worth judging */
-    size_t smooth_above;    /* longer curves are median-smoothed first */
-    double jump_frac;       /* unstable: rise > this x median level ... */
-    double jump_range;      /* ... and > this x the curve's range */
-    size_t min_jumps;       /* ... at least this many times */
-    double jump_train_keep; /* held-out jumps count only if train kept
-                               more than this share of its start */
-    double diverge_ratio;   /* train ends this many times above its min */
-    double spike_ratio;     /* grad_norm > this x its running median */
-    size_t spike_window;    /* points in that running median */
-    size_t min_spikes;      /* spikes needed */
-    double rel_worsen;      /* overfitting: end worse by this x best ... */
-    double giveback_frac;   /* ... and by this share of the gain, */
-    double end_worse;       /* or by this x best alone */
-    double train_gain;      /* while train improves by this x its value */
-    double underfit_keep;   /* underfitting: both keep this share */
-    double gap_frac;        /* "no gap": val - train <= this x val */
-    double vanish_ratio;    /* grad_norm tail/head median below this */
-    double vanish_keep;     /* while train keeps this share of its start */
-    double plateau_frac;    /* stall: the last this share of the run ... */
-    double plateau_gain;    /* ... improved less than this (relative) */
-    size_t plateau_min;     /* ... over at least this many points */
-    double plateau_keep;    /* train-only stall: kept this share of start */
-    double lr_drop;         /* decay: lr falls this many times, fast */
-    double decay_slowdown;  /* loss slope falls this many times after it */
-    double decay_early;     /* decay in the first this share of the run */
-    size_t decay_window;    /* points judged on each side of the drop */
-    double tail_frac;       /* still improving: best in the last share */
-    double tail_gain;       /* which improved it by this (relative) */
-    double tail_rate;       /* at this x the run's average pace */
-    double last_near;       /* and the last point within this of the best */
-    double shift_step;      /* metric shift: one-step factor at least */
-    double shift_noise;     /* and this x the median step */
-    double shift_train;     /* train log-change across it below this */
-    size_t shift_persist;   /* new level held for this many points */
-    double leak_gap;        /* leakage: val_acc - train_acc at least */
-    double leak_err_ratio;  /* and val error <= this x train error */
-    double leak_share;      /* on this share of the second half */
-    double init_ratio;      /* bad_init: first loss >= this x ln(classes) */
-    double collapse_share;  /* one class takes this share of predictions */
-    double ratio_target;    /* update_ratio rule of thumb (1e-3) */
-    double ratio_far;       /* "far": this many times off the target */
-    double success_gain;    /* success: best improves by this (relative) */
+#define DIAG_THRESHOLD_FIELD(kind, name, def, lo, hi, owner, doc)              \
+    DIAG_TYPE_##kind name;
+    DIAG_THRESHOLDS(DIAG_THRESHOLD_FIELD)
+#undef DIAG_THRESHOLD_FIELD
 };
 
 /* Fill t with the documented defaults. */
@@ -123,8 +210,15 @@ void diag_thresholds_init(struct diag_thresholds *t);
 int diag_threshold_set(struct diag_thresholds *t, const char *name,
                        const char *value, char **why);
 
-/* The name of the i-th threshold, in documentation order, or NULL. */
+/*
+ * The i-th row of DIAG_THRESHOLDS, in documentation order: its name, or
+ * NULL past the last row; the rule that owns it; its documentation line;
+ * its default value.
+ */
 const char *diag_threshold_name(size_t i);
+const char *diag_threshold_owner(size_t i);
+const char *diag_threshold_doc(size_t i);
+double diag_threshold_default(size_t i);
 
 /* What diag_run() needs besides the log. */
 struct diag_options {
@@ -150,6 +244,17 @@ struct diagnosis {
 
 void diagnosis_init(struct diagnosis *d);
 void diagnosis_release(struct diagnosis *d);
+
+/*
+ * The i-th row of the rule table (diagnose.c), in the order the rules
+ * run: its name (the owner named by DIAG_THRESHOLDS), or NULL past the
+ * last row; whether it may add a finding of code.
+ */
+const char *diag_rule_name(size_t i);
+bool diag_rule_yields(size_t i, enum diag_code code);
+
+/* Does code have its default advice row (every code must)? */
+bool diag_has_advice(enum diag_code code);
 
 /* "healthy", "non_finite", ... */
 const char *diag_code_name(enum diag_code code);

@@ -375,8 +375,8 @@ static void test_metric_shift(void)
     diagnosis_release(&o.d);
     expect_not("a term constant in training too is not dead", one_class, 4,
                DIAG_METRIC_SHIFT);
-    sides("dead metric", dead, 3, DIAG_METRIC_SHIFT, "plateau_min", "8", "9",
-          0);
+    sides("dead metric", dead, 3, DIAG_METRIC_SHIFT, "dead_min_points", "8",
+          "9", 0);
 }
 
 static void test_leakage(void)
@@ -835,8 +835,8 @@ static void test_plateau(void)
           0);
     expect_not("a decay on a plateau came in time", on_plateau, 3,
                DIAG_PLATEAU);
-    sides("a decay on a plateau", on_plateau, 3, DIAG_PLATEAU, "plateau_gain",
-          "0.001", "0.01", 0);
+    sides("a decay on a plateau", on_plateau, 3, DIAG_PLATEAU,
+          "decay_plateau_gain", "0.001", "0.01", 0);
 
     expect("a training-only plateau", train_only, 1, "val_loss:min",
            DIAG_PLATEAU, DECISION_TUNE);
@@ -1026,7 +1026,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 42, "42 thresholds by name");
+    is_int((long)n, 48, "48 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1064,8 +1064,14 @@ static void test_man_page(void)
     }
     fclose(f);
     for (size_t i = 0; diag_threshold_name(i); i++) {
-        if (!section || !strstr(section, diag_threshold_name(i))) {
-            printf("# '%s' is not in DIAGNOSES\n", diag_threshold_name(i));
+        char want[256];
+
+        /* Named in italics with its default in parentheses, once. */
+        snprintf(want, sizeof(want), "\n.Va %s\n(%.6g", diag_threshold_name(i),
+                 diag_threshold_default(i));
+        if (!section || !strstr(section, want)) {
+            printf("# '%s' is not in DIAGNOSES with its default %.6g\n",
+                   diag_threshold_name(i), diag_threshold_default(i));
             all = false;
         }
     }
@@ -1076,8 +1082,50 @@ static void test_man_page(void)
             all = false;
         }
     }
-    ok(all, "the man page documents every threshold and code");
+    ok(all, "the man page documents every threshold, its default, and "
+            "every code");
     free(section);
+}
+
+/*
+ * The tables hold together: every threshold is owned by one rule of the
+ * rule table (or by how curves are read, or by the success rule), every
+ * code is yielded by a rule and has its advice.
+ */
+static void test_tables(void)
+{
+    bool owners = true, codes = true;
+    size_t nrules = 0;
+
+    while (diag_rule_name(nrules))
+        nrules++;
+    for (size_t i = 0; diag_threshold_name(i); i++) {
+        const char *owner = diag_threshold_owner(i);
+        bool known = !strcmp(owner, "reading") || !strcmp(owner, "decision");
+
+        for (size_t r = 0; r < nrules && !known; r++)
+            known = !strcmp(owner, diag_rule_name(r));
+        if (!known) {
+            printf("# threshold '%s' is owned by no rule ('%s')\n",
+                   diag_threshold_name(i), owner);
+            owners = false;
+        }
+        if (!diag_threshold_doc(i) || !*diag_threshold_doc(i))
+            owners = false;
+    }
+    ok(owners, "every threshold has one owning rule and a doc line");
+    for (int c = 0; c < DIAG__COUNT; c++) {
+        bool yielded = false;
+
+        for (size_t r = 0; r < nrules; r++)
+            yielded |= diag_rule_yields(r, (enum diag_code)c);
+        if (!yielded || !diag_has_advice((enum diag_code)c)) {
+            printf("# code '%s' has no rule or no advice\n",
+                   diag_code_name((enum diag_code)c));
+            codes = false;
+        }
+    }
+    ok(codes, "every code is yielded by a rule and has its advice");
 }
 
 /*
@@ -1131,7 +1179,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(242);
+    plan(244);
     test_seeds();
     test_non_finite();
     test_collapse();
@@ -1146,6 +1194,7 @@ int main(void)
     test_record();
     test_thresholds();
     test_man_page();
+    test_tables();
     test_long_logs();
     return done();
 }

@@ -59,11 +59,11 @@ static char sk_reason[] =
 static char rule_metric[] = "val_loss";
 
 static struct finding xss_findings[] = {
-    {DIAG_OVERFITTING, xss_ev0},
-    {DIAG_STILL_IMPROVING, xss_ev1},
+    {.code = DIAG_OVERFITTING, .evidence = xss_ev0},
+    {.code = DIAG_STILL_IMPROVING, .evidence = xss_ev1},
 };
 static struct finding utf_findings[] = {
-    {DIAG_HEALTHY, utf_ev0},
+    {.code = DIAG_HEALTHY, .evidence = utf_ev0},
 };
 static struct config_entry xss_cfg[] = {
     {xss_key0, xss_val0},
