@@ -373,6 +373,9 @@ static void verdict_release(struct verdict *v)
     free(v->regress);
     free(v->regress_evidence);
     free(v->why);
+    free(v->first_check);
+    free(v->action);
+    free(v->success);
 }
 
 void comparison_release(struct comparison *c)
@@ -1028,6 +1031,105 @@ static void add_changed_note(const struct judge *j, size_t i,
                        "of them");
 }
 
+/*
+ * "its best val_loss beats the baseline's 0.41 by more than the min
+ * improvement 0.005 and the seed spread 0.01, with no slice beyond its
+ * allowed drop": when a change is kept.
+ */
+static char *kept_if(const struct judge *j)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_addf(&sb, "the best %s of the next change beats the baseline's ",
+                j->metric);
+    strbuf_addnum(&sb, j->ref);
+    strbuf_addstr(&sb, " by more than the min improvement ");
+    strbuf_addnum(&sb, j->rules->min_improvement);
+    if (j->ref_noise > 0) {
+        strbuf_addstr(&sb, " and the seed spread ");
+        strbuf_addnum(&sb, j->ref_noise);
+    }
+    if (j->rules->nslices)
+        strbuf_addstr(&sb, ", with no slice beyond its allowed drop");
+    return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * The comparison disposes: the record takes the diagnosis' first check,
+ * action and success rule when the verdict is the diagnosis' decision,
+ * and rewrites all three to follow the verdict when it overrules it, so
+ * that no output says "keep the best checkpoint" under a rollback.
+ */
+static void dispose(const struct judge *j, size_t i, struct verdict *v)
+{
+    const struct run *r = &j->set->runs[i];
+    const struct diagnosis *d = &r->diag;
+    const char *base = j->b != SIZE_MAX ? j->set->runs[j->b].name : NULL;
+
+    if (r->status == RUN_SKIPPED)
+        return;
+    if (!d->n || v->decision == d->decision) {
+        v->first_check = d->first_check ? xstrdup(d->first_check) : NULL;
+        v->action = d->action ? xstrdup(d->action) : NULL;
+        v->success = d->success ? xstrdup(d->success) : NULL;
+        return;
+    }
+    v->overruled = true;
+    switch (v->decision) {
+    case DECISION_ROLLBACK:
+        if (v->nregress)
+            v->first_check = xasprintf(
+                "the slices that regressed against the baseline '%s' at the "
+                "best checkpoints, and what this run changed",
+                base);
+        else if (v->settings_compared && v->nchanged)
+            v->first_check = xasprintf(
+                "the settings this run changed from the baseline '%s': "
+                "the change made the best %s worse",
+                base, j->metric);
+        else
+            v->first_check =
+                xasprintf("what differs from the baseline '%s' (code, data, "
+                          "settings): the run's best %s is worse",
+                          base, j->metric);
+        v->action = xstrdup("go back to the baseline's settings: this change "
+                            "is not kept; try another single change");
+        v->success = kept_if(j);
+        break;
+    case DECISION_INVESTIGATE: {
+        static const char nc[] = "not comparable: ";
+        const char *what = v->why ? v->why : "";
+
+        if (!strncmp(what, nc, strlen(nc)))
+            what += strlen(nc);
+        v->first_check =
+            xasprintf("what keeps it from being compared: %s", what);
+        v->action = xasprintf("make the run comparable first (the same data "
+                              "as the others, a finite best %s), then judge "
+                              "it again",
+                              j->metric);
+        v->success = xasprintf("the next run has a finite best %s and is "
+                               "compared under the same rule",
+                               j->metric);
+        break;
+    }
+    case DECISION_TUNE:
+        v->first_check = xstrdup("the seed spread: whether the gain over the "
+                                 "baseline is larger than the noise");
+        v->action = xstrdup("repeat the run with more seeds, or make a larger "
+                            "change: the gain is not yet beyond the noise");
+        v->success = kept_if(j);
+        break;
+    case DECISION_KEEP:
+        v->first_check = xstrdup("nothing to fix: this change beats the "
+                                 "baseline under the rule");
+        v->action = xstrdup("keep this run's settings as the new baseline; "
+                            "change one setting at a time from here");
+        v->success = kept_if(j);
+        break;
+    }
+}
+
 static void judge(const struct judge *j, size_t i, struct verdict *v)
 {
     const struct run *r = &j->set->runs[i];
@@ -1061,7 +1163,9 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
 
     if (has_best(r) && has_best(&j->set->runs[j->b]))
         v->delta = r->best.value - j->set->runs[j->b].best.value;
-    if (i != j->b && j->settings[i].known && j->settings[j->b].known)
+    v->settings_compared =
+        i != j->b && j->settings[i].known && j->settings[j->b].known;
+    if (v->settings_compared)
         settings_diff(&j->settings[i], &j->settings[j->b], v);
 
     if (not_comparable(j, i, v, &why)) {
@@ -1138,6 +1242,7 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
     for (size_t i = 0; i < set->n; i++) {
         c->v[i].delta = NAN;
         judge(&j, i, &c->v[i]);
+        dispose(&j, i, &c->v[i]);
     }
     make_order(set, rules, c);
 

@@ -81,8 +81,22 @@ struct verdict {
     char **regress;          /* their names */
     char **regress_evidence; /* "val_acc@night 0.81 vs 0.85 at the best
                                 checkpoints: a drop of 0.04 > 0.01" */
-    enum decision decision;  /* the final verdict */
-    char *why;               /* one sentence: the reason for it */
+    bool settings_compared;  /* both this run and the baseline have a
+                                config, so changed[] means something */
+    /*
+     * The decision record, written once by cmp_runs() and rendered by
+     * every output as it is: the diagnosis proposes (its decision, first
+     * check, next change and success rule), the comparison disposes.
+     * Where the verdict overrules the diagnosis, the first check, the
+     * action and the success rule are rewritten to follow the verdict.
+     * A skipped run has only a decision and a reason.
+     */
+    enum decision decision; /* the final verdict */
+    char *why;              /* one sentence: the reason for it */
+    char *first_check;      /* what to look at first, or NULL */
+    char *action;           /* the one next change, or NULL */
+    char *success;          /* what would prove it worked, or NULL */
+    bool overruled;         /* the verdict is not the diagnosis' */
 };
 
 /* A seed group: runs whose configs differ only in seed. */

@@ -580,8 +580,14 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
     }
     if (nan_from_start)
         advise(d, DIAG_NON_FINITE, ADVICE_NAN_FROM_START, NAN);
-    if (!metrics_find_role(m, ROLE_GRAD_NONFINITE))
-        unchecked(x, "non-finite gradients (no grad_nonfinite column)");
+    /*
+     * A finite gradient norm has finite entries, so a grad_norm column
+     * checks the gradients as well as a count of non-finite entries.
+     */
+    if (!metrics_find_role(m, ROLE_GRAD_NONFINITE) &&
+        !metrics_find_role(m, ROLE_GRAD_NORM))
+        unchecked(x, "non-finite gradients (no grad_nonfinite or grad_norm "
+                     "column)");
 }
 
 /*

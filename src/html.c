@@ -72,6 +72,29 @@ static const struct verdict *verdict_of(const struct report_info *info,
     return &info->cmp->v[r - info->set->runs];
 }
 
+/*
+ * The decision record of a run: the comparison's verdict, which holds the
+ * first check, the next change and the success rule the diagnosis
+ * proposed or, where the verdict overrules it, the ones that follow the
+ * verdict (see struct verdict). Without a comparison (a page rendered on
+ * its own), the diagnosis' own record. The strings are borrowed.
+ */
+static struct verdict record(const struct report_info *info,
+                             const struct run *r)
+{
+    const struct verdict *v = verdict_of(info, r);
+    struct verdict own;
+
+    if (v)
+        return *v;
+    memset(&own, 0, sizeof(own));
+    own.decision = r->diag.decision;
+    own.first_check = r->diag.first_check;
+    own.action = r->diag.action;
+    own.success = r->diag.success;
+    return own;
+}
+
 static void set_report(struct tmpl_dict *d, const struct report_info *info)
 {
     const struct rule *rule = info->rule;
@@ -184,14 +207,7 @@ static void add_ok_row(struct tmpl_dict *table, const struct run *r,
             tmpl_set_int(tmpl_add(main_finding, "MORE_FINDINGS"), "N_MORE",
                          (long)(r->diag.n - 1));
         set_decision(tmpl_add(row, "DECISION"), info, r);
-        /*
-         * When the comparison overrules the diagnosis (a slice regressed,
-         * the run lost to the baseline), its reason is the next step.
-         */
-        tmpl_set(row, "ACTION",
-                 v && v->decision != r->diag.decision && v->why
-                     ? v->why
-                     : or_default(r->diag.action, ""));
+        tmpl_set(row, "ACTION", or_default(record(info, r).action, ""));
     } else {
         tmpl_show(row, "NO_FINDING");
     }
@@ -241,6 +257,8 @@ int html_index(const struct run_set *set, const struct report_info *info,
             row = tmpl_add(nc_table, "NC_RUN");
             set_run_link(row, r);
             tmpl_set(row, "REASON", or_default(r->reason, "unknown"));
+            set_decision(tmpl_add(row, "DECISION"), info, r);
+            tmpl_set(row, "ACTION", or_default(record(info, r).action, ""));
             n_nc++;
             break;
         case RUN_SKIPPED:
@@ -273,37 +291,6 @@ int html_index(const struct run_set *set, const struct report_info *info,
  * in rank order (the main one first, as diag_run() stores them), what to
  * check first, the one change to try and how to tell that it worked.
  */
-/*
- * The one next change. The diagnosis proposes it; when the comparison
- * overrules the diagnosis (a slice regressed, the run lost to the
- * baseline or cannot be compared with it), the change follows the
- * verdict instead, so the page never says "keep" under a rollback.
- */
-static const char *next_change(const struct report_info *info,
-                               const struct run *r)
-{
-    const struct verdict *v = verdict_of(info, r);
-
-    if (!v || v->decision == r->diag.decision)
-        return r->diag.action;
-    switch (v->decision) {
-    case DECISION_ROLLBACK:
-        return "go back to the baseline's settings: this change is not "
-               "kept (the verdict says why); try another single change";
-    case DECISION_INVESTIGATE:
-        return "make the run comparable with the baseline first (the "
-               "verdict says what differs), then judge it again";
-    case DECISION_TUNE:
-        if (r->diag.decision == DECISION_KEEP)
-            return "repeat the run with more seeds, or make a larger "
-                   "change: the gain is not yet beyond the noise";
-        break;
-    case DECISION_KEEP:
-        break;
-    }
-    return r->diag.action;
-}
-
 static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
                           const struct run *r)
 {
@@ -325,9 +312,9 @@ static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
         if (!i)
             tmpl_show(f, "MAIN");
     }
-    set_text_section(rec, "FIRST_CHECK", diag->first_check);
-    set_text_section(rec, "ACTION", next_change(info, r));
-    set_text_section(rec, "SUCCESS", diag->success);
+    set_text_section(rec, "FIRST_CHECK", record(info, r).first_check);
+    set_text_section(rec, "ACTION", record(info, r).action);
+    set_text_section(rec, "SUCCESS", record(info, r).success);
     set_text_section(rec, "DIAG_NOTE", diag->note);
 }
 
@@ -417,7 +404,11 @@ static void set_comparison(struct tmpl_dict *d, const struct report_info *info,
     }
     if (!isnan(v->delta))
         set_delta(tmpl_add(c, "DELTA"), v->delta);
-    if (v->nchanged) {
+    if (!v->settings_compared) {
+        /* "No setting but the seed" would claim a comparison not made. */
+        tmpl_set(tmpl_add(c, "NOT_COMPARED"), "WHOSE",
+                 r->config.path ? "the baseline" : "this run");
+    } else if (v->nchanged) {
         struct tmpl_dict *ch = tmpl_add(c, "CHANGED");
 
         for (size_t i = 0; i < v->nchanged; i++)
@@ -574,6 +565,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             set_delta(tmpl_add(row, "DELTA"), v->delta);
         tmpl_set(row, "DECISION_NAME", decision_name(v->decision));
         tmpl_set(row, "WHY", or_default(v->why, ""));
+        if (v->action)
+            tmpl_set(tmpl_add(row, "NEXT"), "ACTION", v->action);
         for (size_t s_i = 0; s_i < rules->nslices; s_i++) {
             struct tmpl_dict *cell = tmpl_add(row, "SLICE_CELL");
             double val = s_i < r->nslices ? r->slice_at_best[s_i] : NAN;

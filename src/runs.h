@@ -51,7 +51,7 @@ struct run {
 
     struct config config;
     char *config_error; /* why the config file could not be read, or NULL */
-    size_t nrows;       /* rows read */
+    size_t nrows;       /* points logged: distinct x values */
     char *xname;        /* "epoch" or "step" */
     int xbase;          /* 0 or 1 when the format fixes it, else -1 */
     size_t nnotes;      /* what the reader said about the log */

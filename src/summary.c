@@ -128,10 +128,12 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         json_string(&w, decision_name(v->decision));
         json_key(&w, "verdict_reason");
         json_string(&w, v->why);
+        json_key(&w, "first_check");
+        json_string(&w, v->first_check);
         json_key(&w, "action");
-        json_string(&w, r->diag.action);
+        json_string(&w, v->action);
         json_key(&w, "success_rule");
-        json_string(&w, r->diag.success);
+        json_string(&w, v->success);
         json_key(&w, "note");
         json_string(&w, r->diag.note);
         json_key(&w, "delta");
@@ -239,6 +241,20 @@ void summary_md(const struct run_set *set, const struct rules *rules,
                 strbuf_addch(out, '\n');
             }
         }
+    }
+    strbuf_addstr(out, "\n### Next steps\n\n");
+    for (size_t k = 0; k < set->n; k++) {
+        const struct verdict *v = &cmp->v[cmp->order[k]];
+
+        if (!v->action)
+            continue;
+        strbuf_addf(out, "- **%s** ", decision_name(v->decision));
+        md_escape(out, set->runs[cmp->order[k]].name);
+        strbuf_addstr(out, ": ");
+        md_escape(out, v->action);
+        strbuf_addstr(out, ". Success: ");
+        md_escape(out, v->success ? v->success : "");
+        strbuf_addch(out, '\n');
     }
     if (attention) {
         strbuf_addstr(out, "\n### Needs attention\n\n");

@@ -62,7 +62,7 @@
         <td class="num {{CELL_CLASS:h}}">{{VALUE:h}}</td>
 {{/SLICE_CELL}}
         <td><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
-        <td class="why">{{WHY:h}}</td>
+        <td class="why">{{WHY:h}}{{#NEXT}}<br><span class="next">Next: {{ACTION:h}}</span>{{/NEXT}}</td>
       </tr>
 {{/ROW}}
     </tbody>

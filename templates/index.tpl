@@ -106,7 +106,7 @@
   <div class="table-wrap">
   <table class="reasons">
     <thead>
-      <tr><th scope="col">Run</th><th scope="col">Reason</th></tr>
+      <tr><th scope="col">Run</th><th scope="col">Reason</th><th scope="col">Decision</th><th scope="col">Next action</th></tr>
     </thead>
     <tbody>
 {{#NC_RUN}}
@@ -115,6 +115,12 @@
           <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>
         </th>
         <td>{{REASON:h}}</td>
+        <td>
+{{#DECISION}}
+          <span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span>
+{{/DECISION}}
+        </td>
+        <td class="action">{{ACTION:h}}</td>
       </tr>
 {{/NC_RUN}}
     </tbody>

@@ -132,6 +132,9 @@
 {{#NO_CHANGE}}
   <p class="muted">Its config differs from the baseline's in no setting but the seed.</p>
 {{/NO_CHANGE}}
+{{#NOT_COMPARED}}
+  <p class="muted">Settings not compared: {{WHOSE:h}} has no config.</p>
+{{/NOT_COMPARED}}
 {{#CHANGED}}
   <p>Settings changed from the baseline:
 {{#KEY}}
@@ -199,8 +202,8 @@
     <dd>{{FORMAT:h}}</dd>
     <dt>Read from</dt>
     <dd><code>{{METRICS_PATH:h}}</code></dd>
-    <dt>Rows read</dt>
-    <dd>{{NROWS:h}}</dd>
+    <dt>Points logged</dt>
+    <dd>{{NROWS:h}} distinct values of {{XNAME:h}} (rows of one {{XNAME:h}} are merged)</dd>
     <dt>x axis</dt>
     <dd>{{XNAME:h}}{{#XBASE}}, counted from {{BASE:h}} as the logger does{{/XBASE}}</dd>
   </dl>

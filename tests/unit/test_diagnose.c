@@ -231,6 +231,10 @@ static void test_non_finite(void)
         {"train_loss", {1.0, 0.6, 0.4, 0.3, END}},
         {"val_loss", {1.05, 0.7, 0.5, 0.45, END}},
         {"grad_nonfinite", {0, 0, 3, 0, END}}};
+    static const struct col_spec gradnorm_nan[] = {
+        {"train_loss", {1.0, 0.6, 0.4, 0.3, END}},
+        {"val_loss", {1.05, 0.7, 0.5, 0.45, END}},
+        {"grad_norm", {2.0, 1.5, X, 1.2, END}}};
     static const struct col_spec sparse[] = {
         {"train_loss", {1.0, 0.8, 0.6, 0.5, 0.45, 0.42, END}},
         {"val_loss", {M, 0.85, M, 0.6, M, 0.55, END}}};
@@ -253,6 +257,13 @@ static void test_non_finite(void)
     diagnosis_release(&o.d);
     expect("non-finite gradients", gradnan, 3, "val_loss:min", DIAG_NON_FINITE,
            DECISION_INVESTIGATE);
+    run(gradnorm_nan, 3, "val_loss:min", &o);
+    ok(o.d.f[0].code == DIAG_NON_FINITE &&
+           contains(o.d.f[0].evidence, "grad_norm is nan") &&
+           !contains(o.d.note, "non-finite gradients"),
+       "a nan grad_norm is a non-finite finding, and the note does not "
+       "call the gradients unchecked");
+    diagnosis_release(&o.d);
 
     run(sparse, 2, "val_loss:min", &o);
     is_double(o.best.x, 6, 0, "sparse rows: best at epoch 6");
@@ -1179,7 +1190,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(244);
+    plan(245);
     test_seeds();
     test_non_finite();
     test_collapse();

@@ -327,10 +327,11 @@ static void test_run_pages(const struct run_set *set)
     ok(!has(&page, "<img src=x") &&
            has(&page, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
        "run: a hostile config value is escaped");
-    ok(has(&page, "<dt>Rows read</dt>\n    <dd>13</dd>") &&
+    ok(has(&page, "<dt>Points logged</dt>\n    <dd>13 distinct values of "
+                  "epoch") &&
            has(&page, "<dt>x axis</dt>\n    <dd>epoch") &&
            has(&page, "<code>runs/xss/metrics.csv</code>"),
-       "run: rows read and the metrics file");
+       "run: points logged and the metrics file");
 
     is_int(html_run(&set->runs[0], &info, &again), 0, "html_run again");
     ok(same(&page, &again), "run: equal input gives identical bytes");
