@@ -35,11 +35,13 @@ static void usage(FILE *out)
         "Lightning, fastai, Ultralytics, Hugging Face, TensorBoard, DVCLive,\n"
         "MLflow, detectron2, W&B exports, CatBoost).\n"
         "\n"
-        "  -o, --output=SITE_DIR   write the report to SITE_DIR; an existing\n"
-        "                          SITE_DIR must be empty or a report\n"
-        "                          written before\n"
+        "  -o, --output=SITE_DIR   write the report to SITE_DIR (made if\n"
+        "                          missing); an existing SITE_DIR must be\n"
+        "                          empty or a report written before, and\n"
+        "                          other files in it are kept\n"
         "      --single-file=FILE  also (or, without -o, only) write the\n"
-        "                          whole report as one HTML file\n"
+        "                          whole report as one HTML file; FILE must\n"
+        "                          be absent or a regular file\n"
         "  -s, --select=METRIC:min|max\n"
         "                          the fixed rule for the best checkpoint\n"
         "                          (default: val_loss:min)\n"
@@ -143,9 +145,13 @@ int main(int argc, char **argv)
            -1) {
         switch (c) {
         case 'o':
+            if (!*optarg)
+                bad = error("bad --output '': expected a folder name");
             opt.out_dir = optarg;
             break;
         case OPT_SINGLE:
+            if (!*optarg)
+                bad = error("bad --single-file '': expected a file name");
             opt.single_file = optarg;
             break;
         case 's': {

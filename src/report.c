@@ -8,7 +8,8 @@
  * series before the next run. Once every run is read, the comparison
  * judges them against the baseline, and the pages are rendered from what
  * was kept: one per run, the index, the comparison, summary.json and
- * summary.md. The site is committed as a whole; --single-file then folds
+ * summary.md. --single-file folds the pages into one file; then the site
+ * (and that file) is committed as a whole.
  * it into one HTML file.
  */
 #include "report.h"
@@ -283,7 +284,6 @@ enum report_status report_build(const struct options *opt)
     struct report_info info;
     size_t nskipped = 0;
     enum report_status ret = REPORT_FAILED;
-    char *scratch = NULL;
 
     if (make_rules(&rules, opt)) {
         rules_release(&rules);
@@ -298,15 +298,7 @@ enum report_status report_build(const struct options *opt)
         warning("%s: no runs found", opt->runs_dir);
 
     /* With --single-file alone, the site is built in a scratch folder. */
-    if (!opt->out_dir) {
-        scratch = xasprintf("%s/reportgen-XXXXXX",
-                            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-        if (!mkdtemp(scratch)) {
-            error_errno("%s: cannot create a scratch folder", scratch);
-            goto out;
-        }
-    }
-    if (site_open(&site, opt->out_dir ? opt->out_dir : scratch))
+    if (site_open(&site, opt->out_dir, opt->single_file))
         goto out;
 
     for (size_t i = 0; i < set.n; i++) {
@@ -327,9 +319,9 @@ enum report_status report_build(const struct options *opt)
     info.version = PACKAGE_VERSION;
     if (write_pages(&site, &set, &info))
         goto out;
-    if (opt->single_file && single_write(&site, &set, &info, opt->single_file))
+    if (opt->single_file && single_write(&site, &set, &info))
         goto out;
-    if (opt->out_dir && site_commit(&site))
+    if (site_commit(&site))
         goto out;
     if (!opt->quiet && nskipped)
         warning("%zu of %zu runs skipped; the report lists why", nskipped,
@@ -340,10 +332,6 @@ enum report_status report_build(const struct options *opt)
             ret = REPORT_FAIL_ON;
 out:
     site_release(&site);
-    if (scratch) {
-        rmdir(scratch);
-        free(scratch);
-    }
     comparison_release(&cmp);
     run_set_release(&set);
     rules_release(&rules);

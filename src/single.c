@@ -144,14 +144,12 @@ static int fold_page(const struct site *site, const char *dir, const char *page,
     return ret;
 }
 
-int single_write(const struct site *site, const struct run_set *set,
-                 const struct report_info *info, const char *path)
+int single_write(struct site *site, const struct run_set *set,
+                 const struct report_info *info)
 {
     struct strbuf out = STRBUF_INIT;
     const char *css;
     size_t css_len;
-    char *tmp;
-    FILE *f;
     int ret = 0;
 
     (void)info;
@@ -188,31 +186,7 @@ int single_write(const struct site *site, const struct run_set *set,
         return -1;
     }
 
-    tmp = xasprintf("%s.tmp-XXXXXX", path);
-    {
-        int fd = mkstemp(tmp);
-
-        /* mkstemp() makes the file private; a report is for sharing. */
-        if (fd >= 0)
-            fchmod(fd, 0644);
-        f = fd < 0 ? NULL : fdopen(fd, "wb");
-        if (!f) {
-            ret = error_errno("%s: cannot write", path);
-            if (fd >= 0)
-                close(fd);
-        }
-    }
-    if (f) {
-        if (fwrite(out.buf, 1, out.len, f) != out.len)
-            ret = error_errno("%s: cannot write", path);
-        if (fclose(f) && !ret)
-            ret = error_errno("%s: cannot write", path);
-        if (!ret && rename(tmp, path))
-            ret = error_errno("%s: cannot write", path);
-        if (ret)
-            unlink(tmp);
-    }
-    free(tmp);
+    ret = site_write_single(site, out.buf, out.len);
     strbuf_release(&out);
     return ret;
 }

@@ -13,10 +13,10 @@
 
 /*
  * Fold the pages already written into site (not yet committed) into one
- * file at path, written to a temporary file beside it and renamed into
- * place. Returns 0, or -1 after error().
+ * file and hand it to site_write_single(), which writes it where
+ * site_open() was told. Returns 0, or -1 after error().
  */
-int single_write(const struct site *site, const struct run_set *set,
-                 const struct report_info *info, const char *path);
+int single_write(struct site *site, const struct run_set *set,
+                 const struct report_info *info);
 
 #endif

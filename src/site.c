@@ -3,24 +3,90 @@
  *
  * The last stage of the data flow: report.c hands over finished bytes
  * (pages, charts, summary.json) and site.c puts them in a temporary
- * folder made with mkdtemp() beside SITE_DIR (same file system, so the
- * final rename() is atomic for the folder as a whole). Replacing an old
- * site is a swap of two renames; between them SITE_DIR briefly does not
- * exist, but at no point does it hold a mix of old and new files.
+ * folder beside SITE_DIR (same file system, so the final rename is atomic
+ * for the folder as a whole). site.h lists the names it uses beside the
+ * site and the manifest format.
+ *
+ * Replacing an old site (site_commit()):
+ *   1. the manifest is written into the new site (atomically: a file
+ *      renamed into place), so from then on a file in that folder that the
+ *      manifest does not list is known to be the user's;
+ *   2. the old site is walked once without moving anything, to find every
+ *      file of the user's that collides with the new report and every
+ *      read-only folder one would have to leave: any of these and nothing
+ *      moves;
+ *   3. the user's files move into the new site (renames, same file system);
+ *      a failure moves them back;
+ *   4. the two folders swap in one renameat2(RENAME_EXCHANGE), or, where
+ *      the kernel or file system cannot, in two renames through
+ *      .BASE.reportgen-old;
+ *   5. the old site, now holding only files its manifest lists, is
+ *      removed file by file: nothing it does not list is ever deleted.
+ * Signals wait (are blocked) from 2 to 5. A run killed anywhere leaves a
+ * state that the next run, holding the same lock, recognises by the names
+ * and manifests alone (recover()): steps 3 and 5 are the same walk
+ * ("settle": move the user's files back to the site, then delete what the
+ * manifest lists), so it simply does that walk again.
  */
+#define _GNU_SOURCE /* renameat2(), flock(), syscall() */
 #include "site.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
+
+/* A manifest longer than this is not one reportgen wrote. */
+#define MANIFEST_MAX (64u << 20)
+
+/*
+ * What site_abort_cleanup() may remove. It runs in signal handlers, so it
+ * reads only these: a state set last and an absolute path set before it.
+ */
+enum cleanup_state {
+    CLEANUP_NONE,
+    CLEANUP_TREE, /* cleanup_path is a folder holding only reportgen's files */
+    CLEANUP_FILE  /* cleanup_path is a temporary file of reportgen's */
+};
+static volatile sig_atomic_t cleanup_state;
+static const char *volatile cleanup_path;
+
+/*
+ * Test hook, compiled into every build so that the tests exercise the
+ * binary users run (it costs one getenv() per step):
+ * REPORTGEN_TEST_KILL_AT=STEP makes reportgen kill itself with SIGKILL the
+ * first time it reaches STEP (write, manifest, carry, carried, aside,
+ * exchange, cleanup, recover); STEP:TERM or STEP:INT raises that signal
+ * instead. REPORTGEN_TEST_NO_EXCHANGE=1 makes it swap with two renames,
+ * as on a kernel without RENAME_EXCHANGE. tests/cli/interrupt.sh uses
+ * both. They are not documented for users: they only make reportgen fail.
+ */
+static void kill_point(const char *step)
+{
+    const char *at = getenv("REPORTGEN_TEST_KILL_AT");
+    size_t len = strlen(step);
+
+    if (!at || strncmp(at, step, len))
+        return;
+    if (!at[len])
+        raise(SIGKILL);
+    else if (!strcmp(at + len, ":TERM"))
+        raise(SIGTERM);
+    else if (!strcmp(at + len, ":INT"))
+        raise(SIGINT);
+}
 
 /* Split path into its parent folder and base name (both new strings). */
 static void split_path(const char *path, char **parent, char **base)
@@ -40,6 +106,30 @@ static void split_path(const char *path, char **parent, char **base)
     *base = xstrdup(slash + 1);
     *parent = slash == sb.buf ? xstrdup("/") : xstrndup(sb.buf, slash - sb.buf);
     strbuf_release(&sb);
+}
+
+/* dir + "/" + name, without doubling the slash of "/"; rel "" gives dir. */
+static char *path_in(const char *dir, const char *rel)
+{
+    if (!*rel)
+        return xstrdup(dir);
+    return xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", rel);
+}
+
+/* Drop trailing slashes and trailing "/." components, in place. */
+static void trim_path(char *p)
+{
+    size_t len = strlen(p);
+
+    for (;;) {
+        while (len > 1 && p[len - 1] == '/')
+            len--;
+        if (len > 2 && p[len - 1] == '.' && p[len - 2] == '/')
+            len -= 2;
+        else
+            break;
+    }
+    p[len] = '\0';
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -81,7 +171,19 @@ static void free_list(char **names, size_t n)
     free(names);
 }
 
-/* Remove path and, if it is a folder, everything below it. */
+/* Make a folder we are about to empty writable by us (an old site's). */
+static void make_writable(const char *dir)
+{
+    struct stat st;
+
+    if (access(dir, W_OK | X_OK) && !lstat(dir, &st) && S_ISDIR(st.st_mode))
+        chmod(dir, (st.st_mode & 07777) | S_IRWXU);
+}
+
+/*
+ * Remove path and, if it is a folder, everything below it. Only for
+ * folders that hold nothing but reportgen's own files.
+ */
 static int remove_tree(const char *path)
 {
     struct stat st;
@@ -93,10 +195,11 @@ static int remove_tree(const char *path)
         return errno == ENOENT ? 0 : error_errno("%s: cannot remove", path);
     if (!S_ISDIR(st.st_mode))
         return unlink(path) ? error_errno("%s: cannot remove", path) : 0;
+    make_writable(path);
     if (list_dir(path, &names, &n))
         return -1;
     for (size_t i = 0; i < n; i++) {
-        char *child = xasprintf("%s/%s", path, names[i]);
+        char *child = path_in(path, names[i]);
 
         if (remove_tree(child))
             ret = -1;
@@ -115,9 +218,9 @@ static int make_parents(const char *root, const char *rel)
     const char *p = rel;
     int ret = 0;
 
-    strbuf_addstr(&sb, root);
     while ((p = strchr(p, '/'))) {
-        strbuf_setlen(&sb, strlen(root));
+        strbuf_reset(&sb);
+        strbuf_addstr(&sb, root);
         strbuf_addch(&sb, '/');
         strbuf_add(&sb, rel, p - rel);
         if (mkdir(sb.buf, 0777) && errno != EEXIST) {
@@ -130,36 +233,225 @@ static int make_parents(const char *root, const char *rel)
     return ret;
 }
 
-/* Read the manifest of an old site into a sorted list; -1 if it has none. */
-static int read_manifest(const char *dir, char ***files, size_t *n)
+/* mkdir -p for the absolute folder path; names the folder that fails. */
+static int make_folders(const char *path)
 {
-    char *path = xasprintf("%s/%s", dir, SITE_MANIFEST);
-    FILE *f = fopen(path, "r");
-    struct strbuf line = STRBUF_INIT;
-    size_t alloc = 0;
-    int c;
+    struct strbuf sb = STRBUF_INIT;
+    const char *p = path;
+    struct stat st;
+    int ret = 0;
 
-    free(path);
-    *files = NULL;
-    *n = 0;
-    if (!f)
-        return -1;
-    while ((c = getc(f)) != EOF) {
-        if (c != '\n') {
-            strbuf_addch(&line, c);
+    for (;;) {
+        const char *slash = strchr(p + 1, '/');
+        size_t len = slash ? (size_t)(slash - path) : strlen(path);
+
+        strbuf_reset(&sb);
+        strbuf_add(&sb, path, len);
+        if (mkdir(sb.buf, 0777) && errno != EEXIST) {
+            ret = error_errno("%s: cannot create folder", sb.buf);
+            break;
+        }
+        if (stat(sb.buf, &st) || !S_ISDIR(st.st_mode)) {
+            ret = error("%s: is not a folder", sb.buf);
+            break;
+        }
+        if (!slash)
+            break;
+        p = slash;
+    }
+    strbuf_release(&sb);
+    return ret;
+}
+
+/*
+ * Make the absolute, real form of folder p, which may not exist yet: the
+ * longest existing prefix through realpath(), then the rest as written.
+ */
+static char *real_folder(const char *p)
+{
+    char *rest = xstrdup(""), *q = xstrdup(p), *real;
+
+    while (!(real = realpath(q, NULL))) {
+        int e = errno;
+        char *qp, *qb, *longer;
+
+        split_path(q, &qp, &qb);
+        free(q);
+        q = qp;
+        if ((e != ENOENT && e != ENOTDIR) || !strcmp(qb, ".") ||
+            !strcmp(qb, "..")) {
+            errno = e;
+            if (e != ENOENT && e != ENOTDIR)
+                error_errno("%s: cannot resolve", p);
+            else
+                error("%s: no such folder", p);
+            free(qb);
+            free(q);
+            free(rest);
+            return NULL;
+        }
+        longer = xasprintf("/%s%s", qb, rest);
+        free(qb);
+        free(rest);
+        rest = longer;
+    }
+    free(q);
+    if (*rest) {
+        char *full = xasprintf("%s%s", strcmp(real, "/") ? real : "", rest);
+
+        free(real);
+        real = full;
+    }
+    free(rest);
+    return real;
+}
+
+/*
+ * Find where output named given really goes: follow symbolic links
+ * (dangling ones too, 40 hops at most, as the kernel does), resolve "."
+ * and "..", and split the result into an absolute parent folder (which
+ * may not exist yet) and a last component. Returns -1 after error().
+ */
+static int resolve(const char *given, char **parent, char **base)
+{
+    char *cur = xstrdup(given);
+    int ret = -1, hops;
+
+    for (hops = 0; hops < 40; hops++) {
+        struct stat st;
+        char *p, *b;
+
+        trim_path(cur);
+        if (!lstat(cur, &st) && S_ISLNK(st.st_mode)) {
+            struct strbuf target = STRBUF_INIT;
+            ssize_t n;
+
+            strbuf_grow(&target, 4096);
+            n = readlink(cur, target.buf, 4096);
+            if (n < 0 || n >= 4096) {
+                strbuf_release(&target);
+                error_errno("%s: cannot read the link", given);
+                break;
+            }
+            strbuf_setlen(&target, (size_t)n);
+            split_path(cur, &p, &b);
+            free(cur);
+            cur = target.buf[0] == '/' ? strbuf_detach(&target, NULL)
+                                       : path_in(p, target.buf);
+            strbuf_release(&target);
+            free(p);
+            free(b);
             continue;
         }
-        if (line.len && line.buf[0] != '#') {
-            ALLOC_GROW(*files, *n + 1, alloc);
-            (*files)[(*n)++] = strbuf_detach(&line, NULL);
+        if (!lstat(cur, &st)) {
+            char *real = realpath(cur, NULL);
+
+            if (!real) {
+                error_errno("%s: cannot resolve", given);
+                break;
+            }
+            if (!strcmp(real, "/")) {
+                free(real);
+                error("%s: cannot write over the root folder", given);
+                break;
+            }
+            split_path(real, parent, base);
+            free(real);
+            ret = 0;
+            break;
         }
-        strbuf_reset(&line);
+        if (errno != ENOENT && errno != ENOTDIR) {
+            error_errno("%s: cannot write", given);
+            break;
+        }
+        split_path(cur, &p, &b);
+        if (!strcmp(b, ".") || !strcmp(b, "..") || !*b) {
+            error("%s: no such folder", given);
+            free(p);
+            free(b);
+            break;
+        }
+        *parent = real_folder(p);
+        free(p);
+        if (!*parent) {
+            free(b);
+            break;
+        }
+        *base = b;
+        ret = 0;
+        break;
     }
-    strbuf_release(&line);
-    fclose(f);
+    if (hops == 40)
+        error("%s: too many levels of symbolic links", given);
+    free(cur);
+    return ret;
+}
+
+/*
+ * Read the manifest of the site in dir into a sorted list. Returns 1 when
+ * there is one, 0 when there is none, -1 after error() when it is not a
+ * regular file of reasonable size. Opened without blocking, so a FIFO in
+ * its place cannot hang reportgen.
+ */
+static int read_manifest(const char *dir, char ***files, size_t *n)
+{
+    char *path = path_in(dir, SITE_MANIFEST);
+    struct strbuf sb = STRBUF_INIT;
+    size_t alloc = 0;
+    struct stat st;
+    char *line, *nl;
+    int fd;
+
+    *files = NULL;
+    *n = 0;
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int ret = errno == ENOENT ? 0 : error_errno("%s: cannot read", path);
+
+        free(path);
+        return ret;
+    }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+        (uintmax_t)st.st_size > MANIFEST_MAX) {
+        close(fd);
+        error("%s: not a manifest reportgen wrote", path);
+        free(path);
+        return -1;
+    }
+    strbuf_grow(&sb, (size_t)st.st_size + 1);
+    for (;;) {
+        ssize_t got = read(fd, sb.buf + sb.len, sb.alloc - sb.len - 1);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            error_errno("%s: cannot read", path);
+            close(fd);
+            free(path);
+            strbuf_release(&sb);
+            return -1;
+        }
+        if (!got || sb.len + (size_t)got >= MANIFEST_MAX)
+            break;
+        strbuf_setlen(&sb, sb.len + (size_t)got);
+        if (sb.alloc - sb.len < 2)
+            strbuf_grow(&sb, 4096);
+    }
+    close(fd);
+    free(path);
+    for (line = sb.buf; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl)
+            break; /* a last line without '\n' was cut short */
+        if (nl > line && line[0] != '#') {
+            ALLOC_GROW(*files, *n + 1, alloc);
+            (*files)[(*n)++] = xstrndup(line, (size_t)(nl - line));
+        }
+    }
+    strbuf_release(&sb);
     if (*n)
         qsort(*files, *n, sizeof(**files), cmp_str);
-    return 0;
+    return 1;
 }
 
 static bool listed(char **files, size_t n, const char *rel)
@@ -167,74 +459,579 @@ static bool listed(char **files, size_t n, const char *rel)
     return n && bsearch(&rel, files, n, sizeof(*files), cmp_str);
 }
 
-int site_open(struct site *s, const char *dir)
+/*
+ * One walk of the settle / carry-over kind: every file below from that is
+ * not reportgen's moves to the same place below to.
+ */
+struct carry {
+    const char *from, *to; /* absolute folder paths */
+    const char *from_name; /* from as the user knows it, for messages */
+    char **ours;           /* sorted: the files of from that are ours */
+    size_t nours;
+    const char *extra; /* one more path of from that counts as ours */
+    bool dry;          /* only count the problems (collisions, read-only) */
+    bool restore;      /* putting files back: say so in messages */
+    const char *kill_step;
+    size_t problems, moved;
+};
+
+static bool is_ours(const struct carry *c, const char *rel)
 {
-    struct stat st;
-    char *parent, *base, *tmpl;
+    return !strcmp(rel, SITE_MANIFEST) || listed(c->ours, c->nours, rel) ||
+           (c->extra && !strcmp(rel, c->extra));
+}
 
-    memset(s, 0, sizeof(*s));
-    s->dir = xstrdup(dir);
-    if (!stat(dir, &st)) {
-        char **names, **files;
-        size_t n, nfiles;
+enum tree_flags {
+    TREE_USER = (1 << 0), /* a file not ours, or an empty folder */
+    TREE_OURS = (1 << 1)  /* a file of ours */
+};
 
-        if (!S_ISDIR(st.st_mode))
-            return error("%s: exists and is not a folder", dir);
-        if (list_dir(dir, &names, &n))
-            return -1;
-        free_list(names, n);
-        if (n && read_manifest(dir, &files, &nfiles))
-            return error("%s: folder is not empty and was not written by "
-                         "reportgen; refusing to replace it",
-                         dir);
-        if (n)
-            free_list(files, nfiles);
-    } else if (errno != ENOENT) {
-        return error_errno("%s: cannot write the site", dir);
-    }
+static int scan_tree(const struct carry *c, const char *rel, unsigned *flags)
+{
+    char *dir = path_in(c->from, rel);
+    char **names;
+    size_t n;
+    int ret = 0;
 
-    split_path(dir, &parent, &base);
-    tmpl = xasprintf("%s/.%s.tmp-XXXXXX", parent, base);
-    free(parent);
-    free(base);
-    if (!mkdtemp(tmpl)) {
-        error_errno("%s: cannot create temporary folder", tmpl);
-        free(tmpl);
+    if (list_dir(dir, &names, &n)) {
+        free(dir);
         return -1;
     }
-    s->tmp = tmpl;
+    if (!n)
+        *flags |= TREE_USER;
+    for (size_t i = 0; i < n && !ret; i++) {
+        char *child = xasprintf("%s/%s", rel, names[i]);
+        char *path = path_in(c->from, child);
+        struct stat st;
+
+        if (lstat(path, &st))
+            ret = error_errno("%s: cannot read", path);
+        else if (S_ISDIR(st.st_mode))
+            ret = scan_tree(c, child, flags);
+        else
+            *flags |= is_ours(c, child) ? TREE_OURS : TREE_USER;
+        free(child);
+        free(path);
+    }
+    free_list(names, n);
+    free(dir);
+    return ret;
+}
+
+static int collision(struct carry *c, const char *rel, bool folder)
+{
+    c->problems++;
+    if (c->restore)
+        return error("%s/%s: a %s of yours left by an interrupted run cannot "
+                     "go back into the site: something else is there now; "
+                     "move one of them and run again",
+                     c->from_name, rel, folder ? "folder" : "file");
+    return error("%s/%s: a %s of yours is where the new report writes '%s'; "
+                 "move it and run again",
+                 c->from_name, rel, folder ? "folder" : "file", rel);
+}
+
+static int move(struct carry *c, const char *rel)
+{
+    char *from = path_in(c->from, rel), *to = path_in(c->to, rel);
+    int ret = 0;
+
+    if (c->dry) {
+        char *parent, *base;
+
+        split_path(from, &parent, &base);
+        if (access(parent, W_OK)) {
+            c->problems++;
+            ret = error_errno("%s/%s: cannot move it into the new site",
+                              c->from_name, rel);
+        }
+        free(parent);
+        free(base);
+    } else if (make_parents(c->to, rel) || rename(from, to)) {
+        ret = error_errno("%s/%s: cannot move it %s", c->from_name, rel,
+                          c->restore ? "back into the site"
+                                     : "into the new site");
+    } else if (!c->moved++ && c->kill_step) {
+        kill_point(c->kill_step);
+    }
+    free(from);
+    free(to);
+    return ret;
+}
+
+/*
+ * Walk from/rel. A file that is not ours moves; a folder moves whole when
+ * it holds nothing of ours and to has nothing there, else it is walked.
+ * In a dry run, every problem is reported and counted and the walk goes
+ * on; otherwise the first failure stops it.
+ */
+static int carry_tree(struct carry *c, const char *rel)
+{
+    char *dir = path_in(c->from, rel);
+    char **names;
+    size_t n;
+    int ret = 0;
+
+    if (list_dir(dir, &names, &n)) {
+        free(dir);
+        return -1;
+    }
+    for (size_t i = 0; i < n && (!ret || c->dry); i++) {
+        char *child =
+            *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
+        char *from = path_in(c->from, child), *to = path_in(c->to, child);
+        struct stat st, st_to;
+        bool have_to = !lstat(to, &st_to);
+        unsigned flags = 0;
+
+        if (!have_to && errno != ENOENT) {
+            ret = error_errno("%s: cannot read", to);
+        } else if (lstat(from, &st)) {
+            ret = error_errno("%s: cannot read", from);
+        } else if (S_ISDIR(st.st_mode)) {
+            if (scan_tree(c, child, &flags))
+                ret = -1;
+            else if (!(flags & TREE_USER))
+                ; /* only files of ours: they stay */
+            else if (have_to && S_ISDIR(st_to.st_mode))
+                ret = carry_tree(c, child);
+            else if (have_to)
+                ret = collision(c, child, true);
+            else if (flags & TREE_OURS)
+                ret = carry_tree(c, child);
+            else
+                ret = move(c, child);
+        } else if (!is_ours(c, child)) {
+            ret = have_to ? collision(c, child, false) : move(c, child);
+        }
+        free(child);
+        free(from);
+        free(to);
+    }
+    free_list(names, n);
+    free(dir);
+    return ret;
+}
+
+/*
+ * Delete the files of ours below root/rel, then every folder left empty.
+ * Anything else stays. Returns how many entries stayed.
+ */
+static size_t remove_ours(const struct carry *c, const char *rel)
+{
+    char *dir = path_in(c->from, rel);
+    char **names;
+    size_t n, left = 0;
+
+    make_writable(dir);
+    if (list_dir(dir, &names, &n)) {
+        free(dir);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *child =
+            *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
+        char *path = path_in(c->from, child);
+        struct stat st;
+
+        if (lstat(path, &st))
+            left++;
+        else if (S_ISDIR(st.st_mode))
+            left += remove_ours(c, child) > 0;
+        else if (!is_ours(c, child) || unlink(path))
+            left++;
+        else if (c->kill_step)
+            kill_point(c->kill_step);
+        free(child);
+        free(path);
+    }
+    free_list(names, n);
+    if (!left && rmdir(dir))
+        left++;
+    free(dir);
+    return left;
+}
+
+/*
+ * Settle folder f, a site of reportgen's beside the real one (the new
+ * site of an interrupted run, or an old site being removed): move every
+ * file of the user's in it back into the site, then delete the files its
+ * manifest lists. f without a manifest holds only reportgen's files (the
+ * manifest is written before any file of the user's moves in), so it goes
+ * whole. extra is one more path of f that counts as reportgen's. Returns
+ * 0, or -1 after error() when f had to stay.
+ */
+static int settle(const struct site *s, const char *f, const char *extra,
+                  const char *kill_step)
+{
+    struct carry c;
+    int have = 0, ret = 0;
+
+    memset(&c, 0, sizeof(c));
+    c.from = f;
+    c.from_name = f;
+    c.to = s->path;
+    c.extra = extra;
+    c.restore = true;
+    have = read_manifest(f, &c.ours, &c.nours);
+    if (have < 0)
+        return error("%s: left in place: its files are not all reportgen's", f);
+    if (!have)
+        return remove_tree(f);
+    c.dry = true;
+    if (carry_tree(&c, "") || c.problems) {
+        ret = -1;
+    } else {
+        c.dry = false;
+        c.kill_step = kill_step;
+        if (carry_tree(&c, "") || remove_ours(&c, "")) {
+            ret = error("%s: left in place: it holds files reportgen did "
+                        "not write",
+                        f);
+        }
+    }
+    free_list(c.ours, c.nours);
+    return ret;
+}
+
+/* What an interrupted run left beside the site; see site.h. */
+static int recover(struct site *s)
+{
+    struct stat st;
+    char **files;
+    size_t n;
+
+    if (lstat(s->path, &st) && errno == ENOENT) {
+        /* Killed between two renames, or while removing an empty site. */
+        if (!lstat(s->tmp, &st) && S_ISDIR(st.st_mode) &&
+            read_manifest(s->tmp, &files, &n) == 1) {
+            free_list(files, n);
+            if (rename(s->tmp, s->path))
+                return error_errno("%s: cannot put the site back", s->dir);
+        } else if (!lstat(s->old, &st) && S_ISDIR(st.st_mode)) {
+            if (rename(s->old, s->path))
+                return error_errno("%s: cannot put the site back", s->dir);
+        }
+    }
+    if (!lstat(s->tmp, &st) && settle(s, s->tmp, NULL, "recover"))
+        return -1;
+    if (!lstat(s->old, &st) && settle(s, s->old, NULL, "recover"))
+        return -1;
     return 0;
+}
+
+/* Write a whole file at path (created, or truncated). */
+static int write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ret = 0;
+
+    if (!f)
+        return error_errno("%s: cannot write", path);
+    if (len && fwrite(data, 1, len, f) != len)
+        ret = error_errno("%s: cannot write", path);
+    if (fclose(f) && !ret)
+        ret = error_errno("%s: cannot write", path);
+    return ret;
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+
+    site_abort_cleanup();
+    errno = saved;
+    /* The handler was reset (SA_RESETHAND): die by the same signal. */
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    static bool done;
+    struct sigaction sa, old;
+
+    if (done)
+        return;
+    done = true;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+        /* A signal ignored on purpose (nohup) stays ignored. */
+        if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+static void block_signals(sigset_t *saved)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+static void watch(enum cleanup_state state, const char *path)
+{
+    cleanup_state = CLEANUP_NONE;
+    cleanup_path = path;
+    cleanup_state = state;
+}
+
+#if defined(__linux__) && defined(SYS_getdents64)
+struct raw_dirent {
+    uint64_t ino;
+    int64_t off;
+    unsigned short reclen;
+    unsigned char type;
+    char name[];
+};
+
+/*
+ * remove_tree() with async-signal-safe calls only: getdents64 instead of
+ * readdir() (which allocates), a buffer on the stack, bounded depth (the
+ * site is three levels deep; deeper is left for the next run).
+ */
+static void remove_tree_raw(int dfd, const char *name, int depth)
+{
+    union {
+        uint64_t align;
+        char buf[2048];
+    } u;
+    int fd;
+
+    if (!unlinkat(dfd, name, 0) || errno == ENOENT || depth > 8)
+        return;
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    for (int pass = 0; pass < 64; pass++) {
+        bool any = false;
+        long got;
+
+        lseek(fd, 0, SEEK_SET);
+        while ((got = syscall(SYS_getdents64, fd, u.buf, sizeof(u.buf))) > 0) {
+            for (long off = 0; off < got;) {
+                const struct raw_dirent *d = (void *)(u.buf + off);
+
+                off += d->reclen;
+                if (!strcmp(d->name, ".") || !strcmp(d->name, ".."))
+                    continue;
+                remove_tree_raw(fd, d->name, depth + 1);
+                any = true;
+            }
+        }
+        if (!any)
+            break;
+    }
+    close(fd);
+    unlinkat(dfd, name, AT_REMOVEDIR);
+}
+#else
+static void remove_tree_raw(int dfd, const char *name, int depth)
+{
+    (void)depth;
+    unlinkat(dfd, name, 0);
+    unlinkat(dfd, name, AT_REMOVEDIR);
+}
+#endif
+
+void site_abort_cleanup(void)
+{
+    const char *path = cleanup_path;
+    int state = cleanup_state;
+
+    cleanup_state = CLEANUP_NONE;
+    if (state == CLEANUP_TREE && path)
+        remove_tree_raw(AT_FDCWD, path, 0);
+    else if (state == CLEANUP_FILE && path)
+        unlink(path);
+}
+
+/* Take the site's lock, waiting for another writer if need be. */
+static int take_lock(struct site *s)
+{
+    char *lock = xasprintf("%s/.%s.reportgen-lock",
+                           strcmp(s->parent, "/") ? s->parent : "", s->base);
+    int ret = 0;
+
+    s->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (s->lock_fd < 0) {
+        ret = error_errno("%s: cannot create the lock file", lock);
+    } else if (flock(s->lock_fd, LOCK_EX | LOCK_NB)) {
+        if (errno != EWOULDBLOCK) {
+            ret = error_errno("%s: cannot lock", lock);
+        } else {
+            warning("%s: another reportgen is writing this site; waiting",
+                    s->dir);
+            while (flock(s->lock_fd, LOCK_EX))
+                if (errno != EINTR) {
+                    ret = error_errno("%s: cannot lock", lock);
+                    break;
+                }
+        }
+    }
+    free(lock);
+    return ret;
+}
+
+/* The one-file report's target: absent or a regular file. */
+static int check_single(const struct site *s)
+{
+    struct stat st;
+
+    if (lstat(s->single, &st))
+        return errno == ENOENT
+                   ? 0
+                   : error_errno("%s: cannot write", s->single_given);
+    if (!S_ISREG(st.st_mode))
+        return error("%s: exists and is not a regular file; refusing to "
+                     "replace it",
+                     s->single_given);
+    return 0;
+}
+
+static int open_single(struct site *s, const char *given)
+{
+    char *parent, *base;
+
+    s->single_given = xstrdup(given);
+    if (resolve(given, &parent, &base))
+        return -1;
+    s->single = path_in(parent, base);
+    free(parent);
+    free(base);
+    return check_single(s);
+}
+
+/* With --single-file alone: pages go to a scratch folder under $TMPDIR. */
+static int open_scratch(struct site *s)
+{
+    const char *tmpdir = getenv("TMPDIR");
+
+    s->tmp =
+        xasprintf("%s/reportgen-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(s->tmp)) {
+        error_errno("%s: cannot create a scratch folder", s->tmp);
+        free(s->tmp);
+        s->tmp = NULL;
+        return -1;
+    }
+    watch(CLEANUP_TREE, s->tmp);
+    return 0;
+}
+
+/* SITE_DIR must be absent, an empty folder, or a site of reportgen's. */
+static int check_site(const struct site *s)
+{
+    struct stat st;
+    char **names, **files;
+    size_t n, nfiles;
+    int have;
+
+    if (stat(s->path, &st))
+        return errno == ENOENT
+                   ? 0
+                   : error_errno("%s: cannot write the site", s->dir);
+    if (!S_ISDIR(st.st_mode))
+        return error("%s: exists and is not a folder", s->dir);
+    if (list_dir(s->path, &names, &n))
+        return -1;
+    free_list(names, n);
+    if (!n)
+        return 0;
+    have = read_manifest(s->path, &files, &nfiles);
+    if (have < 0)
+        return -1;
+    free_list(files, nfiles);
+    if (!have)
+        return error("%s: folder is not empty and was not written by "
+                     "reportgen; refusing to replace it",
+                     s->dir);
+    return 0;
+}
+
+int site_open(struct site *s, const char *dir, const char *single_file)
+{
+    struct stat st;
+    mode_t mask;
+
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+    strbuf_init(&s->single_data, 0);
+    mask = umask(0);
+    umask(mask);
+    s->mode = 0777 & ~mask;
+    install_handlers();
+    if (single_file && open_single(s, single_file))
+        return -1;
+    if (!dir)
+        return open_scratch(s);
+
+    s->dir = xstrdup(dir);
+    trim_path(s->dir);
+    if (resolve(dir, &s->parent, &s->base))
+        return -1;
+    s->path = path_in(s->parent, s->base);
+    if (s->single) {
+        size_t len = strlen(s->path);
+
+        if (!strcmp(s->single, s->path))
+            return error("%s: is the site folder; the one-file report "
+                         "cannot go there",
+                         s->single_given);
+        if (!strncmp(s->single, s->path, len) && s->single[len] == '/')
+            s->single_rel = xstrdup(s->single + len + 1);
+    }
+    s->tmp = xasprintf("%s/.%s.reportgen-new",
+                       strcmp(s->parent, "/") ? s->parent : "", s->base);
+    s->old = xasprintf("%s/.%s.reportgen-old",
+                       strcmp(s->parent, "/") ? s->parent : "", s->base);
+    if (make_folders(s->parent) || take_lock(s) || recover(s) || check_site(s))
+        goto fail;
+    if (mkdir(s->tmp, 0700)) {
+        error_errno("%s: cannot create the temporary folder", s->tmp);
+        goto fail;
+    }
+    /* What mkdir gives under the umask, setgid inherited included. */
+    if (!lstat(s->tmp, &st))
+        s->mode |= st.st_mode & S_ISGID;
+    watch(CLEANUP_TREE, s->tmp);
+    return 0;
+fail:
+    free(s->tmp);
+    s->tmp = NULL;
+    return -1;
 }
 
 int site_write(struct site *s, const char *rel, const void *data, size_t len)
 {
     char *path;
-    FILE *f;
-    int ret = 0;
+    int ret;
 
     if (make_parents(s->tmp, rel))
         return -1;
-    path = xasprintf("%s/%s", s->tmp, rel);
-    f = fopen(path, "wb");
-    if (!f) {
-        ret = error_errno("%s: cannot write", path);
-    } else {
-        if (len && fwrite(data, 1, len, f) != len)
-            ret = error_errno("%s: cannot write", path);
-        if (fclose(f) && !ret)
-            ret = error_errno("%s: cannot write", path);
-    }
+    path = path_in(s->tmp, rel);
+    ret = write_file(path, data, len);
     free(path);
     if (!ret) {
         ALLOC_GROW(s->files, s->n + 1, s->alloc);
         s->files[s->n++] = xstrdup(rel);
+        if (s->n == 1)
+            kill_point("write");
     }
     return ret;
 }
 
 int site_read(const struct site *s, const char *rel, struct strbuf *out)
 {
-    char *path = xasprintf("%s/%s", s->tmp, rel);
+    char *path = path_in(s->tmp, rel);
     FILE *f = fopen(path, "rb");
     char buf[8192];
     size_t n;
@@ -254,55 +1051,86 @@ int site_read(const struct site *s, const char *rel, struct strbuf *out)
     return ret;
 }
 
-/*
- * Move every file below old/rel that the old manifest does not list into
- * the same place in the new site. Folders are walked, not moved, since
- * the new site usually has folders of the same names.
- */
-static int carry_over(struct site *s, const char *old, const char *rel,
-                      char **ours, size_t nours)
+int site_write_single(struct site *s, const void *data, size_t len)
 {
-    char *path = *rel ? xasprintf("%s/%s", old, rel) : xstrdup(old);
-    char **names;
-    size_t n;
-    int ret = 0;
+    if (s->single_rel) {
+        for (size_t i = 0; i < s->n; i++)
+            if (!strcmp(s->files[i], s->single_rel))
+                return error("%s: is a file of the report itself; choose "
+                             "another name",
+                             s->single_given);
+        return site_write(s, s->single_rel, data, len);
+    }
+    strbuf_reset(&s->single_data);
+    strbuf_add(&s->single_data, data, len);
+    s->has_single_data = true;
+    return 0;
+}
 
-    if (list_dir(path, &names, &n)) {
-        free(path);
+/*
+ * Write the one-file report outside the site: a temporary file beside
+ * the target (through any symbolic link: s->single is resolved) renamed
+ * over it, with the mode the target had, or the umask's.
+ */
+static int commit_single(struct site *s)
+{
+    char *parent, *base, *tmp;
+    struct stat st;
+    mode_t mode = s->mode & 0666;
+    size_t done = 0;
+    int fd, ret = 0;
+
+    if (check_single(s))
+        return -1;
+    if (!lstat(s->single, &st))
+        mode = st.st_mode & 07777;
+    split_path(s->single, &parent, &base);
+    if (make_folders(parent)) {
+        free(parent);
+        free(base);
         return -1;
     }
-    for (size_t i = 0; i < n && !ret; i++) {
-        char *child_rel =
-            *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
-        char *from = xasprintf("%s/%s", old, child_rel);
-        char *to = xasprintf("%s/%s", s->tmp, child_rel);
-        struct stat st, st_to;
-
-        if (lstat(from, &st)) {
-            ret = error_errno("%s: cannot read", from);
-        } else if (S_ISDIR(st.st_mode)) {
-            ret = carry_over(s, old, child_rel, ours, nours);
-        } else if (!listed(ours, nours, child_rel) &&
-                   strcmp(child_rel, SITE_MANIFEST)) {
-            if (!lstat(to, &st_to))
-                ret = error("%s: a file of yours is where the new report "
-                            "writes '%s'; move it and run again",
-                            from, child_rel);
-            else if (make_parents(s->tmp, child_rel) || rename(from, to))
-                ret = error_errno("%s: cannot keep it in the new site", from);
-        }
-        free(child_rel);
-        free(from);
-        free(to);
+    tmp = xasprintf("%s/.%s.reportgen-new-XXXXXX",
+                    strcmp(parent, "/") ? parent : "", base);
+    free(parent);
+    free(base);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        ret = error_errno("%s: cannot write", s->single_given);
+        free(tmp);
+        return ret;
     }
-    free_list(names, n);
-    free(path);
+    watch(CLEANUP_FILE, tmp);
+    while (done < s->single_data.len) {
+        ssize_t n =
+            write(fd, s->single_data.buf + done, s->single_data.len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ret = error_errno("%s: cannot write", s->single_given);
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (!ret && fchmod(fd, mode))
+        ret = error_errno("%s: cannot write", s->single_given);
+    if (close(fd) && !ret)
+        ret = error_errno("%s: cannot write", s->single_given);
+    if (!ret && rename(tmp, s->single))
+        ret = error_errno("%s: cannot write", s->single_given);
+    if (ret)
+        unlink(tmp);
+    watch(CLEANUP_NONE, NULL);
+    free(tmp);
     return ret;
 }
 
 static int write_manifest(struct site *s)
 {
     struct strbuf sb = STRBUF_INIT;
+    char *tmp = path_in(s->tmp, SITE_MANIFEST ".tmp");
+    char *path = path_in(s->tmp, SITE_MANIFEST);
     int ret;
 
     qsort(s->files, s->n, sizeof(*s->files), cmp_str);
@@ -310,66 +1138,209 @@ static int write_manifest(struct site *s)
                        "this folder is kept when the report is rewritten\n");
     for (size_t i = 0; i < s->n; i++)
         strbuf_addf(&sb, "%s\n", s->files[i]);
-    ret = site_write(s, SITE_MANIFEST, sb.buf, sb.len);
+    ret = write_file(tmp, sb.buf, sb.len);
+    if (!ret && rename(tmp, path))
+        ret = error_errno("%s: cannot write", path);
     strbuf_release(&sb);
+    free(tmp);
+    free(path);
     return ret;
+}
+
+/* Move the user's files back from the new site after a failure. */
+static void roll_back(struct site *s)
+{
+    struct carry c;
+
+    memset(&c, 0, sizeof(c));
+    c.from = s->tmp;
+    c.from_name = s->tmp;
+    c.to = s->path;
+    c.ours = s->files;
+    c.nours = s->n;
+    c.restore = true;
+    if (carry_tree(&c, "")) {
+        error("%s: holds files of yours that could not be put back; the "
+              "next run puts them back",
+              s->tmp);
+        /* Not ours alone any more: site_release() must leave it. */
+        free(s->tmp);
+        s->tmp = NULL;
+    }
+}
+
+/*
+ * Swap the two folders: one renameat2(RENAME_EXCHANGE) where the kernel
+ * and the file system have it, else two renames through s->old. Sets
+ * *aside to where the old site is now.
+ */
+static int exchange(struct site *s, const char **aside)
+{
+#ifdef RENAME_EXCHANGE
+    if (!getenv("REPORTGEN_TEST_NO_EXCHANGE")) {
+        if (!renameat2(AT_FDCWD, s->tmp, AT_FDCWD, s->path, RENAME_EXCHANGE)) {
+            *aside = s->tmp;
+            return 0;
+        }
+        if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+            return error_errno("%s: cannot move the site into place", s->dir);
+    }
+#endif
+    if (rename(s->path, s->old))
+        return error_errno("%s: cannot move the old site aside", s->dir);
+    kill_point("aside");
+    if (rename(s->tmp, s->path)) {
+        error_errno("%s: cannot move the site into place", s->dir);
+        if (rename(s->old, s->path))
+            error_errno("%s: cannot put the old site back from %s", s->dir,
+                        s->old);
+        return -1;
+    }
+    *aside = s->old;
+    return 0;
+}
+
+/* Move the new site to where none is (or an empty folder was). */
+static int place_new(struct site *s)
+{
+#ifdef RENAME_NOREPLACE
+    if (!renameat2(AT_FDCWD, s->tmp, AT_FDCWD, s->path, RENAME_NOREPLACE))
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+        return -1;
+#endif
+    return rename(s->tmp, s->path);
+}
+
+static int swap(struct site *s)
+{
+    struct stat st;
+    struct carry c;
+    const char *aside = NULL;
+    int have;
+
+    if (lstat(s->path, &st) && errno == ENOENT) {
+        chmod(s->tmp, s->mode);
+        if (!place_new(s))
+            goto placed;
+        if (errno != EEXIST && errno != ENOTEMPTY)
+            return error_errno("%s: cannot move the site into place", s->dir);
+    }
+    if (stat(s->path, &st))
+        return error_errno("%s: cannot write the site", s->dir);
+    if (!S_ISDIR(st.st_mode))
+        return error("%s: exists and is not a folder", s->dir);
+    /* The old site's group where we may (else ours), then its mode. */
+    if (chown(s->tmp, (uid_t)-1, st.st_gid) && errno != EPERM)
+        return error_errno("%s: cannot write", s->tmp);
+    chmod(s->tmp, st.st_mode & 07777);
+
+    memset(&c, 0, sizeof(c));
+    have = read_manifest(s->path, &c.ours, &c.nours);
+    if (have < 0)
+        return -1;
+    if (!have) {
+        /* An empty folder: rmdir() refuses if the user filled it since. */
+        if (rmdir(s->path))
+            return errno == ENOTEMPTY || errno == EEXIST
+                       ? error("%s: folder is not empty and was not written "
+                               "by reportgen; refusing to replace it",
+                               s->dir)
+                       : error_errno("%s: cannot replace the empty folder",
+                                     s->dir);
+        kill_point("aside");
+        if (!place_new(s))
+            goto placed;
+        error_errno("%s: cannot move the site into place", s->dir);
+        mkdir(s->path, st.st_mode & 07777);
+        return -1;
+    }
+
+    c.from = s->path;
+    c.from_name = s->dir;
+    c.to = s->tmp;
+    c.extra = s->single_rel;
+    c.dry = true;
+    if (carry_tree(&c, "") || c.problems) {
+        free_list(c.ours, c.nours);
+        return -1;
+    }
+    c.dry = false;
+    c.kill_step = "carry";
+    if (carry_tree(&c, "")) {
+        free_list(c.ours, c.nours);
+        roll_back(s);
+        return -1;
+    }
+    kill_point("carried");
+    if (exchange(s, &aside)) {
+        free_list(c.ours, c.nours);
+        roll_back(s);
+        return -1;
+    }
+    kill_point("exchange");
+    /* The old site holds only files its manifest lists: remove them. */
+    c.from = aside;
+    c.from_name = aside;
+    c.to = s->path;
+    c.restore = true;
+    c.kill_step = "cleanup";
+    c.moved = 0;
+    if (carry_tree(&c, "") || remove_ours(&c, ""))
+        warning("%s: left in place: it holds files reportgen did not write",
+                aside);
+    free_list(c.ours, c.nours);
+placed:
+    free(s->tmp);
+    s->tmp = NULL;
+    return 0;
 }
 
 int site_commit(struct site *s)
 {
-    struct stat st;
-    char **ours = NULL;
-    size_t nours = 0;
-    char *parent, *base, *old;
-    int ret = 0;
+    sigset_t saved;
+    int ret;
 
+    if (!s->dir) /* scratch: only the one-file report is written */
+        return s->has_single_data ? commit_single(s) : 0;
     if (write_manifest(s))
         return -1;
-    if (stat(s->dir, &st)) {
-        if (rename(s->tmp, s->dir))
-            return error_errno("%s: cannot move the site into place", s->dir);
-        free(s->tmp);
-        s->tmp = NULL;
-        return 0;
-    }
-
-    /* Replace an old site: keep the user's files, then swap. */
-    read_manifest(s->dir, &ours, &nours);
-    if (carry_over(s, s->dir, "", ours, nours)) {
-        free_list(ours, nours);
-        return -1;
-    }
-    free_list(ours, nours);
-    split_path(s->dir, &parent, &base);
-    old = xasprintf("%s/.%s.old-XXXXXX", parent, base);
-    free(parent);
-    free(base);
-    if (!mkdtemp(old) || rmdir(old)) {
-        ret = error_errno("%s: cannot make room for the old site", old);
-    } else if (rename(s->dir, old)) {
-        ret = error_errno("%s: cannot move the old site aside", s->dir);
-    } else if (rename(s->tmp, s->dir)) {
-        ret = error_errno("%s: cannot move the site into place", s->dir);
-        if (rename(old, s->dir))
-            error_errno("%s: cannot restore the old site from %s", s->dir, old);
-    } else {
-        free(s->tmp);
-        s->tmp = NULL;
-        if (remove_tree(old))
-            warning("%s: the old site could not be removed", old);
-    }
-    free(old);
+    kill_point("manifest");
+    block_signals(&saved);
+    watch(CLEANUP_NONE, NULL);
+    ret = swap(s);
+    if (s->tmp)
+        watch(CLEANUP_TREE, s->tmp);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    if (!ret && s->has_single_data)
+        ret = commit_single(s);
     return ret;
 }
 
 void site_release(struct site *s)
 {
-    if (s->tmp)
-        remove_tree(s->tmp);
-    free(s->tmp);
+    watch(CLEANUP_NONE, NULL);
+    if (s->tmp) {
+        if (s->dir)
+            settle(s, s->tmp, NULL, NULL);
+        else
+            remove_tree(s->tmp);
+    }
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
     free(s->dir);
+    free(s->path);
+    free(s->parent);
+    free(s->base);
+    free(s->tmp);
+    free(s->old);
     for (size_t i = 0; i < s->n; i++)
         free(s->files[i]);
     free(s->files);
+    free(s->single);
+    free(s->single_given);
+    free(s->single_rel);
+    strbuf_release(&s->single_data);
     memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
 }
