@@ -24,12 +24,15 @@
  *     seed is not kept.
  *
  * The verdict of a run is decided in this order, the first that applies
- * winning (see judge()): skipped; no baseline (the diagnosis decides);
- * not comparable (investigate); the baseline itself or a seed replicate
- * of it (its diagnosis decides); a diagnosis asking for a rollback; a
- * slice regression; worse than the baseline (rollback); a gain too small
- * or within the seed noise (tune); a diagnosis asking for a change
- * (tune); keep.
+ * winning (see judge()): skipped; nothing to compare with (the diagnosis
+ * decides); not comparable (investigate); the baseline itself or a seed
+ * replicate of it (its diagnosis decides); a diagnosis asking for a
+ * rollback; a slice regression; worse than the baseline (rollback); a
+ * gain too small or within the seed noise (tune); a diagnosis asking for
+ * a change (tune); keep. Without a baseline, the best comparable run is
+ * the reference (kept), and the others tie with it (tune) or are clearly
+ * worse (rollback): a leaderboard under the rule. Then dispose() writes
+ * the rest of the decision record to follow the verdict.
  */
 #include "compare.h"
 
@@ -358,6 +361,7 @@ void comparison_init(struct comparison *c)
 {
     memset(c, 0, sizeof(*c));
     c->baseline = SIZE_MAX;
+    c->reference = SIZE_MAX;
 }
 
 static void verdict_release(struct verdict *v)
@@ -389,6 +393,7 @@ void comparison_release(struct comparison *c)
     }
     free(c->groups);
     free(c->order);
+    free(c->rule_text);
     comparison_init(c);
 }
 
@@ -759,6 +764,9 @@ struct judge {
     size_t bgroup;    /* the baseline's seed group or SIZE_MAX */
     double ref;       /* the baseline's level (see cmp_runs()) */
     double ref_noise; /* its seed spread, 0 when unknown */
+    bool leaderboard; /* no baseline: b is the reference, the best
+                         comparable run (see cmp_runs()) */
+    const char *noun; /* "the baseline" or "the reference" */
 };
 
 static void set_why(struct verdict *v, enum decision d, struct strbuf *why)
@@ -799,9 +807,9 @@ static bool not_comparable(const struct judge *j, size_t i,
     }
     if (i != j->b && !has_best(base)) {
         strbuf_addf(why,
-                    "not comparable: the baseline '%s' has no best %s "
+                    "not comparable: %s '%s' has no best %s "
                     "to compare with",
-                    base->name, j->metric);
+                    j->noun, base->name, j->metric);
         return true;
     }
     for (size_t k = 0; k < v->nchanged; k++) {
@@ -812,10 +820,10 @@ static bool not_comparable(const struct judge *j, size_t i,
         mine = settings_get(s, key);
         theirs = settings_get(bs, key);
         strbuf_addf(why,
-                    "not comparable: %s is '%s' here but '%s' in the "
-                    "baseline, so the two were not measured on the same "
-                    "data",
-                    key, mine ? mine : "(unset)", theirs ? theirs : "(unset)");
+                    "not comparable: %s is '%s' here but '%s' in %s, so "
+                    "the two were not measured on the same data",
+                    key, mine ? mine : "(unset)", theirs ? theirs : "(unset)",
+                    j->noun);
         return true;
     }
     for (size_t k = 0; k < j->rules->nslices; k++) {
@@ -831,9 +839,9 @@ static bool not_comparable(const struct judge *j, size_t i,
         }
         if (i != j->b && !isfinite(slice_value(base, k))) {
             strbuf_addf(why,
-                        "not comparable: the baseline '%s' has no finite "
+                        "not comparable: %s '%s' has no finite "
                         "value of slice column '%s' at its best checkpoint",
-                        base->name, j->rules->slices[k].column);
+                        j->noun, base->name, j->rules->slices[k].column);
             return true;
         }
     }
@@ -901,6 +909,40 @@ static void by_diagnosis(const struct run *r, struct strbuf *why)
 }
 
 /*
+ * "; the one setting that separates it from the reference is lr ('1e-3'
+ * here, '3e-4' there)": what a tie on a leaderboard would test next.
+ */
+static void add_separating(const struct judge *j, size_t i,
+                           const struct verdict *v, struct strbuf *why)
+{
+    const char *key, *mine, *theirs;
+
+    if (!v->settings_compared) {
+        strbuf_addstr(why, "; their settings cannot be compared (a config "
+                           "is missing)");
+        return;
+    }
+    if (v->nchanged == 0) {
+        strbuf_addstr(why, "; only the seed separates them");
+        return;
+    }
+    if (v->nchanged > 1) {
+        strbuf_addf(why,
+                    "; %zu settings separate them: change one at a time "
+                    "from the reference to learn which matters",
+                    v->nchanged);
+        return;
+    }
+    key = v->changed[0];
+    mine = settings_get(&j->settings[i], key);
+    theirs = settings_get(&j->settings[j->b], key);
+    strbuf_addf(why,
+                "; the one setting that separates it from the reference is "
+                "%s ('%s' here, '%s' there)",
+                key, mine ? mine : "(unset)", theirs ? theirs : "(unset)");
+}
+
+/*
  * A run that changed something, compared with the baseline: the run's
  * best (or its seed group's mean) against the baseline's level.
  */
@@ -931,16 +973,48 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
         strbuf_addnum(&what, value);
     }
     if (bg) {
-        strbuf_addf(&ref, "the baseline group '%s' mean ", bg->name);
+        strbuf_addf(&ref, "%s group '%s' mean ", j->noun, bg->name);
         strbuf_addnum(&ref, j->ref);
         add_group_facts(&ref, bg);
     } else {
-        strbuf_addstr(&ref, "the baseline's ");
+        strbuf_addf(&ref, "%s's ", j->noun);
         strbuf_addnum(&ref, j->ref);
     }
 
     find_regressions(j, i, v);
-    if (r->diag.decision == DECISION_ROLLBACK) {
+    if (j->leaderboard && !v->nregress) {
+        /*
+         * A leaderboard has no change to keep: a run within the min
+         * improvement or the seed noise of the reference ties with it,
+         * and one clearly worse is not a setting to adopt.
+         */
+        double band = fmax(mi, noise);
+
+        if (exceeds(-gain, band, mag3(value, j->ref, band))) {
+            d = DECISION_ROLLBACK;
+            strbuf_addf(why, "%s is worse than %s by ", what.buf, ref.buf);
+            strbuf_addnum(why, -gain);
+            strbuf_addstr(why, ", more than the min improvement ");
+            strbuf_addnum(why, mi);
+            if (noise > 0) {
+                strbuf_addstr(why, " and the seed spread ");
+                strbuf_addnum(why, noise);
+            }
+            strbuf_addstr(why, ": do not adopt its settings");
+        } else {
+            d = DECISION_TUNE;
+            strbuf_addf(why, "%s ties with %s: they differ by ", what.buf,
+                        ref.buf);
+            strbuf_addnum(why, fabs(gain));
+            strbuf_addstr(why, ", within the min improvement ");
+            strbuf_addnum(why, mi);
+            if (noise > 0) {
+                strbuf_addstr(why, " or the seed spread ");
+                strbuf_addnum(why, noise);
+            }
+            add_separating(j, i, v, why);
+        }
+    } else if (r->diag.decision == DECISION_ROLLBACK) {
         d = DECISION_ROLLBACK;
         strbuf_addf(why, "the diagnosis %s says rollback",
                     main_finding(&r->diag));
@@ -1040,8 +1114,8 @@ static char *kept_if(const struct judge *j)
 {
     struct strbuf sb = STRBUF_INIT;
 
-    strbuf_addf(&sb, "the best %s of the next change beats the baseline's ",
-                j->metric);
+    strbuf_addf(&sb, "the best %s of the next change beats %s's ", j->metric,
+                j->noun);
     strbuf_addnum(&sb, j->ref);
     strbuf_addstr(&sb, " by more than the min improvement ");
     strbuf_addnum(&sb, j->rules->min_improvement);
@@ -1052,6 +1126,49 @@ static char *kept_if(const struct judge *j)
     if (j->rules->nslices)
         strbuf_addstr(&sb, ", with no slice beyond its allowed drop");
     return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * The record where a leaderboard's verdict overrules the diagnosis: the
+ * reference is kept and its diagnosis' change is the next one to try on
+ * it; a clearly worse run's settings are not adopted; a tie is settled
+ * by more seeds or a larger change.
+ */
+static void dispose_leaderboard(const struct judge *j, size_t i,
+                                struct verdict *v)
+{
+    const struct diagnosis *d = &j->set->runs[i].diag;
+    const char *ref = j->set->runs[j->b].name;
+
+    switch (v->decision) {
+    case DECISION_KEEP:
+        v->first_check = xstrdup(d->first_check ? d->first_check : "");
+        v->action = xasprintf("keep this run as the reference; the one "
+                              "change to try on it next: %s",
+                              d->action ? d->action : "none");
+        v->success = xstrdup(d->success ? d->success : "");
+        break;
+    case DECISION_ROLLBACK:
+        v->first_check = xasprintf("the settings that separate it from the "
+                                   "reference '%s'",
+                                   ref);
+        v->action = xasprintf("do not adopt this run's settings: start the "
+                              "next run from the reference '%s'",
+                              ref);
+        v->success = kept_if(j);
+        break;
+    case DECISION_TUNE:
+        v->first_check = xasprintf("the setting that separates it from the "
+                                   "reference '%s' (the verdict names it)",
+                                   ref);
+        v->action = xstrdup("repeat both runs with more seeds, or make a "
+                            "larger change: the difference is within the "
+                            "noise");
+        v->success = kept_if(j);
+        break;
+    case DECISION_INVESTIGATE:
+        break; /* as with a baseline: see dispose() */
+    }
 }
 
 /*
@@ -1075,6 +1192,10 @@ static void dispose(const struct judge *j, size_t i, struct verdict *v)
         return;
     }
     v->overruled = true;
+    if (j->leaderboard && v->decision != DECISION_INVESTIGATE) {
+        dispose_leaderboard(j, i, v);
+        return;
+    }
     switch (v->decision) {
     case DECISION_ROLLBACK:
         if (v->nregress)
@@ -1161,7 +1282,7 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
         return;
     }
 
-    if (has_best(r) && has_best(&j->set->runs[j->b]))
+    if (!j->leaderboard && has_best(r) && has_best(&j->set->runs[j->b]))
         v->delta = r->best.value - j->set->runs[j->b].best.value;
     v->settings_compared =
         i != j->b && j->settings[i].known && j->settings[j->b].known;
@@ -1170,6 +1291,13 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
 
     if (not_comparable(j, i, v, &why)) {
         v->decision = DECISION_INVESTIGATE;
+    } else if (i == j->b && j->leaderboard) {
+        strbuf_addf(&why,
+                    "the reference: the best comparable run under the rule "
+                    "(no baseline was given), kept; every other run is "
+                    "judged against its best %s",
+                    j->metric);
+        v->decision = DECISION_KEEP;
     } else if (i == j->b) {
         strbuf_addf(&why,
                     "the baseline: every other run is judged against its "
@@ -1185,17 +1313,62 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
          * baseline's own has.
          */
         strbuf_addf(&why,
-                    "a seed replicate of the baseline (group '%s'): only "
+                    "a seed replicate of %s (group '%s'): only "
                     "the seed differs, so there is no change to judge",
-                    v->group);
+                    j->noun, v->group);
         v->decision = r->diag.decision;
         by_diagnosis(r, &why);
     } else {
         judge_change(j, i, v, &why);
     }
-    if (i != j->b)
+    if (i != j->b && !j->leaderboard)
         add_changed_note(j, i, v, &why);
     set_why(v, v->decision, &why);
+}
+
+/*
+ * Can run i be the reference of a leaderboard: a best value to compare,
+ * finite slices there, and a diagnosis that does not ask to investigate
+ * (a held-out score that may have leaked must not lead the board)?
+ */
+static bool can_be_reference(const struct run_set *set,
+                             const struct rules *rules, size_t i)
+{
+    const struct run *r = &set->runs[i];
+
+    if (!has_best(r) || r->diag.decision == DECISION_INVESTIGATE)
+        return false;
+    for (size_t k = 0; k < rules->nslices; k++)
+        if (!isfinite(slice_value(r, k)))
+            return false;
+    for (size_t k = 0; k < r->diag.n; k++)
+        if (r->diag.f[k].code == DIAG_NON_FINITE)
+            return false;
+    return true;
+}
+
+/* The one sentence that states the leaderboard rule (no baseline). */
+static char *leaderboard_rule(const struct run_set *set,
+                              const struct rules *rules,
+                              const struct comparison *c)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_addstr(&sb, "No baseline was given, so the runs form a "
+                       "leaderboard under the rule: the best comparable "
+                       "run");
+    if (c->reference != SIZE_MAX)
+        strbuf_addf(&sb, " ('%s')", set->runs[c->reference].name);
+    strbuf_addstr(&sb, " is the reference and is kept unless its own "
+                       "diagnosis says to investigate; runs within the min "
+                       "improvement (");
+    strbuf_addnum(&sb, rules->min_improvement);
+    strbuf_addstr(&sb, ") or the seed spread of it tie with it (tune: the "
+                       "setting that separates them is named); clearly "
+                       "worse runs are rolled back (do not adopt their "
+                       "settings); runs that cannot be compared are "
+                       "investigated.");
+    return strbuf_detach(&sb, NULL);
 }
 
 /*
@@ -1228,7 +1401,17 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
     j.settings = settings;
     j.group_of = group_of;
     j.metric = rules->select.metric ? rules->select.metric : "metric";
-    j.b = c->baseline;
+    j.noun = "the baseline";
+    make_order(set, rules, c);
+    if (c->baseline == SIZE_MAX) {
+        for (size_t k = 0; k < set->n && c->reference == SIZE_MAX; k++)
+            if (can_be_reference(set, rules, c->order[k]))
+                c->reference = c->order[k];
+        j.leaderboard = c->reference != SIZE_MAX;
+        j.noun = "the reference";
+        c->rule_text = leaderboard_rule(set, rules, c);
+    }
+    j.b = c->baseline != SIZE_MAX ? c->baseline : c->reference;
     j.bgroup = j.b != SIZE_MAX ? group_of[j.b] : SIZE_MAX;
     if (j.bgroup != SIZE_MAX) {
         j.ref = c->groups[j.bgroup].mean;
@@ -1244,7 +1427,6 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
         judge(&j, i, &c->v[i]);
         dispose(&j, i, &c->v[i]);
     }
-    make_order(set, rules, c);
 
     for (size_t i = 0; i < set->n; i++)
         free(settings[i].e);

@@ -109,8 +109,12 @@ struct seed_group {
 };
 
 struct comparison {
-    size_t baseline; /* index of the baseline run, or SIZE_MAX */
-    size_t n;        /* one verdict per run of the run_set, same order */
+    size_t baseline;  /* index of the baseline run, or SIZE_MAX */
+    size_t reference; /* without a baseline: the best comparable run, or
+                         SIZE_MAX */
+    char *rule_text;  /* without a baseline: the leaderboard rule in one
+                         sentence; NULL with a baseline */
+    size_t n;         /* one verdict per run of the run_set, same order */
     struct verdict *v;
     size_t ngroups;
     struct seed_group *groups;
@@ -136,7 +140,13 @@ void comparison_release(struct comparison *c);
  *   tune: the rest (promising, but a diagnosis says what to change, or
  *     the gain is within the noise).
  * The baseline itself is kept unless its own diagnosis says otherwise.
- * Without a baseline, each run's decision is its diagnosis' decision.
+ * Without a baseline the runs form a leaderboard under the rule: the best
+ * comparable run (a best value, finite slices, no non-finite values, a
+ * diagnosis that does not ask to investigate) is the reference and is
+ * kept; runs within min_improvement or the seed spread of it tie (tune,
+ * naming the setting that separates them); clearly worse runs are
+ * rolled back; the rest are investigated. c->rule_text says so in one
+ * sentence.
  */
 void cmp_runs(const struct run_set *set, const struct rules *rules,
               struct comparison *c);

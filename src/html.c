@@ -233,6 +233,8 @@ int html_index(const struct run_set *set, const struct report_info *info,
     int ret;
 
     set_report(d, info);
+    if (info->cmp)
+        set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
 
     /*
      * One pass in set order (sorted by name in runs_find()), so each
@@ -526,7 +528,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         tmpl_set(tmpl_add(d, "HAS_BASELINE"), "BASELINE_NAME",
                  set->runs[cmp->baseline].name);
     else
-        tmpl_show(d, "NO_BASELINE");
+        tmpl_set(tmpl_add(d, "NO_BASELINE"), "VERDICT_RULE",
+                 or_default(cmp->rule_text, ""));
     if (overlay)
         tmpl_set(tmpl_add(d, "OVERLAY"), "OVERLAY_FILE", overlay);
 

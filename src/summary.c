@@ -72,6 +72,11 @@ void summary_json(const struct run_set *set, const struct rules *rules,
     json_key(&w, "baseline");
     json_string(&w, cmp->baseline == SIZE_MAX ? NULL
                                               : set->runs[cmp->baseline].name);
+    json_key(&w, "reference");
+    json_string(
+        &w, cmp->reference == SIZE_MAX ? NULL : set->runs[cmp->reference].name);
+    json_key(&w, "verdict_rule");
+    json_string(&w, cmp->rule_text);
     json_key(&w, "runs");
     json_begin_array(&w);
     for (size_t i = 0; i < set->n; i++) {
@@ -195,6 +200,10 @@ void summary_md(const struct run_set *set, const struct rules *rules,
     md_escape(out, desc);
     strbuf_addstr(out, "\n\n");
     free(desc);
+    if (cmp->rule_text) {
+        md_escape(out, cmp->rule_text);
+        strbuf_addstr(out, "\n\n");
+    }
 
     strbuf_addf(out,
                 "| # | Run | Best %s | Δ vs baseline | Verdict | "

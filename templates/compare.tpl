@@ -29,7 +29,7 @@
   <p>Every run is judged at its best checkpoint against the baseline <strong>{{BASELINE_NAME:h}}</strong>.</p>
 {{/HAS_BASELINE}}
 {{#NO_BASELINE}}
-  <p class="notice">No baseline is set (<code>baseline:</code> in reportgen.yaml or <code>--baseline</code>): each run's verdict is its diagnosis alone.</p>
+  <p class="notice verdict-rule">{{VERDICT_RULE:h}}</p>
 {{/NO_BASELINE}}
 </header>
 <main>

@@ -21,6 +21,9 @@
     <span class="rule-raw">rule <code>{{RULE_RAW:h}}</code></span>
   </p>
   <p class="rule-desc">Rule: {{RULE_DESC:h}}. <a href="compare.html">Comparison</a></p>
+{{#VERDICT_RULE}}
+  <p class="verdict-rule">{{TEXT:h}}</p>
+{{/VERDICT_RULE}}
   <p class="counts">
     <strong>{{N_RUNS:h}} {{RUNS_NOUN:h}}</strong>:
     <span class="count count-ok">{{N_OK:h}} analysed</span>,

@@ -3,7 +3,9 @@
 # each golden case, the verdict, the next change and the success rule in
 # summary.json are the ones its run page, its row of the index and of the
 # comparison, summary.md and the one-file report show; and no run page
-# says two things that cannot both be true.
+# says two things that cannot both be true. Without a baseline, the
+# leaderboard rule is said in the same words on the index, the comparison
+# and summary.md.
 . "$srcdir/tests/lib.sh"
 
 # html TEXT / md TEXT: TEXT as the pages (:h) and summary.md escape it.
@@ -77,6 +79,12 @@ check() {
                 bad=1
         fi
     done <"$TMP/runs.txt"
+    rule=$(jq -r '.verdict_rule // ""' "$out/summary.json")
+    if [ -n "$rule" ]; then
+        has "$name (index)" "$out/index.html" "$(html "$rule")" || bad=1
+        has "$name (compare)" "$out/compare.html" "$(html "$rule")" || bad=1
+        has "$name (summary.md)" "$out/summary.md" "$(md "$rule")" || bad=1
+    fi
     if [ "$bad" = 0 ]; then
         t_ok "$name: every output says the same decision record"
     else

@@ -745,7 +745,10 @@ static void test_baseline_diag(void)
     rules_release(&ru);
 }
 
-/* No run of that name: every verdict is the diagnosis' own. */
+/*
+ * No run of that name: a leaderboard under the rule. The best comparable
+ * run is the reference and is kept; a clearly worse run is rolled back.
+ */
 static void test_baseline_missing(void)
 {
     struct run_set set;
@@ -760,16 +763,24 @@ static void test_baseline_missing(void)
     set_diag(r, DIAG_STILL_IMPROVING, DECISION_TUNE, "train longer");
     r = add_run(&set, "c", NAN, NULL);
     skip_run(r, "c.csv: cannot read");
+    r = add_run(&set, "d", 0.98, "lr=0.3");
+    set_diag(r, DIAG_SUSPECTED_LEAKAGE, DECISION_INVESTIGATE, "dedup");
 
     comparison_init(&c);
     cmp_runs(&set, &ru, &c);
     ok(c.baseline == SIZE_MAX, "missing baseline: SIZE_MAX");
-    is_decision(&set, &c, "a", DECISION_KEEP);
-    is_decision(&set, &c, "b", DECISION_TUNE);
+    ok(c.reference == 1, "the best run that need not be investigated is "
+                         "the reference");
+    is_decision(&set, &c, "b", DECISION_KEEP);
+    has(verdict(&set, &c, "b")->action, "train longer",
+        "b: the reference's next change is its diagnosis' change");
+    is_decision(&set, &c, "a", DECISION_ROLLBACK);
+    has(verdict(&set, &c, "a")->why, "do not adopt its settings",
+        "a: clearly worse is not adopted");
     is_decision(&set, &c, "c", DECISION_INVESTIGATE);
+    is_decision(&set, &c, "d", DECISION_INVESTIGATE);
     ok(isnan(verdict(&set, &c, "a")->delta), "a: delta NaN");
-    is_int((long)verdict(&set, &c, "b")->nchanged, 0, "b: nothing diffed");
-    has(verdict(&set, &c, "a")->why, "no baseline", "a: why");
+    has(c.rule_text, "leaderboard", "the rule is said in one sentence");
     comparison_release(&c);
 
     /* No baseline named at all: the same. */
@@ -777,7 +788,62 @@ static void test_baseline_missing(void)
     ru.baseline = NULL;
     cmp_runs(&set, &ru, &c);
     ok(c.baseline == SIZE_MAX, "no baseline named: SIZE_MAX");
-    is_decision(&set, &c, "b", DECISION_TUNE);
+    is_decision(&set, &c, "b", DECISION_KEEP);
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+}
+
+/*
+ * A generated sweep of 200 runs with no baseline: 14 underfitting runs
+ * near 1.32 (their diagnosis alone would keep them), 5 best runs near
+ * 0.135 of which 4 are within the min improvement of the best, and the
+ * rest in between. Only the best run is kept, the four near it tie, and
+ * no underfitting run is kept.
+ */
+static void test_sweep_leaderboard(void)
+{
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+    size_t kept = 0, tied = 0, under_kept = 0, under_back = 0;
+
+    memset(&set, 0, sizeof(set));
+    make_rules(&ru, "val_loss", false, NULL, 0.005);
+    for (int i = 0; i < 200; i++) {
+        char name[32], cfg[64];
+        double v;
+        struct run *r;
+
+        snprintf(name, sizeof(name), "sweep-%03d", i);
+        snprintf(cfg, sizeof(cfg), "lr=%d wd=%d", i % 20, i / 20);
+        if (i < 14)
+            v = 1.32 + 0.001 * i;
+        else if (i < 19)
+            v = 0.135 + 0.001 * (i - 14);
+        else
+            v = 0.3 + 0.003 * i;
+        r = add_run(&set, name, v, cfg);
+        if (i >= 14 && i < 19)
+            set_diag(r, DIAG_STILL_IMPROVING, DECISION_TUNE, "train longer");
+    }
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    for (int i = 0; i < 200; i++) {
+        enum decision d = c.v[i].decision;
+
+        kept += d == DECISION_KEEP;
+        tied += d == DECISION_TUNE;
+        under_kept += i < 14 && d == DECISION_KEEP;
+        under_back += i < 14 && d == DECISION_ROLLBACK;
+    }
+    is_int((long)kept, 1, "sweep: one run kept");
+    ok(c.reference == 14 && c.v[14].decision == DECISION_KEEP,
+       "sweep: the best run is the reference and is kept");
+    is_int((long)tied, 4, "sweep: the four within the min improvement tie");
+    is_int((long)under_kept, 0, "sweep: no underfitting run is kept");
+    is_int((long)under_back, 14, "sweep: every underfitting run rolls back");
+    has(c.v[15].why, "separates", "sweep: a tie names what separates it");
     comparison_release(&c);
     free_set(&set);
     rules_release(&ru);
@@ -951,7 +1017,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(192);
+    plan(201);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -965,6 +1031,7 @@ int main(void)
     test_baseline_group();
     test_baseline_diag();
     test_baseline_missing();
+    test_sweep_leaderboard();
     test_not_comparable();
     test_more_paths();
     test_group_names();
