@@ -32,6 +32,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,10 +199,19 @@ void diagnosis_init(struct diagnosis *d)
     memset(d, 0, sizeof(*d));
 }
 
+static void nums_free(struct diag_num *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].metric);
+    free(v);
+}
+
 void diagnosis_release(struct diagnosis *d)
 {
-    for (size_t i = 0; i < d->n; i++)
+    for (size_t i = 0; i < d->n; i++) {
         free(d->f[i].evidence);
+        nums_free(d->f[i].nums, d->f[i].nnums);
+    }
     free(d->f);
     free(d->symptom);
     free(d->first_check);
@@ -216,6 +226,8 @@ struct curve {
     const char *name;
     const char *xname;
     double *x, *y;
+    double *lo, *hi; /* reduced curves: the x span of each bucket; NULL
+                        when each point is a logged value */
     size_t n;
     bool maximize;
 };
@@ -235,9 +247,13 @@ static void reduce(struct curve *c)
 {
     size_t n = c->n;
 
+    c->lo = xmalloc(CURVE_BUCKETS * sizeof(*c->lo));
+    c->hi = xmalloc(CURVE_BUCKETS * sizeof(*c->hi));
     for (size_t b = 0; b < CURVE_BUCKETS; b++) {
         size_t lo = n * b / CURVE_BUCKETS, hi = n * (b + 1) / CURVE_BUCKETS;
 
+        c->lo[b] = c->x[lo];
+        c->hi[b] = c->x[hi - 1];
         c->x[b] = c->x[lo + (hi - lo) / 2];
         c->y[b] = median(c->y + lo, hi - lo);
     }
@@ -262,6 +278,8 @@ static void curve_release(struct curve *c)
 {
     free(c->x);
     free(c->y);
+    free(c->lo);
+    free(c->hi);
 }
 
 /* "Badness" of a value: lower is better whatever the direction. */
@@ -363,18 +381,6 @@ static size_t best_index(const struct curve *c)
     return b;
 }
 
-/* Value of the curve at or before x (the last point with x' <= x). */
-static bool value_at(const struct curve *c, double x, double *out)
-{
-    bool found = false;
-
-    for (size_t i = 0; i < c->n && c->x[i] <= x; i++) {
-        *out = c->y[i];
-        found = true;
-    }
-    return found;
-}
-
 /*
  * The curve s (values over c->x) linearly interpolated at x, for curves
  * logged at different points (a training loss every 10 steps, a held-out
@@ -403,7 +409,7 @@ static bool interp(const struct curve *c, const double *s, double x,
  * the next of a dozen buffers, so they stay valid through the call.
  */
 struct nums {
-    char b[16][FMT_NUM_SIZE];
+    char b[16][4 * FMT_NUM_SIZE];
     size_t i;
 };
 
@@ -414,6 +420,7 @@ static const char *num(struct nums *n, double v)
 
 #define NUMBUFS struct nums nums_ = {.i = 0}
 #define N(v) num(&nums_, (v))
+
 /* A share as a percentage with one decimal: 0.9531 -> "95.3". */
 #define PCT(v) num(&nums_, round(1000 * (v)) / 10)
 
@@ -431,6 +438,9 @@ struct ctx {
     unsigned nclass;    /* 0 when unknown */
     const char *nclass_from;
     const struct best *best; /* under the rule; best->found may be false */
+    struct diag_num *ev;     /* numbers quoted by the evidence being
+                                written, for the next add() or attach() */
+    size_t nev, ev_alloc;
     struct strbuf unchecked; /* "; "-separated signals not checked */
     struct strbuf aside;     /* side observations for the note */
 };
@@ -450,6 +460,168 @@ enum advice {
     ADVICE_VANISHING,      /* underfitting: the gradients vanished */
     ADVICE_CAPACITY        /* underfitting: the update size is normal */
 };
+
+const char *diag_num_kind_name(enum diag_num_kind kind)
+{
+    switch (kind) {
+    case DIAG_NUM_POINT:
+        return "point";
+    case DIAG_NUM_MEDIAN:
+        return "median";
+    case DIAG_NUM_MEAN:
+        return "mean";
+    case DIAG_NUM_SMOOTHED:
+        return "smoothed";
+    case DIAG_NUM_RATIO:
+        return "ratio";
+    case DIAG_NUM_DIFF:
+        return "difference";
+    }
+    return "unknown";
+}
+
+/*
+ * Recording the numbers an evidence sentence quotes. Each ev_*() call
+ * records one number for the finding the next add() or attach() makes,
+ * and returns it as the sentence shows it: a logged point bare, anything
+ * else with what it is ("0.19 (median of epochs 1-20)"). The text is in
+ * the caller's nums buffers, like N().
+ */
+static struct diag_num *ev_push(struct ctx *x, const char *metric,
+                                enum diag_num_kind kind, double value)
+{
+    struct diag_num *e;
+
+    ALLOC_GROW(x->ev, x->nev + 1, x->ev_alloc);
+    e = &x->ev[x->nev++];
+    memset(e, 0, sizeof(*e));
+    e->metric = xstrdup(metric ? metric : "");
+    e->kind = kind;
+    e->value = value;
+    e->x = e->x0 = e->x1 = NAN;
+    return e;
+}
+
+/* "V (median of epochs A-B)" into the next nums buffer. */
+static const char *ev_span_text(struct nums *nb, const char *what, double v,
+                                const char *xname, double x0, double x1)
+{
+    char a[FMT_NUM_SIZE], b[FMT_NUM_SIZE], c[FMT_NUM_SIZE];
+    char *out = nb->b[nb->i++ % ARRAY_SIZE(nb->b)];
+
+    fmt_num(a, sizeof(a), v);
+    fmt_num(b, sizeof(b), x0);
+    fmt_num(c, sizeof(c), x1);
+    snprintf(out, sizeof(nb->b[0]), "%s (%s of %ss %s-%s)", a, what, xname, b,
+             c);
+    return out;
+}
+
+/* A median (or mean) of c's points lo..hi-1, value v. */
+static const char *ev_span(struct ctx *x, struct nums *nb,
+                           const struct curve *c, size_t lo, size_t hi,
+                           enum diag_num_kind kind, double v)
+{
+    struct diag_num *e;
+
+    if (hi - lo == 1 && !c->lo) {
+        e = ev_push(x, c->name, DIAG_NUM_POINT, v);
+        e->x = c->x[lo];
+        return num(nb, v);
+    }
+    e = ev_push(x, c->name, kind, v);
+    e->x0 = c->lo ? c->lo[lo] : c->x[lo];
+    e->x1 = c->hi ? c->hi[hi - 1] : c->x[hi - 1];
+    return ev_span_text(nb, kind == DIAG_NUM_MEAN ? "mean" : "median", v,
+                        c->xname, e->x0, e->x1);
+}
+
+/* Point i of curve c (a bucket median when the curve was reduced). */
+static const char *ev_pt(struct ctx *x, struct nums *nb, const struct curve *c,
+                         size_t i)
+{
+    return ev_span(x, nb, c, i, i + 1, DIAG_NUM_MEDIAN, c->y[i]);
+}
+
+/* s[i], c smoothed by a running median of win points (see smoothed()). */
+static const char *ev_smooth(struct ctx *x, struct nums *nb,
+                             const struct curve *c, const double *s, size_t win,
+                             size_t i)
+{
+    struct diag_num *e;
+    char *out;
+
+    if (win <= 1)
+        return ev_pt(x, nb, c, i);
+    e = ev_push(x, c->name, DIAG_NUM_SMOOTHED, s[i]);
+    e->x = c->x[i];
+    e->window = win;
+    out = nb->b[nb->i++ % ARRAY_SIZE(nb->b)];
+    snprintf(out, sizeof(nb->b[0]), "%s (smoothed over %zu points)",
+             num(nb, s[i]), win);
+    return out;
+}
+
+#define PT(c, i) ev_pt(x, &nums_, (c), (i))
+#define MED(c, lo, hi, v)                                                      \
+    ev_span(x, &nums_, (c), (lo), (hi), DIAG_NUM_MEDIAN, (v))
+#define MEAN(c, lo, hi, v)                                                     \
+    ev_span(x, &nums_, (c), (lo), (hi), DIAG_NUM_MEAN, (v))
+#define SM(c, s, win, i) ev_smooth(x, &nums_, (c), (s), (win), (i))
+
+/* The ratio (or difference) of the numbers recorded a-th and b-th. */
+static double ev_ratio(struct ctx *x, size_t a, size_t b)
+{
+    double v = x->ev[a].value / x->ev[b].value;
+    struct diag_num *e = ev_push(x, "", DIAG_NUM_RATIO, v);
+
+    e->a = a;
+    e->b = b;
+    return v;
+}
+
+static double ev_diff(struct ctx *x, size_t a, size_t b)
+{
+    double v = x->ev[a].value - x->ev[b].value;
+    struct diag_num *e = ev_push(x, "", DIAG_NUM_DIFF, v);
+
+    e->a = a;
+    e->b = b;
+    return v;
+}
+
+/*
+ * "ended at 82% of its first value (0.3 (mean of epochs 55-60) against
+ * 0.37 at epoch 1)": keep_of(c) with its parts recorded. Caller frees.
+ */
+static char *ev_keep(struct ctx *x, const struct curve *c)
+{
+    size_t k = c->n / 10 ? c->n / 10 : 1, i0 = x->nev;
+    const char *first, *end;
+    double keep;
+    NUMBUFS;
+
+    first = PT(c, 0);
+    end = MEAN(c, c->n - k, c->n, tail_mean(c));
+    keep = ev_ratio(x, i0 + 1, i0);
+    if (k == 1)
+        return xasprintf("ended at %s%% of its first value (%s at %s %s "
+                         "against %s at %s %s)",
+                         N(round(keep * 100)), end, c->xname, N(c->x[c->n - 1]),
+                         first, c->xname, N(c->x[0]));
+    return xasprintf("ended at %s%% of its first value (%s against %s at %s "
+                     "%s)",
+                     N(round(keep * 100)), end, first, c->xname, N(c->x[0]));
+}
+
+/* The index of the point of c at exactly xv, or SIZE_MAX. */
+static size_t index_at(const struct curve *c, double xv)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->x[i] == xv)
+            return i;
+    return SIZE_MAX;
+}
 
 static void unchecked(struct ctx *x, const char *what)
 {
@@ -474,18 +646,52 @@ static bool has(const struct diagnosis *d, enum diag_code code)
     return false;
 }
 
-/* Add a finding; a code already found keeps its first evidence. */
-static void add(struct diagnosis *d, enum diag_code code, char *evidence)
+/* Forget the numbers recorded for evidence that was not used. */
+static void ev_clear(struct ctx *x)
+{
+    nums_free(x->ev, x->nev);
+    x->ev = NULL;
+    x->nev = x->ev_alloc = 0;
+}
+
+/* Hand the recorded numbers to finding f, after those it has. */
+static void ev_give(struct ctx *x, struct finding *f)
+{
+    size_t off = f->nnums;
+
+    f->nums = xreallocarray(f->nums, off + x->nev + 1, sizeof(*f->nums));
+    for (size_t i = 0; i < x->nev; i++) {
+        f->nums[off + i] = x->ev[i];
+        if (x->ev[i].kind == DIAG_NUM_RATIO) {
+            f->nums[off + i].a += off;
+            f->nums[off + i].b += off;
+        }
+    }
+    f->nnums = off + x->nev;
+    free(x->ev);
+    x->ev = NULL;
+    x->nev = x->ev_alloc = 0;
+}
+
+/*
+ * Add a finding with the numbers recorded for its evidence; a code
+ * already found keeps its first evidence.
+ */
+static void add(struct ctx *x, struct diagnosis *d, enum diag_code code,
+                char *evidence)
 {
     if (has(d, code)) {
         free(evidence);
+        ev_clear(x);
         return;
     }
     ALLOC_GROW(d->f, d->n + 1, d->alloc);
+    memset(&d->f[d->n], 0, sizeof(d->f[d->n]));
     d->f[d->n].code = code;
     d->f[d->n].evidence = evidence;
     d->f[d->n].advice = ADVICE_DEFAULT;
     d->f[d->n].at = NAN;
+    ev_give(x, &d->f[d->n]);
     d->n++;
 }
 
@@ -509,7 +715,8 @@ static void advise(struct diagnosis *d, enum diag_code code, enum advice a,
  * Corroborating evidence: appended to the finding of that code if there
  * is one (returns true), else freed (returns false).
  */
-static bool attach(struct diagnosis *d, enum diag_code code, char *evidence)
+static bool attach(struct ctx *x, struct diagnosis *d, enum diag_code code,
+                   char *evidence)
 {
     struct finding *f = find(d, code);
     char *joined;
@@ -522,17 +729,18 @@ static bool attach(struct diagnosis *d, enum diag_code code, char *evidence)
     free(f->evidence);
     free(evidence);
     f->evidence = joined;
+    ev_give(x, f);
     return true;
 }
 
 /* Attach to the finding of that code, or add it. */
-static void add_or_attach(struct diagnosis *d, enum diag_code code,
-                          char *evidence)
+static void add_or_attach(struct ctx *x, struct diagnosis *d,
+                          enum diag_code code, char *evidence)
 {
     if (has(d, code))
-        attach(d, code, evidence);
+        attach(x, d, code, evidence);
     else
-        add(d, code, evidence);
+        add(x, d, code, evidence);
 }
 
 /*
@@ -555,7 +763,9 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
         if (col->role == ROLE_GRAD_NONFINITE) {
             for (size_t r = 0; r < m->nrows; r++) {
                 if (col->present[r] && col->v[r] != 0) {
-                    add(d, DIAG_NON_FINITE,
+                    ev_push(x, col->name, DIAG_NUM_POINT, col->v[r])->x =
+                        m->x[r];
+                    add(x, d, DIAG_NON_FINITE,
                         xasprintf("%s is %s at %s %s (line %zu): the "
                                   "gradients held non-finite entries",
                                   col->name, N(col->v[r]), m->xname, N(m->x[r]),
@@ -571,7 +781,9 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
         if (st.first_nonfinite == st.first &&
             (col->role == ROLE_TRAIN_LOSS || col->role == ROLE_VAL_LOSS))
             nan_from_start = true;
-        add(d, DIAG_NON_FINITE,
+        ev_push(x, col->name, DIAG_NUM_POINT, col->v[st.first_nonfinite])->x =
+            m->x[st.first_nonfinite];
+        add(x, d, DIAG_NON_FINITE,
             xasprintf("%s is %s at %s %s (line %zu), %zu of %zu logged "
                       "values are not finite",
                       col->name, N(col->v[st.first_nonfinite]), m->xname,
@@ -711,7 +923,7 @@ static void rule_collapse(struct ctx *x, struct diagnosis *d)
                             N(round(drift * 100) / 100), m->xname,
                             N(m->x[drift_row]));
 
-        add(d, DIAG_PREDICTION_COLLAPSE,
+        add(x, d, DIAG_PREDICTION_COLLAPSE,
             xasprintf("at %s %s, class '%s' takes %s%% of the validation "
                       "predictions across %zu classes (at least %s%% is a "
                       "collapse); its share was %s%% at %s %s%s",
@@ -825,7 +1037,7 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
                                   "%s in total variation at the same step",
                                   N(round(tv_distance(pp, pq, k) * 100) / 100));
             }
-            add(d, DIAG_METRIC_SHIFT,
+            add(x, d, DIAG_METRIC_SHIFT,
                 xasprintf(
                     "%s stepped %s from %s at %s %s to %s at %s %s "
                     "(x%s from the level %s before it, %s times its "
@@ -1003,7 +1215,7 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
         }
     }
     if (ndead == 1) {
-        add(d, DIAG_METRIC_SHIFT,
+        add(x, d, DIAG_METRIC_SHIFT,
             xasprintf("%s is exactly %s at every one of %zu logged points, "
                       "while %s moved between %s and %s: the held-out "
                       "metric measures nothing",
@@ -1013,7 +1225,7 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
         char *more =
             ndead > 3 ? xasprintf(" and %zu more", ndead - 3) : xstrdup("");
 
-        add(d, DIAG_METRIC_SHIFT,
+        add(x, d, DIAG_METRIC_SHIFT,
             xasprintf("%s%s never change (the first is exactly %s at every "
                       "one of %zu logged points), while %s moved between %s "
                       "and %s: the held-out metrics measure nothing",
@@ -1081,7 +1293,7 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     if ((double)hits < t->leak_share * (double)(n - n / 2) || !hits)
         goto out;
     perfect = va->v[last_hit] / scale >= 1;
-    add(d, DIAG_SUSPECTED_LEAKAGE,
+    add(x, d, DIAG_SUSPECTED_LEAKAGE,
         xasprintf("%s was above %s by at least %s points with at most %s "
                   "of its error on %zu of the last %zu logged %ss (at %s "
                   "%s: %s against %s)%s",
@@ -1134,11 +1346,11 @@ static void rule_bad_init(struct ctx *x, struct diagnosis *d)
             top = use->y[i];
     if (first < x->t->init_ratio * chance || top > first)
         goto out;
-    add(d, DIAG_BAD_INIT,
+    add(x, d, DIAG_BAD_INIT,
         xasprintf("%s starts at %s at %s %s, %s times ln %u = %s, the loss "
                   "of a fresh model over %u classes (%s), and never comes "
                   "back up to it",
-                  use->name, N(first), use->xname, N(use->x[0]),
+                  use->name, PT(use, 0), use->xname, N(use->x[0]),
                   N(round(first / chance * 10) / 10), x->nclass, N(chance),
                   x->nclass, x->nclass_from));
 out:
@@ -1150,59 +1362,86 @@ out:
  * than both jump_frac of the curve's median level and jump_range of its
  * range. Returns their count; *thr, *first and *biggest describe them.
  */
-static size_t count_jumps(const struct curve *c,
-                          const struct diag_thresholds *t, double *thr,
-                          size_t *first, double *biggest, size_t *win)
-{
-    double *s, *abs_s, level, lo, hi, limit;
-    size_t jumps = 0;
+struct jumps {
+    size_t n, first, big; /* count, first and largest jump (index of the
+                             point after it) */
+    size_t lo, hi;        /* the lowest and highest (smoothed) points */
+    double thr, level;    /* the limit; the median level */
+    size_t win;           /* smoothing window (1: none) */
+};
 
-    *thr = 0;
-    *first = 0;
-    *biggest = 0;
-    *win = 1;
+static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
+                        struct jumps *j)
+{
+    double *s, *abs_s, biggest = 0;
+
+    memset(j, 0, sizeof(*j));
+    j->win = 1;
     if (c->n < t->min_points)
-        return 0;
-    s = smoothed(c, t, win);
+        return;
+    s = smoothed(c, t, &j->win);
     abs_s = xmalloc(c->n * sizeof(*abs_s));
-    lo = hi = s[0];
     for (size_t i = 0; i < c->n; i++) {
         abs_s[i] = fabs(s[i]);
-        if (s[i] < lo)
-            lo = s[i];
-        if (s[i] > hi)
-            hi = s[i];
+        if (s[i] < s[j->lo])
+            j->lo = i;
+        if (s[i] > s[j->hi])
+            j->hi = i;
     }
-    level = median(abs_s, c->n);
+    j->level = median(abs_s, c->n);
     free(abs_s);
-    limit = fmax(t->jump_frac * level, t->jump_range * (hi - lo));
-    *thr = limit;
-    for (size_t i = 1; i < c->n && limit > 0; i++) {
+    j->thr =
+        fmax(t->jump_frac * j->level, t->jump_range * (s[j->hi] - s[j->lo]));
+    for (size_t i = 1; i < c->n && j->thr > 0; i++) {
         double rise = bad(c, s[i]) - bad(c, s[i - 1]);
 
-        if (rise > limit) {
-            if (!jumps++)
-                *first = i;
-            if (rise > *biggest)
-                *biggest = rise;
+        if (rise > j->thr) {
+            if (!j->n++)
+                j->first = i;
+            if (rise > biggest) {
+                biggest = rise;
+                j->big = i;
+            }
         }
     }
     free(s);
-    return jumps;
 }
 
-static char *jump_evidence(const struct curve *c,
-                           const struct diag_thresholds *t, size_t jumps,
-                           double thr, size_t first, double biggest, size_t win)
+/*
+ * The jumps as evidence: the limit is the larger of jump_frac of the
+ * median level and jump_range of the range, and the sentence says which.
+ */
+static char *jump_evidence(struct ctx *x, const struct curve *c,
+                           const struct jumps *j)
 {
+    const struct diag_thresholds *t = x->t;
+    size_t w, i0;
+    double *s = smoothed(c, t, &w);
+    const char *a, *b, *lo, *hi, *level;
+    char *out;
     NUMBUFS;
 
-    return xasprintf("%s jumps the wrong way %zu times by more than %s (%s%% "
-                     "of its median level and at least %s%% of its range; "
-                     "the first at %s %s, the largest by %s)%s",
-                     c->name, jumps, N(thr), N(t->jump_frac * 100),
-                     N(t->jump_range * 100), c->xname, N(c->x[first]),
-                     N(biggest), win > 1 ? " after smoothing" : "");
+    if (j->win == 1 && positive_loss(c))
+        level = MED(c, 0, c->n, j->level);
+    else
+        level = N(j->level);
+    lo = SM(c, s, j->win, j->lo);
+    hi = SM(c, s, j->win, j->hi);
+    i0 = x->nev;
+    b = SM(c, s, j->win, j->big - 1);
+    a = SM(c, s, j->win, j->big);
+    ev_diff(x, i0 + 1, i0);
+    out = xasprintf(
+        "%s jumps the wrong way %zu times by more than %s (the larger of "
+        "%s%% of its median level %s and %s%% of its range from %s at %s "
+        "%s to %s at %s %s); the first at %s %s, the largest from %s to %s "
+        "at %s %s",
+        c->name, j->n, N(j->thr), N(t->jump_frac * 100), level,
+        N(t->jump_range * 100), lo, c->xname, N(c->x[j->lo]), hi, c->xname,
+        N(c->x[j->hi]), c->xname, N(c->x[j->first]), b, a, c->xname,
+        N(c->x[j->big]));
+    free(s);
+    return out;
 }
 
 /*
@@ -1229,27 +1468,30 @@ static void rule_unstable(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
     const struct curve *tr = &x->train, *v = &x->val;
-    size_t jumps, first, win;
-    double thr, biggest, keep = keep_of(tr);
+    struct jumps j;
+    size_t win;
+    double keep = keep_of(tr);
     NUMBUFS;
 
-    jumps = count_jumps(tr, t, &thr, &first, &biggest, &win);
-    if (jumps >= t->min_jumps) {
-        add(d, DIAG_UNSTABLE,
-            jump_evidence(tr, t, jumps, thr, first, biggest, win));
+    count_jumps(tr, t, &j);
+    if (j.n >= t->min_jumps) {
+        add(x, d, DIAG_UNSTABLE, jump_evidence(x, tr, &j));
         return;
     }
     if (tr->n < t->min_points || !(keep < t->jump_train_keep)) {
-        jumps = count_jumps(v, t, &thr, &first, &biggest, &win);
-        if (jumps >= t->min_jumps) {
-            char *e = jump_evidence(v, t, jumps, thr, first, biggest, win);
+        count_jumps(v, t, &j);
+        if (j.n >= t->min_jumps) {
+            char *e = jump_evidence(x, v, &j);
 
-            if (!isnan(keep))
-                add(d, DIAG_UNSTABLE,
-                    xasprintf("%s, while %s kept %s%% of its start", e,
-                              tr->name, N(round(keep * 100))));
-            else
-                add(d, DIAG_UNSTABLE, xstrdup(e));
+            if (!isnan(keep)) {
+                char *k = ev_keep(x, tr);
+
+                add(x, d, DIAG_UNSTABLE,
+                    xasprintf("%s, while %s %s", e, tr->name, k));
+                free(k);
+            } else {
+                add(x, d, DIAG_UNSTABLE, xstrdup(e));
+            }
             free(e);
             return;
         }
@@ -1261,14 +1503,20 @@ static void rule_unstable(struct ctx *x, struct diagnosis *d)
         for (size_t i = 1; i < tr->n; i++)
             if (s[i] < s[imin])
                 imin = i;
-        if (s[tr->n - 1] > t->diverge_ratio * s[imin] && s[tr->n - 1] > s[0])
-            add(d, DIAG_UNSTABLE,
+        if (s[tr->n - 1] > t->diverge_ratio * s[imin] && s[tr->n - 1] > s[0]) {
+            size_t i0 = x->nev;
+            const char *m = SM(tr, s, win, imin);
+            const char *e = SM(tr, s, win, tr->n - 1);
+            const char *f = SM(tr, s, win, 0);
+            double r = ev_ratio(x, i0 + 1, i0);
+
+            add(x, d, DIAG_UNSTABLE,
                 xasprintf("%s diverged: it fell to %s at %s %s, then rose "
                           "to %s at %s %s (%s times its minimum), above its "
                           "start %s",
-                          tr->name, N(s[imin]), tr->xname, N(tr->x[imin]),
-                          N(s[tr->n - 1]), tr->xname, N(tr->x[tr->n - 1]),
-                          N(round(s[tr->n - 1] / s[imin] * 10) / 10), N(s[0])));
+                          tr->name, m, tr->xname, N(tr->x[imin]), e, tr->xname,
+                          N(tr->x[tr->n - 1]), N(round(r * 10) / 10), f));
+        }
         free(s);
     }
 }
@@ -1313,7 +1561,7 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
     const struct curve *train = &x->train, *val = &x->val;
-    size_t b, k = val->n / 10 ? val->n / 10 : 1;
+    size_t b, ti, vb, k = val->n / 10 ? val->n / 10 : 1;
     double gained, lost, end, train_at, train_end, *lv, best;
     double tk = keep_of(train);
     char *gap = NULL;
@@ -1343,24 +1591,73 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
      * it saw came after its best: the training curve is judged over the
      * whole run.
      */
-    if (b == 0 || !value_at(train, val->x[b], &train_at))
-        train_at = train->y[0];
+    ti = 0;
+    if (b > 0)
+        for (size_t i = 0; i < train->n && train->x[i] <= val->x[b]; i++)
+            ti = i;
+    train_at = train->y[ti];
     train_end = tail_mean(train);
     if (bad(train, train_at) - bad(train, train_end) <
         t->train_gain * fabs(train_at))
         return;
-    if (train->maximize == val->maximize)
-        gap = xasprintf(
-            "; the gap between them %s from %s to %s",
-            fabs(end - train_end) > fabs(best - train_at) ? "widened" : "went",
-            N(fabs(best - train_at)), N(fabs(end - train_end)));
-    add(d, DIAG_OVERFITTING,
-        xasprintf("%s held its best level %s around %s %s%s and ended at %s "
-                  "(%s%% worse), while %s kept improving from %s to %s%s",
-                  val->name, N(best), val->xname, N(val->x[b]),
-                  k > 1 ? " (median of the points around it)" : "", N(end),
-                  N(round(lost / fabs(best) * 1000) / 10), train->name,
-                  N(train_at), N(train_end), gap ? gap : ""));
+    /* The best checkpoint, as the run's card gives it. */
+    vb = best_index(val);
+    if (x->best->found && x->rule->metric && val->name &&
+        !strcmp(x->rule->metric, val->name)) {
+        size_t at = index_at(val, x->best->x);
+
+        if (at != SIZE_MAX)
+            vb = at;
+    }
+    {
+        size_t lo = b >= k / 2 ? b - k / 2 : 0;
+        size_t hi = lo + k < val->n ? lo + k : val->n;
+        size_t kt = train->n / 10 ? train->n / 10 : 1;
+        const char *best_text = PT(val, vb);
+        const char *level_text, *end_text, *tr_at, *tr_end;
+        size_t i_level, i_end;
+        double ratio;
+
+        i_level = x->nev;
+        level_text = MED(val, lo, hi, best);
+        i_end = x->nev;
+        end_text = MED(val, val->n - k, val->n, end);
+        ratio = ev_ratio(x, i_end, i_level);
+        tr_at = PT(train, ti);
+        tr_end = MEAN(train, train->n - kt, train->n, train_end);
+        if (train->maximize == val->maximize) {
+            size_t t0 = index_at(train, val->x[vb]);
+            size_t t1 = index_at(train, val->x[val->n - 1]);
+
+            if (t0 != SIZE_MAX && t1 != SIZE_MAX) {
+                size_t a0 = x->nev, g0, g1;
+                const char *v0, *w0, *v1, *w1;
+
+                v0 = PT(val, vb);
+                w0 = PT(train, t0);
+                g0 = x->nev;
+                ev_diff(x, a0, a0 + 1);
+                v1 = PT(val, val->n - 1);
+                w1 = PT(train, t1);
+                g1 = x->nev;
+                ev_diff(x, g0 + 1, g0 + 2);
+                gap =
+                    xasprintf("; %s - %s went from %s (%s - %s) at %s %s "
+                              "to %s (%s - %s) at %s %s",
+                              val->name, train->name, N(x->ev[g0].value), v0,
+                              w0, val->xname, N(val->x[vb]), N(x->ev[g1].value),
+                              v1, w1, val->xname, N(val->x[val->n - 1]));
+            }
+        }
+        add(x, d, DIAG_OVERFITTING,
+            xasprintf("%s was best at %s at %s %s; its best level, %s, "
+                      "ended at %s, %s%% worse, while %s kept improving "
+                      "from %s at %s %s to %s%s",
+                      val->name, best_text, val->xname, N(val->x[vb]),
+                      level_text, end_text,
+                      N(round(fabs(ratio - 1) * 1000) / 10), train->name, tr_at,
+                      train->xname, N(train->x[ti]), tr_end, gap ? gap : ""));
+    }
     free(gap);
 }
 
@@ -1443,7 +1740,7 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
         if (bad(v, ref) - bad(v, vbest) <= t->decay_plateau_gain * fabs(ref))
             goto out;
     }
-    add(d, DIAG_PLATEAU,
+    add(x, d, DIAG_PLATEAU,
         xasprintf("%s fell from %s to %s (%sx) by %s %s, %s%% into the run; "
                   "%s was falling %s%% per point before and %s%% after "
                   "(%s times slower): the decay came too early",
@@ -1499,23 +1796,32 @@ static void rule_stall(struct ctx *x, struct diagnosis *d)
     keep = keep_of(c);
     if (v->n >= t->min_points && !v->maximize) {
         double vt = tail_mean(v), tt = tail_mean(c);
+        size_t kv = v->n / 10 ? v->n / 10 : 1, kc = c->n / 10 ? c->n / 10 : 1;
 
-        if (vt - tt <= t->gap_frac * fabs(vt))
-            add(d, DIAG_UNDERFITTING,
+        if (vt - tt <= t->gap_frac * fabs(vt)) {
+            const char *a = SM(c, s, win, start), *b = SM(c, s, win, c->n - 1);
+            const char *tm = MEAN(c, c->n - kc, c->n, tt);
+            const char *vm = MEAN(v, v->n - kv, v->n, vt);
+
+            add(x, d, DIAG_UNDERFITTING,
                 xasprintf("%s moved less than %s%% from %s %s to the end "
-                          "(%s to %s) at a level %s is within %s%% of "
-                          "(%s): the model stopped learning without "
-                          "fitting its training data",
+                          "(%s to %s), and ended at %s with %s at %s, "
+                          "within %s%% of it: the model stopped learning "
+                          "without fitting its training data",
                           c->name, N(t->plateau_gain * 100), c->xname,
-                          N(c->x[start]), N(s[start]), N(s[c->n - 1]), v->name,
-                          N(t->gap_frac * 100), N(vt)));
+                          N(c->x[start]), a, b, tm, v->name, vm,
+                          N(t->gap_frac * 100)));
+        }
     } else if (v->n < t->min_points && keep >= t->plateau_keep) {
-        add(d, DIAG_PLATEAU,
+        const char *a = SM(c, s, win, start), *b = SM(c, s, win, c->n - 1);
+        char *k = ev_keep(x, c);
+
+        add(x, d, DIAG_PLATEAU,
             xasprintf("%s moved less than %s%% from %s %s to the end (%s to "
-                      "%s), still at %s%% of its start %s",
+                      "%s); it %s",
                       c->name, N(t->plateau_gain * 100), c->xname,
-                      N(c->x[start]), N(s[start]), N(s[c->n - 1]),
-                      N(round(keep * 100)), N(c->y[0])));
+                      N(c->x[start]), a, b, k));
+        free(k);
     }
 out:
     free(s);
@@ -1538,27 +1844,31 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
     const struct diag_thresholds *t = x->t;
     const struct curve *train = &x->train, *val = &x->val;
     double tk = keep_of(train), vk = keep_of(val);
-    NUMBUFS;
 
     if (train->n < t->min_points || !(tk >= t->underfit_keep))
         return;
     if (val->n < t->min_points) {
-        if (train->n >= t->underfit_min_points)
-            add(d, DIAG_PLATEAU,
-                xasprintf("%s ended at %s%% of its start (%s to %s): it "
-                          "barely moved over %zu points",
-                          train->name, N(round(tk * 100)), N(train->y[0]),
-                          N(tail_mean(train)), train->n));
+        if (train->n >= t->underfit_min_points) {
+            char *k = ev_keep(x, train);
+
+            add(x, d, DIAG_PLATEAU,
+                xasprintf("%s %s: it barely moved over %zu points", train->name,
+                          k, train->n));
+            free(k);
+        }
         return;
     }
     if (!(vk >= t->underfit_keep))
         return;
-    add(d, DIAG_UNDERFITTING,
-        xasprintf("%s ended at %s%% of its start (%s to %s) and %s at "
-                  "%s%% (%s to %s): both stayed high",
-                  train->name, N(round(tk * 100)), N(train->y[0]),
-                  N(tail_mean(train)), val->name, N(round(vk * 100)),
-                  N(val->y[0]), N(tail_mean(val))));
+    {
+        char *kt = ev_keep(x, train), *kv = ev_keep(x, val);
+
+        add(x, d, DIAG_UNDERFITTING,
+            xasprintf("%s %s and %s %s: both stayed high", train->name, kt,
+                      val->name, kv));
+        free(kt);
+        free(kv);
+    }
 }
 
 /*
@@ -1579,7 +1889,7 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
     const struct curve *c = x->val.n >= t->min_points ? &x->val : &x->train;
-    size_t b, start, win;
+    size_t b, ib, start, win;
     double gain, total, *s, last_gap, before;
     NUMBUFS;
 
@@ -1599,10 +1909,11 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
      * the best before the tail to the best in it (a recovery from a bump
      * is not progress).
      */
-    before = s[0];
+    ib = 0;
     for (size_t i = 1; i < start; i++)
-        if (bad(c, s[i]) < bad(c, before))
-            before = s[i];
+        if (bad(c, s[i]) < bad(c, s[ib]))
+            ib = i;
+    before = s[ib];
     gain = bad(c, before) - bad(c, s[b]);
     total = bad(c, s[0]) - bad(c, s[b]);
     last_gap = bad(c, s[c->n - 1]) - bad(c, s[b]);
@@ -1611,13 +1922,16 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
             t->tail_rate * total / (double)(c->n - 1) ||
         last_gap > t->last_near * fabs(s[b]))
         goto out;
-    add(d, DIAG_STILL_IMPROVING,
-        xasprintf("%s improved its best from %s to %s between %s %s and "
-                  "%s %s (%s%%), and its best is at %s %s%s",
-                  c->name, N(before), N(s[b]), c->xname, N(c->x[start]),
-                  c->xname, N(c->x[c->n - 1]),
-                  N(round(gain / fabs(before) * 1000) / 10), c->xname,
-                  N(c->x[b]), win > 1 ? " (smoothed)" : ""));
+    {
+        const char *from = SM(c, s, win, ib), *to = SM(c, s, win, b);
+
+        add(x, d, DIAG_STILL_IMPROVING,
+            xasprintf("%s improved its best from %s at %s %s to %s at %s %s "
+                      "(%s%%), in the part from %s %s to the end at %s %s",
+                      c->name, from, c->xname, N(c->x[ib]), to, c->xname,
+                      N(c->x[b]), N(round(gain / fabs(before) * 1000) / 10),
+                      c->xname, N(c->x[start]), c->xname, N(c->x[c->n - 1])));
+    }
 out:
     free(s);
 }
@@ -1662,15 +1976,18 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
         }
     }
     if (spikes >= t->min_spikes) {
-        add_or_attach(d, DIAG_UNSTABLE,
+        size_t i0 = x->nev;
+        const char *peak = PT(&c, big);
+        const char *med = MED(&c, big - t->spike_window, big, big_med);
+
+        ev_ratio(x, i0, i0 + 1);
+        add_or_attach(x, d, DIAG_UNSTABLE,
                       xasprintf("%s spiked to at least %s times its running "
                                 "median %zu times (the first at %s %s, the "
-                                "largest %s, %s times the median %s of the "
-                                "%zu points before, at %s %s)",
+                                "largest %s, %s times %s, at %s %s)",
                                 c.name, N(t->spike_ratio), spikes, c.xname,
-                                N(c.x[first]), N(c.y[big]), N(round(big_ratio)),
-                                N(big_med), t->spike_window, c.xname,
-                                N(c.x[big])));
+                                N(c.x[first]), peak, N(round(big_ratio)), med,
+                                c.xname, N(c.x[big])));
         advise(d, DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, big_med);
     }
     curve_release(&c);
@@ -1706,14 +2023,22 @@ static void rule_vanishing(struct ctx *x, struct diagnosis *d)
     tail = median(c.y + c.n - kt, kt);
     if (!(head > 0) || tail > t->vanish_ratio * head)
         goto out;
-    add_or_attach(d, DIAG_UNDERFITTING,
-                  xasprintf("%s fell from a median of %s over the first %zu "
-                            "points to %s over the last %zu (%s%% of it) "
-                            "while %s kept %s%% of its start: the gradients "
-                            "vanished",
-                            c.name, N(head), kh, N(tail), kt,
-                            N(round(tail / head * 10000) / 100), x->train.name,
-                            N(round(keep * 100))));
+    {
+        size_t i0 = x->nev;
+        const char *h = MED(&c, 0, kh, head);
+        const char *tl = MED(&c, c.n - kt, c.n, tail);
+        char *k;
+
+        ev_ratio(x, i0 + 1, i0);
+        k = ev_keep(x, &x->train);
+        add_or_attach(x, d, DIAG_UNDERFITTING,
+                      xasprintf("%s fell from %s to %s (%s%% of it) while "
+                                "%s %s: the gradients vanished",
+                                c.name, h, tl,
+                                N(round(tail / head * 10000) / 100),
+                                x->train.name, k));
+        free(k);
+    }
     advise(d, DIAG_UNDERFITTING, ADVICE_VANISHING, NAN);
 out:
     curve_release(&c);
@@ -1769,10 +2094,10 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
         N(round(off < 0 ? t->ratio_target / tail : tail / t->ratio_target)),
         off < 0 ? "below" : "above", N(t->ratio_target),
         off < 0 ? "low" : "high");
-    if (off > 0 ? attach(d, DIAG_UNSTABLE, xstrdup(e))
-                : attach(d, DIAG_UNDERFITTING, xstrdup(e)) ||
-                      attach(d, DIAG_PLATEAU, xstrdup(e)) ||
-                      attach(d, DIAG_BAD_INIT, xstrdup(e))) {
+    if (off > 0 ? attach(x, d, DIAG_UNSTABLE, xstrdup(e))
+                : attach(x, d, DIAG_UNDERFITTING, xstrdup(e)) ||
+                      attach(x, d, DIAG_PLATEAU, xstrdup(e)) ||
+                      attach(x, d, DIAG_BAD_INIT, xstrdup(e))) {
         free(e);
         goto out;
     }
@@ -2108,14 +2433,16 @@ static void rule_need_more_signals(struct ctx *x, struct diagnosis *d)
                         x->train.name ? x->train.name : "train_loss",
                         x->t->min_points);
     if (x->train.n >= x->t->min_points && x->val.n < x->t->min_points) {
-        char *joined =
-            xasprintf("%s; %s went from %s to %s", why, x->train.name,
-                      N(x->train.y[0]), N(x->train.y[x->train.n - 1]));
+        const struct curve *c = &x->train;
+        const char *a = PT(c, 0), *b = PT(c, c->n - 1);
+        char *joined = xasprintf("%s; %s went from %s at %s %s to %s at %s %s",
+                                 why, c->name, a, c->xname, N(c->x[0]), b,
+                                 c->xname, N(c->x[c->n - 1]));
 
         free(why);
         why = joined;
     }
-    add(d, DIAG_NEED_MORE_SIGNALS, why);
+    add(x, d, DIAG_NEED_MORE_SIGNALS, why);
 }
 
 /* Healthy: no other rule fired. */
@@ -2123,12 +2450,15 @@ static void rule_healthy(struct ctx *x, struct diagnosis *d)
 {
     NUMBUFS;
 
-    add(d, DIAG_HEALTHY,
-        xasprintf("%s went from %s to %s and %s from %s to a best of "
-                  "%s, with no rule firing%s",
-                  x->train.name, N(x->train.y[0]),
-                  N(x->train.y[x->train.n - 1]), x->val.name, N(x->val.y[0]),
-                  N(x->val.y[best_index(&x->val)]),
+    const struct curve *tr = &x->train, *v = &x->val;
+    size_t vb = best_index(v);
+    const char *t0 = PT(tr, 0), *t1 = PT(tr, tr->n - 1);
+    const char *v0 = PT(v, 0), *v1 = PT(v, vb);
+
+    add(x, d, DIAG_HEALTHY,
+        xasprintf("%s went from %s to %s and %s from %s to a best of %s at "
+                  "%s %s, with no rule firing%s",
+                  tr->name, t0, t1, v->name, v0, v1, v->xname, N(v->x[vb]),
                   x->unchecked.len ? " on the signals logged (see the "
                                      "note for those that were not)"
                                    : ""));
@@ -2240,9 +2570,11 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     if (x.train.n < x.t->min_points)
         unchecked(&x, "instability, plateau and underfitting (no training "
                       "curve with enough finite values)");
-    for (size_t i = 0; i < ARRAY_SIZE(rule_defs); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(rule_defs); i++) {
         if (!(found_codes(d) & rule_defs[i].unless))
             rule_defs[i].check(&x, d);
+        ev_clear(&x);
+    }
     rank(d);
     decide(d, &x);
     if (x.unchecked.len || x.aside.len) {

@@ -56,6 +56,33 @@ enum decision {
     DECISION_INVESTIGATE
 };
 
+/* What a number quoted in a finding's evidence is. */
+enum diag_num_kind {
+    DIAG_NUM_POINT,    /* the value metric logged at x */
+    DIAG_NUM_MEDIAN,   /* the median of metric's values from x0 to x1 */
+    DIAG_NUM_MEAN,     /* the mean of metric's values from x0 to x1 */
+    DIAG_NUM_SMOOTHED, /* metric's running median over window points
+                          around x (see diagnose.c) */
+    DIAG_NUM_RATIO,    /* nums[a].value / nums[b].value */
+    DIAG_NUM_DIFF      /* nums[a].value - nums[b].value */
+};
+
+/*
+ * One number of a finding's evidence, as data: the sentence is written
+ * from these, and a reader (or a test) can find each in the log. A value
+ * from a curve longer than reportgen judges point by point is a median
+ * over the bucket's span.
+ */
+struct diag_num {
+    char *metric; /* the column */
+    enum diag_num_kind kind;
+    double x;      /* POINT, SMOOTHED: where; else NAN */
+    double x0, x1; /* MEDIAN, MEAN: the span, both ends included */
+    size_t window; /* SMOOTHED: points in the running median */
+    size_t a, b;   /* RATIO, DIFF: the indices of its parts in nums */
+    double value;
+};
+
 struct finding {
     enum diag_code code;
     char *evidence; /* the numbers and epochs that fired the rule */
@@ -63,7 +90,12 @@ struct finding {
                        default; see diagnose.c) */
     double at;      /* the number that advice quotes (the x where a curve
                        stepped, a clipping level), else NAN */
+    size_t nnums;   /* the numbers the evidence quotes, as data */
+    struct diag_num *nums;
 };
+
+/* The name of a diag_num_kind: "point", "median", ... */
+const char *diag_num_kind_name(enum diag_num_kind kind);
 
 /* The selection rule: which column decides the best checkpoint. */
 struct rule {

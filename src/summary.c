@@ -33,6 +33,51 @@ static const char *status_name(enum run_status s)
     return "unknown";
 }
 
+/*
+ * The numbers one finding's evidence quotes, as data (struct diag_num):
+ * what each is, where in the log, and its value, so that a script can
+ * find every one in the series.
+ */
+static void evidence_numbers(struct json *w, const struct finding *f)
+{
+    json_begin_array(w);
+    for (size_t i = 0; i < f->nnums; i++) {
+        const struct diag_num *e = &f->nums[i];
+
+        json_begin_object(w);
+        json_key(w, "kind");
+        json_string(w, diag_num_kind_name(e->kind));
+        if (e->kind == DIAG_NUM_RATIO || e->kind == DIAG_NUM_DIFF) {
+            json_key(w, "of");
+            json_begin_array(w);
+            json_number(w, (double)e->a);
+            json_number(w, (double)e->b);
+            json_end_array(w);
+        } else {
+            json_key(w, "metric");
+            json_string(w, e->metric);
+        }
+        if (!isnan(e->x)) {
+            json_key(w, "x");
+            json_number(w, e->x);
+        }
+        if (!isnan(e->x0)) {
+            json_key(w, "from");
+            json_number(w, e->x0);
+            json_key(w, "to");
+            json_number(w, e->x1);
+        }
+        if (e->kind == DIAG_NUM_SMOOTHED) {
+            json_key(w, "window");
+            json_number(w, (double)e->window);
+        }
+        json_key(w, "value");
+        json_number(w, e->value);
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
 static char *rule_text(const struct rules *rules)
 {
     return xasprintf("%s:%s", rules->select.metric,
@@ -128,6 +173,11 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         json_begin_array(&w);
         for (size_t k = 0; k < r->diag.n; k++)
             json_string(&w, r->diag.f[k].evidence);
+        json_end_array(&w);
+        json_key(&w, "evidence_numbers");
+        json_begin_array(&w);
+        for (size_t k = 0; k < r->diag.n; k++)
+            evidence_numbers(&w, &r->diag.f[k]);
         json_end_array(&w);
         json_key(&w, "decision");
         json_string(&w, decision_name(v->decision));

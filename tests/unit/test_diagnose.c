@@ -667,7 +667,7 @@ static void test_overfitting(void)
     expect("a slow give-back", slow, 2, "val_loss:min", DIAG_OVERFITTING,
            DECISION_TUNE);
     run(slow, 2, "val_loss:min", &o);
-    ok(contains(o.d.f[0].evidence, "widened"),
+    ok(contains(o.d.f[0].evidence, "val_loss - train_loss went from"),
        "overfitting: the evidence gives the widening gap");
     diagnosis_release(&o.d);
     sides("a slow give-back", slow, 2, DIAG_OVERFITTING, "end_worse", "0.1",
