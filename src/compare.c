@@ -361,7 +361,6 @@ void comparison_init(struct comparison *c)
 {
     memset(c, 0, sizeof(*c));
     c->baseline = SIZE_MAX;
-    c->reference = SIZE_MAX;
 }
 
 static void verdict_release(struct verdict *v)
@@ -394,6 +393,7 @@ void comparison_release(struct comparison *c)
     free(c->groups);
     free(c->order);
     free(c->rule_text);
+    free(c->reference);
     comparison_init(c);
 }
 
@@ -1274,9 +1274,11 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
             set_why(v, DECISION_INVESTIGATE, &why);
             return;
         }
-        strbuf_addf(&why,
-                    "no baseline to compare with: the diagnosis %s "
-                    "decides",
+        strbuf_addf(&why, "%s: the diagnosis %s decides",
+                    j->leaderboard ? "no baseline, and no comparable run of "
+                                     "its folder and columns to rank it "
+                                     "against"
+                                   : "no baseline to compare with",
                     main_finding(&r->diag));
         set_why(v, r->diag.decision, &why);
         return;
@@ -1347,27 +1349,84 @@ static bool can_be_reference(const struct run_set *set,
     return true;
 }
 
+/* The folder part of a run's name ("sweep/lr-1" -> "sweep"; "a" -> ""). */
+static size_t folder_len(const char *name)
+{
+    const char *slash = strrchr(name ? name : "", '/');
+
+    return slash ? (size_t)(slash - name) : 0;
+}
+
+/*
+ * Two runs of one leaderboard: in the same folder, and logging the same
+ * columns (a sweep's runs do; logs of different projects do not).
+ */
+static bool same_board(const struct run *a, const struct run *b)
+{
+    size_t la = folder_len(a->name), lb = folder_len(b->name);
+
+    if (la != lb || (la && strncmp(a->name, b->name, la)) ||
+        a->ncolumns != b->ncolumns)
+        return false;
+    for (size_t i = 0; i < a->ncolumns; i++) {
+        bool found = false;
+
+        for (size_t k = 0; k < b->ncolumns && !found; k++)
+            found = !strcmp(a->columns[i].name, b->columns[k].name);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Without a baseline, the runs of a folder that log the same columns
+ * are a leaderboard: its best comparable run (in c->order) is the
+ * reference of every run on it. A run alone has no leaderboard
+ * (SIZE_MAX: its diagnosis decides): runs of different folders, or
+ * logging different columns, are not known to share a task.
+ */
+static void find_references(const struct run_set *set,
+                            const struct rules *rules, struct comparison *c)
+{
+    c->reference = xcalloc(set->n ? set->n : 1, sizeof(*c->reference));
+    for (size_t i = 0; i < set->n; i++) {
+        size_t peers = 0;
+
+        c->reference[i] = SIZE_MAX;
+        for (size_t k = 0; k < set->n; k++)
+            peers += set->runs[k].status != RUN_SKIPPED &&
+                     same_board(&set->runs[k], &set->runs[i]);
+        if (peers < 2)
+            continue;
+        for (size_t k = 0; k < set->n && c->reference[i] == SIZE_MAX; k++) {
+            size_t o = c->order[k];
+
+            if (same_board(&set->runs[o], &set->runs[i]) &&
+                can_be_reference(set, rules, o))
+                c->reference[i] = o;
+        }
+    }
+}
+
 /* The one sentence that states the leaderboard rule (no baseline). */
-static char *leaderboard_rule(const struct run_set *set,
-                              const struct rules *rules,
-                              const struct comparison *c)
+static char *leaderboard_rule(const struct rules *rules)
 {
     struct strbuf sb = STRBUF_INIT;
 
-    strbuf_addstr(&sb, "No baseline was given, so the runs form a "
-                       "leaderboard under the rule: the best comparable "
-                       "run");
-    if (c->reference != SIZE_MAX)
-        strbuf_addf(&sb, " ('%s')", set->runs[c->reference].name);
-    strbuf_addstr(&sb, " is the reference and is kept unless its own "
-                       "diagnosis says to investigate; runs within the min "
-                       "improvement (");
+    strbuf_addstr(&sb, "No baseline was given, so the runs of each folder "
+                       "that log the same columns form a leaderboard under "
+                       "the rule: its best comparable run is the reference "
+                       "and is kept unless "
+                       "its own diagnosis says to investigate; runs within "
+                       "the min improvement (");
     strbuf_addnum(&sb, rules->min_improvement);
     strbuf_addstr(&sb, ") or the seed spread of it tie with it (tune: the "
                        "setting that separates them is named); clearly "
                        "worse runs are rolled back (do not adopt their "
                        "settings); runs that cannot be compared are "
-                       "investigated.");
+                       "investigated; a run with no such peer gets its "
+                       "diagnosis' decision.");
     return strbuf_detach(&sb, NULL);
 }
 
@@ -1404,25 +1463,25 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
     j.noun = "the baseline";
     make_order(set, rules, c);
     if (c->baseline == SIZE_MAX) {
-        for (size_t k = 0; k < set->n && c->reference == SIZE_MAX; k++)
-            if (can_be_reference(set, rules, c->order[k]))
-                c->reference = c->order[k];
-        j.leaderboard = c->reference != SIZE_MAX;
+        find_references(set, rules, c);
+        j.leaderboard = true;
         j.noun = "the reference";
-        c->rule_text = leaderboard_rule(set, rules, c);
+        c->rule_text = leaderboard_rule(rules);
     }
-    j.b = c->baseline != SIZE_MAX ? c->baseline : c->reference;
-    j.bgroup = j.b != SIZE_MAX ? group_of[j.b] : SIZE_MAX;
-    if (j.bgroup != SIZE_MAX) {
-        j.ref = c->groups[j.bgroup].mean;
-        j.ref_noise = c->groups[j.bgroup].spread;
-    } else if (j.b != SIZE_MAX) {
-        j.ref = set->runs[j.b].best.value;
-    }
-
     c->n = set->n;
     c->v = xcalloc(set->n ? set->n : 1, sizeof(*c->v));
     for (size_t i = 0; i < set->n; i++) {
+        j.b = c->baseline != SIZE_MAX ? c->baseline
+              : c->reference          ? c->reference[i]
+                                      : SIZE_MAX;
+        j.bgroup = j.b != SIZE_MAX ? group_of[j.b] : SIZE_MAX;
+        j.ref = j.ref_noise = 0;
+        if (j.bgroup != SIZE_MAX) {
+            j.ref = c->groups[j.bgroup].mean;
+            j.ref_noise = c->groups[j.bgroup].spread;
+        } else if (j.b != SIZE_MAX) {
+            j.ref = set->runs[j.b].best.value;
+        }
         c->v[i].delta = NAN;
         judge(&j, i, &c->v[i]);
         dispose(&j, i, &c->v[i]);

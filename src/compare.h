@@ -109,12 +109,13 @@ struct seed_group {
 };
 
 struct comparison {
-    size_t baseline;  /* index of the baseline run, or SIZE_MAX */
-    size_t reference; /* without a baseline: the best comparable run, or
-                         SIZE_MAX */
-    char *rule_text;  /* without a baseline: the leaderboard rule in one
-                         sentence; NULL with a baseline */
-    size_t n;         /* one verdict per run of the run_set, same order */
+    size_t baseline;   /* index of the baseline run, or SIZE_MAX */
+    size_t *reference; /* without a baseline, one per run: the best
+                          comparable run of its folder, or SIZE_MAX (a
+                          run alone in its folder); NULL with one */
+    char *rule_text;   /* without a baseline: the leaderboard rule in one
+                          sentence; NULL with a baseline */
+    size_t n;          /* one verdict per run of the run_set, same order */
     struct verdict *v;
     size_t ngroups;
     struct seed_group *groups;
@@ -140,13 +141,13 @@ void comparison_release(struct comparison *c);
  *   tune: the rest (promising, but a diagnosis says what to change, or
  *     the gain is within the noise).
  * The baseline itself is kept unless its own diagnosis says otherwise.
- * Without a baseline the runs form a leaderboard under the rule: the best
- * comparable run (a best value, finite slices, no non-finite values, a
- * diagnosis that does not ask to investigate) is the reference and is
- * kept; runs within min_improvement or the seed spread of it tie (tune,
- * naming the setting that separates them); clearly worse runs are
- * rolled back; the rest are investigated. c->rule_text says so in one
- * sentence.
+ * Without a baseline the runs of each folder form a leaderboard under
+ * the rule: the folder's best comparable run (a best value, finite
+ * slices, no non-finite values, a diagnosis that does not ask to
+ * investigate) is the reference and is kept; runs within min_improvement or the
+ * seed spread of it tie (tune, naming the setting that separates them); clearly
+ * worse runs are rolled back; the rest are investigated; a run alone in its
+ * folder gets its diagnosis' decision. c->rule_text says so in one sentence.
  */
 void cmp_runs(const struct run_set *set, const struct rules *rules,
               struct comparison *c);

@@ -117,9 +117,6 @@ void summary_json(const struct run_set *set, const struct rules *rules,
     json_key(&w, "baseline");
     json_string(&w, cmp->baseline == SIZE_MAX ? NULL
                                               : set->runs[cmp->baseline].name);
-    json_key(&w, "reference");
-    json_string(
-        &w, cmp->reference == SIZE_MAX ? NULL : set->runs[cmp->reference].name);
     json_key(&w, "verdict_rule");
     json_string(&w, cmp->rule_text);
     json_key(&w, "runs");
@@ -179,6 +176,10 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         for (size_t k = 0; k < r->diag.n; k++)
             evidence_numbers(&w, &r->diag.f[k]);
         json_end_array(&w);
+        json_key(&w, "reference");
+        json_string(&w, cmp->reference && cmp->reference[i] != SIZE_MAX
+                            ? set->runs[cmp->reference[i]].name
+                            : NULL);
         json_key(&w, "decision");
         json_string(&w, decision_name(v->decision));
         json_key(&w, "verdict_reason");

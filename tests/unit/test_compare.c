@@ -769,8 +769,8 @@ static void test_baseline_missing(void)
     comparison_init(&c);
     cmp_runs(&set, &ru, &c);
     ok(c.baseline == SIZE_MAX, "missing baseline: SIZE_MAX");
-    ok(c.reference == 1, "the best run that need not be investigated is "
-                         "the reference");
+    ok(c.reference && c.reference[0] == 1,
+       "the best run that need not be investigated is the reference");
     is_decision(&set, &c, "b", DECISION_KEEP);
     has(verdict(&set, &c, "b")->action, "train longer",
         "b: the reference's next change is its diagnosis' change");
@@ -789,6 +789,38 @@ static void test_baseline_missing(void)
     cmp_runs(&set, &ru, &c);
     ok(c.baseline == SIZE_MAX, "no baseline named: SIZE_MAX");
     is_decision(&set, &c, "b", DECISION_KEEP);
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+}
+
+/*
+ * Runs of different folders are not known to share a task: each folder is
+ * its own leaderboard, and a run alone in its folder keeps its
+ * diagnosis' decision.
+ */
+static void test_folders(void)
+{
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+    struct run *r;
+
+    memset(&set, 0, sizeof(set));
+    make_rules(&ru, "val_loss", false, NULL, 0.005);
+    add_run(&set, "p1/a", 0.5, NULL);
+    add_run(&set, "p1/b", 0.9, NULL);
+    r = add_run(&set, "p2/c", 1.3, NULL);
+    set_diag(r, DIAG_UNDERFITTING, DECISION_TUNE, "raise the lr");
+    add_run(&set, "p3/d", 0.1, NULL);
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    is_decision(&set, &c, "p1/a", DECISION_KEEP);
+    is_decision(&set, &c, "p1/b", DECISION_ROLLBACK);
+    is_decision(&set, &c, "p2/c", DECISION_TUNE);
+    has(verdict(&set, &c, "p2/c")->why, "no comparable run of its folder",
+        "p2/c: alone in its folder, its diagnosis decides");
+    is_decision(&set, &c, "p3/d", DECISION_KEEP);
     comparison_release(&c);
     free_set(&set);
     rules_release(&ru);
@@ -838,7 +870,7 @@ static void test_sweep_leaderboard(void)
         under_back += i < 14 && d == DECISION_ROLLBACK;
     }
     is_int((long)kept, 1, "sweep: one run kept");
-    ok(c.reference == 14 && c.v[14].decision == DECISION_KEEP,
+    ok(c.reference && c.reference[0] == 14 && c.v[14].decision == DECISION_KEEP,
        "sweep: the best run is the reference and is kept");
     is_int((long)tied, 4, "sweep: the four within the min improvement tie");
     is_int((long)under_kept, 0, "sweep: no underfitting run is kept");
@@ -1017,7 +1049,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(201);
+    plan(206);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1032,6 +1064,7 @@ int main(void)
     test_baseline_diag();
     test_baseline_missing();
     test_sweep_leaderboard();
+    test_folders();
     test_not_comparable();
     test_more_paths();
     test_group_names();
