@@ -1037,6 +1037,8 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
                                   "%s in total variation at the same step",
                                   N(round(tv_distance(pp, pq, k) * 100) / 100));
             }
+            PT(v, i - 1);
+            PT(v, i);
             add(x, d, DIAG_METRIC_SHIFT,
                 xasprintf(
                     "%s stepped %s from %s at %s %s to %s at %s %s "
@@ -1179,17 +1181,20 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
     const struct metrics *m = x->m;
     const struct curve *tr = &x->train;
     struct strbuf names = STRBUF_INIT;
-    size_t ndead = 0, npoints = 0;
+    size_t ndead = 0, npoints = 0, ilo = 0, ihi = 0;
     double value = 0, lo, hi;
     NUMBUFS;
 
     if (tr->n < x->t->min_points || !positive_loss(tr))
         return;
-    lo = hi = tr->y[0];
     for (size_t i = 1; i < tr->n; i++) {
-        lo = fmin(lo, tr->y[i]);
-        hi = fmax(hi, tr->y[i]);
+        if (tr->y[i] < tr->y[ilo])
+            ilo = i;
+        if (tr->y[i] > tr->y[ihi])
+            ihi = i;
     }
+    lo = tr->y[ilo];
+    hi = tr->y[ihi];
     if (hi - lo <= x->t->dead_move_frac * tr->y[0])
         return;
     for (size_t i = 0; i < m->ncols; i++) {
@@ -1213,6 +1218,10 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
             value = v;
             npoints = n;
         }
+    }
+    if (ndead) {
+        PT(tr, ilo);
+        PT(tr, ihi);
     }
     if (ndead == 1) {
         add(x, d, DIAG_METRIC_SHIFT,
@@ -1293,6 +1302,8 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     if ((double)hits < t->leak_share * (double)(n - n / 2) || !hits)
         goto out;
     perfect = va->v[last_hit] / scale >= 1;
+    ev_push(x, va->name, DIAG_NUM_POINT, va->v[last_hit])->x = m->x[last_hit];
+    ev_push(x, ta->name, DIAG_NUM_POINT, ta->v[last_hit])->x = m->x[last_hit];
     add(x, d, DIAG_SUSPECTED_LEAKAGE,
         xasprintf("%s was above %s by at least %s points with at most %s "
                   "of its error on %zu of the last %zu logged %ss (at %s "
@@ -1740,6 +1751,7 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
         if (bad(v, ref) - bad(v, vbest) <= t->decay_plateau_gain * fabs(ref))
             goto out;
     }
+    PT(&l, drop);
     add(x, d, DIAG_PLATEAU,
         xasprintf("%s fell from %s to %s (%sx) by %s %s, %s%% into the run; "
                   "%s was falling %s%% per point before and %s%% after "
@@ -2088,9 +2100,8 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
         goto out;
     }
     e = xasprintf(
-        "%s over the last %zu points is %s, %s times %s the "
-        "usual %s: the learning rate is too %s",
-        c.name, k, N(tail),
+        "%s is %s, %s times %s the usual %s: the learning rate is too %s",
+        c.name, MED(&c, c.n - k, c.n, tail),
         N(round(off < 0 ? t->ratio_target / tail : tail / t->ratio_target)),
         off < 0 ? "below" : "above", N(t->ratio_target),
         off < 0 ? "low" : "high");
@@ -2361,9 +2372,9 @@ static void decide(struct diagnosis *d, const struct ctx *x)
     const struct diag_thresholds *t = x->t;
     const struct rule *rule = x->rule;
     const struct best *best = x->best;
-    const struct finding *main = &d->f[0];
-    const struct advice_row *def = advice_row(main->code, ADVICE_DEFAULT);
-    const struct advice_row *row = advice_row(main->code, main->advice);
+    const struct finding *top = &d->f[0];
+    const struct advice_row *def = advice_row(top->code, ADVICE_DEFAULT);
+    const struct advice_row *row = advice_row(top->code, top->advice);
     struct fill_ctx fc;
     char *beat;
     NUMBUFS;
@@ -2385,9 +2396,9 @@ static void decide(struct diagnosis *d, const struct ctx *x)
                          rule->metric, x->m->xname);
     }
     fc.x = x;
-    fc.f = main;
+    fc.f = top;
     fc.beat = beat;
-    d->decision = code_defs[main->code].decision;
+    d->decision = code_defs[top->code].decision;
     d->symptom = fill(row->symptom ? row->symptom : def->symptom, &fc);
     d->first_check =
         fill(row->first_check ? row->first_check : def->first_check, &fc);

@@ -953,7 +953,7 @@ static void test_record(void)
 
     run(slow_updates, 3, "val_loss:min", &o);
     ok(o.d.f[0].code == DIAG_HEALTHY &&
-           contains(o.d.note, "update_ratio over the last 3 points is 1e-05"),
+           contains(o.d.note, "update_ratio is 1e-05 (median of epochs"),
        "an update_ratio no finding explains is a side observation");
     diagnosis_release(&o.d);
 
