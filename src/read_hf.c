@@ -22,7 +22,10 @@
  * streaming dataset can see the epoch go back to 0: merging rows by such
  * an epoch would silently overwrite values. So the epoch is used only
  * when every entry has one and it orders the entries exactly as the
- * step does; a note says why otherwise.
+ * step does, and when the evaluations fall on whole epochs: a Trainer
+ * that evaluates every N steps names its checkpoints by step
+ * (checkpoint-250), so the best one is found by step too. A note says why
+ * the step is used.
  *
  * scan() prefers the run-level trainer_state.json over the copies in
  * checkpoint-N/ (which stop at that checkpoint) and claims the checkpoint
@@ -253,6 +256,20 @@ static bool get_number(const struct jsondoc *doc, const struct jsondoc_node *e,
     return n && !jsondoc_number(doc, n, v) && isfinite(*v);
 }
 
+/* Does entry e hold an evaluation (an eval_* metric, not a timing)? */
+static bool is_evaluation(const struct jsondoc *doc,
+                          const struct jsondoc_node *e)
+{
+    for (const struct jsondoc_node *c = jsondoc_first(doc, e); c;
+         c = jsondoc_next(doc, c)) {
+        const char *key = jsondoc_key(doc, c);
+
+        if (key && !strncmp(key, "eval_", 5) && !is_eval_timing(key))
+            return true;
+    }
+    return false;
+}
+
 /* Say how epoch and step disagree from entry (ps, pe) to (st, ep). */
 static void say_disagreement(struct strbuf *why, double ps, double st,
                              double pe, double ep)
@@ -304,6 +321,15 @@ static bool epoch_usable(const struct jsondoc *doc,
             return false;
         }
         has_step = get_number(doc, e, "step", &st);
+        if (has_step && ep != floor(ep) && is_evaluation(doc, e)) {
+            char a[FMT_NUM_SIZE], b[FMT_NUM_SIZE];
+
+            strbuf_addf(why,
+                        "the Trainer evaluated every so many steps (step %s "
+                        "is epoch %s), and names its checkpoints by step",
+                        fmt_num(a, sizeof(a), st), fmt_num(b, sizeof(b), ep));
+            return false;
+        }
         if (!first && has_step && prev_step) {
             if ((st > ps) - (st < ps) != (ep > pe) - (ep < pe)) {
                 say_disagreement(why, ps, st, pe, ep);

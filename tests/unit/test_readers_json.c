@@ -326,6 +326,19 @@ static void test_hf_axes(void)
         metrics_free(m);
     }
 
+    m = read_run(&format_hf_trainer, "hf/step_eval");
+    if (ok(m != NULL, "hf: step_eval reads")) {
+        is_str(m->xname, "step", "hf: evaluated by steps: x is the step");
+        ok(m->nrows == 3 && m->x[0] == 250 && m->x[2] == 750,
+           "hf: rows at the checkpoints' steps");
+        ok(has_note(m, "x is the optimizer step, not the epoch: the "
+                       "Trainer evaluated every so many steps (step 250 "
+                       "is epoch 0.2275), and names its checkpoints by "
+                       "step"),
+           "hf: says why");
+        metrics_free(m);
+    }
+
     m = read_run(&format_hf_trainer, "hf/resumed");
     if (ok(m != NULL, "hf: resumed reads")) {
         is_int((long)m->nrows, 4, "hf: the replayed entries replace");
@@ -554,7 +567,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir)
         srcdir = ".";
-    plan(130);
+    plan(134);
     test_hf_scan();
     test_hf_basic();
     test_hf_axes();
