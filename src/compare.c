@@ -77,6 +77,7 @@ void rules_release(struct rules *r)
 {
     free(r->path);
     free(r->select.metric);
+    free(r->chosen_why);
     free(r->baseline);
     for (size_t i = 0; i < r->nslices; i++)
         free(r->slices[i].column);
@@ -339,6 +340,8 @@ char *rules_describe(const struct rules *r)
                     r->select.maximize ? "max" : "min");
     else
         strbuf_addstr(&sb, "no selection rule");
+    if (r->chosen_why)
+        strbuf_addf(&sb, " (%s)", r->chosen_why);
     if (r->baseline)
         strbuf_addf(&sb, ", baseline %s", r->baseline);
     else

@@ -31,6 +31,9 @@ struct slice_rule {
 struct rules {
     char *path;             /* the rules file read, or NULL */
     struct rule select;     /* metric and direction */
+    bool chosen;            /* no rule was given: select is chosen from
+                               the runs (heldout.h) */
+    char *chosen_why;       /* how it was chosen, or NULL */
     char *baseline;         /* a run name, or NULL: no comparison */
     double min_improvement; /* smallest gain that counts (>= 0) */
     size_t nslices;

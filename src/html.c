@@ -95,17 +95,23 @@ static struct verdict record(const struct report_info *info,
     return own;
 }
 
-static void set_report(struct tmpl_dict *d, const struct report_info *info)
+static void set_rule(struct tmpl_dict *d, const struct rule *rule)
 {
-    const struct rule *rule = info->rule;
     struct strbuf raw = STRBUF_INIT;
 
-    assert(rule && rule->metric);
     tmpl_set(d, "RULE_METRIC", rule->metric);
     tmpl_set(d, "RULE_DIRECTION", rule->maximize ? "highest" : "lowest");
     strbuf_addf(&raw, "%s:%s", rule->metric, rule->maximize ? "max" : "min");
     tmpl_set(d, "RULE_RAW", raw.buf);
     strbuf_release(&raw);
+}
+
+static void set_report(struct tmpl_dict *d, const struct report_info *info)
+{
+    const struct rule *rule = info->rule;
+
+    assert(rule && rule->metric);
+    set_rule(d, rule);
     if (info->version && *info->version)
         tmpl_set(tmpl_add(d, "VERSION"), "VERSION_TEXT", info->version);
     if (info->rules) {
@@ -470,6 +476,9 @@ int html_run(const struct run *r, const struct report_info *info,
 
     d = tmpl_dict_new("run");
     set_report(d, info);
+    /* The run's own rule, when it was judged by another metric. */
+    if (r->rule.metric)
+        set_rule(d, &r->rule);
     tmpl_set(d, "RUN_NAME", r->name);
     tmpl_set(d, "XNAME", or_default(r->xname, "x"));
     if (r->status == RUN_NOT_COMPARABLE)

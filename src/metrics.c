@@ -37,6 +37,15 @@ struct metrics *metrics_new(const char *path, const char *xname)
     return m;
 }
 
+void metrics_hint(struct metrics *m, const char *name, bool maximize,
+                  const char *why)
+{
+    free(m->hint);
+    m->hint = xstrdup(name);
+    m->hint_max = maximize;
+    m->hint_why = why;
+}
+
 void metrics_free(struct metrics *m)
 {
     size_t i;
@@ -53,6 +62,7 @@ void metrics_free(struct metrics *m)
     for (i = 0; i < m->nnotes; i++)
         free(m->notes[i]);
     free(m->notes);
+    free(m->hint);
     free(m->x);
     free(m->line);
     free(m->xname);

@@ -62,6 +62,16 @@ struct metrics {
                            when x is a step count or unknown */
     size_t nnotes;
     char **notes;
+
+    /*
+     * The metric the logger itself decides the best checkpoint by, when
+     * the log says (the Trainer's best_metric, the Ultralytics fitness):
+     * a column name, its direction and why, or hint NULL. Used when no
+     * selection rule is given (heldout.h).
+     */
+    char *hint;
+    bool hint_max;
+    const char *hint_why; /* static phrase */
 };
 
 /* Return a new, empty struct metrics reading from path (copied). */
@@ -85,6 +95,9 @@ size_t metrics_add_column_as(struct metrics *m, const char *name,
                              const char *orig);
 /* Rename column col to name (copied), keeping the log's name in orig. */
 void metrics_rename(struct metrics *m, size_t col, const char *name);
+/* Set m's hint (name copied; why static): see struct metrics. */
+void metrics_hint(struct metrics *m, const char *name, bool maximize,
+                  const char *why);
 /* Append a note (formatted, copied) shown on the run page. */
 void metrics_note(struct metrics *m, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /*

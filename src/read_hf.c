@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heldout.h"
 #include "jsondoc.h"
 #include "strbuf.h"
 #include "util.h"
@@ -409,6 +410,9 @@ static void note_best(struct metrics *m, const struct jsondoc *doc,
     if (!column_name(metric, &sb))
         strbuf_addstr(&sb, metric);
     name = sb.buf;
+    metrics_hint(m, name, heldout_name_maximizes(name),
+                 "the metric the Trainer chose its best checkpoint by "
+                 "(metric_for_best_model)");
     if (strcmp(name, metric))
         metrics_note(m,
                      "the Trainer itself marked %s best by %s (%s here) = %s",

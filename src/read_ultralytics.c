@@ -453,7 +453,7 @@ static void note_zero_metrics(struct metrics *m)
                         "mismatched validation labels?)");
 }
 
-/* Say which column a detection run is usually judged by. */
+/* The column Ultralytics itself judges a run by (its fitness). */
 static void note_selection(struct metrics *m)
 {
     static const char *const prefer[] = {
@@ -470,6 +470,9 @@ static void note_selection(struct metrics *m)
                  "the usual selection metric here is %s (to maximise): use "
                  "--select '%s:max'",
                  prefer[i], prefer[i]);
+    metrics_hint(m, prefer[i], true,
+                 "the metric that weighs most in the fitness by which "
+                 "Ultralytics saves best.pt");
 }
 
 static void reader_release(struct reader *rd)

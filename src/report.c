@@ -26,6 +26,7 @@
 #include "compare.h"
 #include "config.h"
 #include "formats.h"
+#include "heldout.h"
 #include "html.h"
 #include "metrics.h"
 #include "runs.h"
@@ -82,9 +83,12 @@ static void apply_maps(struct metrics *m, const struct options *opt)
 static int process_run(struct site *site, struct run *r,
                        const struct options *opt, const struct rules *rules)
 {
+    static char no_metric[] = "val_loss";
+    static const struct rule no_rule = {no_metric, false};
     struct candidate cand;
     struct metrics *m;
     const struct column *col;
+    const struct rule *rule;
     char *why = NULL;
     int ret, cfg;
 
@@ -114,20 +118,33 @@ static int process_run(struct site *site, struct run *r,
         m->format = r->format->label;
     apply_maps(m, opt);
     run_keep_metrics_facts(r, m);
-    col = metrics_find(m, rules->select.metric);
+    if (rules->chosen) {
+        col = heldout_choose(m, &r->config, &r->rule, &r->rule_why);
+    } else {
+        r->rule.metric = xstrdup(rules->select.metric);
+        r->rule.maximize = rules->select.maximize;
+        col = metrics_find(m, r->rule.metric);
+    }
+    rule = r->rule.metric ? &r->rule : &no_rule;
     if (col) {
-        metrics_best(m, col, rules->select.maximize, &r->best);
+        metrics_best(m, col, rule->maximize, &r->best);
         charts_keep_curve(r, m, col);
     }
     if (!col || !r->best.found) {
         r->status = RUN_NOT_COMPARABLE;
-        r->reason =
-            col ? xasprintf("%s: no finite value in column '%s'", m->path,
-                            rules->select.metric)
-                : xasprintf("%s: no column '%s', which the rule "
-                            "%s:%s needs",
-                            m->path, rules->select.metric, rules->select.metric,
-                            rules->select.maximize ? "max" : "min");
+        if (col)
+            r->reason = xasprintf("%s: no finite value in column '%s'",
+                                  m->path, rule->metric);
+        else if (rules->chosen)
+            r->reason = xasprintf("%s: no held-out metric (no column named "
+                                  "as validation, evaluation or test "
+                                  "results)",
+                                  m->path);
+        else
+            r->reason = xasprintf("%s: no column '%s', which the rule "
+                                  "%s:%s needs",
+                                  m->path, rule->metric, rule->metric,
+                                  rule->maximize ? "max" : "min");
         tell(opt, r->reason);
     }
     /* The slices the rule cares about, at the best checkpoint. */
@@ -147,6 +164,10 @@ static int process_run(struct site *site, struct run *r,
          * and the number of classes from the run's own config.
          */
         struct diag_options dopt;
+        struct rule drule = {NULL, false};
+        struct best dbest;
+        const struct column *dcol;
+        const char *dwhy;
         const char *nc = config_get(&r->config, "num_classes");
         char *end;
         unsigned long v;
@@ -158,11 +179,80 @@ static int process_run(struct site *site, struct run *r,
             if (end != nc && !*end && v >= 2 && v <= UINT_MAX)
                 dopt.num_classes = (unsigned)v;
         }
-        diag_run(m, &rules->select, &r->best, &dopt, &r->diag);
+        if (rules->chosen && (dcol = heldout_preferred(m, &drule, &dwhy)) &&
+            dcol != col) {
+            /*
+             * With no rule given, the diagnosis reads the held-out curve
+             * that moves first (a loss before a score), whatever the
+             * logger chose its best checkpoint by.
+             */
+            metrics_best(m, dcol, drule.maximize, &dbest);
+            diag_run(m, &drule, &dbest, &dopt, &r->diag);
+        } else {
+            diag_run(m, rule, &r->best, &dopt, &r->diag);
+        }
+        free(drule.metric);
     }
-    ret = charts_draw_run(site, r, m, &rules->select);
+    ret = charts_draw_run(site, r, m, rule);
     metrics_free(m);
     return ret;
+}
+
+/*
+ * With no rule given, the report's rule is the held-out metric most runs
+ * are judged by (each by its own, see heldout.h). A run judged by another
+ * keeps its best checkpoint and diagnosis and is left out of the
+ * comparison, saying so.
+ */
+static void choose_rule(struct run_set *set, struct rules *rules,
+                        const struct options *opt)
+{
+    const struct rule **own = xcalloc(set->n ? set->n : 1, sizeof(*own));
+    size_t nread = 0, count, pick;
+
+    for (size_t i = 0; i < set->n; i++) {
+        const struct run *r = &set->runs[i];
+
+        nread += r->status != RUN_SKIPPED;
+        if (r->status != RUN_SKIPPED && r->rule.metric)
+            own[i] = &r->rule;
+    }
+    pick = heldout_most_shared(own, set->n, &count);
+    free(rules->select.metric);
+    if (pick == SIZE_MAX) {
+        rules->select.metric = xstrdup("val_loss");
+        rules->select.maximize = false;
+        rules->chosen_why = xstrdup(
+            "no rule given, and no run logs a held-out metric: the "
+            "default");
+        free(own);
+        return;
+    }
+    rules->select.metric = xstrdup(own[pick]->metric);
+    rules->select.maximize = own[pick]->maximize;
+    rules->chosen_why = xasprintf(
+        "no rule given: the held-out metric %zu of the %zu runs read are "
+        "judged by, each by the metric its logger chooses its best "
+        "checkpoint by, else its held-out loss, then an error rate, then "
+        "a score",
+        count, nread);
+    for (size_t i = 0; i < set->n; i++) {
+        struct run *r = &set->runs[i];
+
+        if (!own[i] || r->status != RUN_OK ||
+            (r->rule.maximize == rules->select.maximize &&
+             !strcmp(r->rule.metric, rules->select.metric)))
+            continue;
+        r->status = RUN_NOT_COMPARABLE;
+        r->reason = xasprintf(
+            "%s: best checkpoint by its own held-out metric, %s:%s (%s), "
+            "not by the report's %s:%s: left out of the comparison",
+            r->metrics_path, r->rule.metric, r->rule.maximize ? "max" : "min",
+            r->rule_why, rules->select.metric,
+            rules->select.maximize ? "max" : "min");
+        tell(opt, r->reason);
+    }
+    free(own);
 }
 
 /* The rule: defaults, then reportgen.yaml, then the command line. */
@@ -176,13 +266,14 @@ static int make_rules(struct rules *rules, const struct options *opt)
         free(why);
         return -1;
     }
-    if (!rules->select.metric || opt->select) {
+    if (opt->select) {
         free(rules->select.metric);
         rules->select.metric = NULL;
-        if (rule_parse(&rules->select,
-                       opt->select ? opt->select : "val_loss:min"))
+        if (rule_parse(&rules->select, opt->select))
             return error("bad --select '%s'", opt->select);
     }
+    /* No rule given: chosen from the runs once they are read. */
+    rules->chosen = !rules->select.metric;
     if (opt->baseline) {
         free(rules->baseline);
         rules->baseline = xstrdup(opt->baseline);
@@ -306,6 +397,8 @@ enum report_status report_build(const struct options *opt)
             goto out;
         nskipped += set.runs[i].status == RUN_SKIPPED;
     }
+    if (rules.chosen)
+        choose_rule(&set, &rules, opt);
     cmp_runs(&set, &rules, &cmp);
     if (rules.baseline && cmp.baseline == SIZE_MAX)
         error("baseline '%s' is not a run under %s; runs are judged by "

@@ -37,6 +37,7 @@ static void run_release(struct run *r)
     free(r->extra);
     free(r->key);
     free(r->reason);
+    free(r->rule.metric);
     free(r->config_error);
     config_release(&r->config);
     free(r->xname);

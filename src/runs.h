@@ -58,7 +58,13 @@ struct run {
     char **notes;
     size_t ncolumns; /* the columns read, in log order */
     struct run_column *columns;
-    struct best best;      /* under the report's rule */
+    struct rule rule;      /* the rule its best checkpoint is found by:
+                              the report's, or with no rule given, its
+                              own held-out metric (heldout.h); metric
+                              NULL when it has none */
+    const char *rule_why;  /* with no rule given, how its own was chosen
+                              (static), else NULL */
+    struct best best;      /* under rule */
     double *slice_at_best; /* one per rules slice: its value at the best
                               checkpoint, NaN where missing */
     size_t nslices;

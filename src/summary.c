@@ -113,6 +113,8 @@ void summary_json(const struct run_set *set, const struct rules *rules,
     json_end_object(&w);
     json_key(&w, "file");
     json_string(&w, rules->path);
+    json_key(&w, "chosen");
+    json_string(&w, rules->chosen_why);
     json_end_object(&w);
     json_key(&w, "baseline");
     json_string(&w, cmp->baseline == SIZE_MAX ? NULL
@@ -150,7 +152,13 @@ void summary_json(const struct run_set *set, const struct rules *rules,
             json_key(&w, "x");
             json_string(&w, r->xname);
             json_key(&w, "metric");
-            json_string(&w, rules->select.metric);
+            json_string(&w, r->rule.metric ? r->rule.metric
+                                           : rules->select.metric);
+            json_key(&w, "maximize");
+            json_bool(&w, r->rule.metric ? r->rule.maximize
+                                         : rules->select.maximize);
+            json_key(&w, "chosen_by");
+            json_string(&w, r->rule_why);
             json_key(&w, "value");
             json_number(&w, r->best.value);
             json_key(&w, "last_epoch");

@@ -1,0 +1,42 @@
+#!/bin/sh
+# With no --select and no rules file, the rule is chosen from the runs'
+# held-out metrics and every page says which and why; a run judged by
+# another metric keeps its own best checkpoint and is left out of the
+# comparison.
+. "$srcdir/tests/lib.sh"
+plan 12
+
+R="$TMP/runs"
+# mkrun NAME HEADER ROW...: a metrics.csv of the given rows.
+mkrun() {
+    mkdir -p "$R/$1"
+    f="$R/$1/metrics.csv"
+    echo "$2" >"$f"
+    shift 2
+    for row in "$@"; do echo "$row" >>"$f"; done
+}
+mkrun a "epoch,train_loss,eval/wer,eval_runtime" \
+    "1,1.0,0.60,3" "2,0.8,0.40,3" "3,0.7,0.45,3"
+mkrun b "epoch,train_loss,eval/wer" "1,1.0,0.50" "2,0.9,0.30" "3,0.8,0.35"
+mkrun c "epoch,train_loss,val_accuracy" "1,1.0,0.5" "2,0.9,0.7" "3,0.8,0.6"
+mkrun d "epoch,train_loss" "1,1.0" "2,0.9" "3,0.8"
+
+rg "$R" -o "$TMP/site"
+t_is "exit 0" "$rc" 0
+S="$TMP/site/summary.json"
+t_grep "the chosen rule" '"select": "eval/wer:min"' "$S"
+t_grep "why it was chosen" \
+    '"chosen": "no rule given: the held-out metric 2 of the 4 runs read' "$S"
+t_grep "a run's best by the rule" '"epoch": 2,' "$S"
+t_grep "a run with another held-out metric keeps its own best" \
+    '"metric": "val_accuracy",' "$S"
+t_grep "and is marked so" \
+    "best checkpoint by its own held-out metric, val_accuracy:max" "$S"
+t_grep "a run with no held-out metric says so" \
+    "no held-out metric (no column named as validation" "$S"
+for p in index.html compare.html runs/a/index.html runs/c/index.html; do
+    t_grep "$p says how the rule was chosen" "no rule given: the held-out" \
+        "$TMP/site/$p"
+done
+t_grep "summary.md too" 'no rule given\\: the held\\-out' "$TMP/site/summary.md"
+t_done
