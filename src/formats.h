@@ -89,8 +89,8 @@ struct format {
 extern const struct format *const formats[];
 
 extern const struct format format_hf_trainer, format_tfevents, format_dvclive,
-    format_mlflow, format_ultralytics, format_lightning, format_fastai,
-    format_native, format_keras, format_detectron2, format_wandb,
+    format_mlflow, format_ultralytics, format_yolov5_txt, format_lightning,
+    format_fastai, format_native, format_keras, format_detectron2, format_wandb,
     format_catboost, format_generic_csv;
 
 /*

@@ -80,24 +80,25 @@ static bool part_starts(const char *part, const char *const *list, size_t n)
     return false;
 }
 
-static const char *const split_words[] = {
-    "val",        "valid", "validation", "eval", "evaluation",
-    "test",       "testing", "dev",      "holdout"};
+static const char *const split_words[] = {"val",     "valid",      "validation",
+                                          "eval",    "evaluation", "test",
+                                          "testing", "dev",        "holdout"};
 static const char *const group_words[] = {"metrics", "bbox", "segm",
                                           "keypoints"};
 /* Parts that say a column is not a measure of the model. */
 static const char *const not_measure[] = {
-    "runtime", "second", "samples", "steps", "step",  "epoch", "time",
-    "best",    "len",    "tokens",  "counter", "count", "wait", "memory",
-    "lr",      "timestamp", "restored", "stopped", "size", "support"};
-static const char *const error_words[] = {"wer", "cer", "rmse", "mse",
-                                          "mae", "mape", "nll", "ppl",
+    "runtime", "second",    "samples",  "steps",   "step",  "epoch",  "time",
+    "best",    "len",       "tokens",   "counter", "count", "wait",   "memory",
+    "lr",      "timestamp", "restored", "stopped", "size",  "support"};
+static const char *const error_words[] = {"wer",        "cer",   "rmse", "mse",
+                                          "mae",        "mape",  "nll",  "ppl",
                                           "perplexity", "rmsle", "smape"};
 /* Scores, in order of preference among scores. */
 static const char *const score_words[] = {
-    "map50", "map", "ap", "acc", "accuracy", "f1", "auc", "dice", "iou",
-    "bleu", "rouge", "psds", "matthews", "mcc", "r2", "top1", "fitness",
-    "jaccard", "kappa", "score", "top5", "precision", "recall"};
+    "map50",    "map",   "ap",   "acc",       "accuracy", "f1",
+    "auc",      "dice",  "iou",  "bleu",      "rouge",    "psds",
+    "matthews", "mcc",   "r2",   "top1",      "fitness",  "jaccard",
+    "kappa",    "score", "top5", "precision", "recall"};
 
 /* The kind, and for scores the rank among scores (lower is better). */
 static enum heldout_kind kind_of(const struct parts *ps, bool *maximize,
@@ -122,9 +123,9 @@ static enum heldout_kind kind_of(const struct parts *ps, bool *maximize,
                  * mAP over IoU 0.5:0.95 (COCO's AP, "mAP50-95", a bare
                  * "AP") before mAP50, AP75 or a per-class AP.
                  */
-                bool coco = w <= 2 && i + 1 == ps->n &&
-                            (!strcmp(ps->p[i], "ap") ||
-                             !strcmp(ps->p[i], "map"));
+                bool coco =
+                    w <= 2 && i + 1 == ps->n &&
+                    (!strcmp(ps->p[i], "ap") || !strcmp(ps->p[i], "map"));
 
                 for (size_t j = i; w <= 2 && j < ps->n; j++)
                     coco = coco || strstr(ps->p[j], "95");
@@ -293,8 +294,8 @@ static const struct column *choose(const struct metrics *m,
 }
 
 const struct column *heldout_choose(const struct metrics *m,
-                                    const struct config *cfg,
-                                    struct rule *rule, const char **why)
+                                    const struct config *cfg, struct rule *rule,
+                                    const char **why)
 {
     return choose(m, cfg, true, rule, why);
 }

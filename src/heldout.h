@@ -52,8 +52,8 @@ bool heldout_name_maximizes(const char *name);
  * is set to a static phrase saying how it was chosen.
  */
 const struct column *heldout_choose(const struct metrics *m,
-                                    const struct config *cfg,
-                                    struct rule *rule, const char **why);
+                                    const struct config *cfg, struct rule *rule,
+                                    const char **why);
 /*
  * The same by the preference order alone, hints left aside: the curve a
  * diagnosis reads best (a held-out loss moves before a score does).

@@ -1,5 +1,6 @@
 /*
- * read_ultralytics.c - Ultralytics YOLO (and YOLOv5) results.csv.
+ * read_ultralytics.c - Ultralytics YOLO (and YOLOv5) results.csv, and
+ * the results.txt of YOLOv5 before results.csv and of YOLOv7.
  *
  * The trainer writes results.csv beside args.yaml (YOLOv5: opt.yaml and
  * hyp.yaml), one row per epoch. Three layouts occur:
@@ -27,6 +28,14 @@
  * got further; the first side on a tie), drops the other side and any
  * diff3 base section, and says so in a note naming the lines. A marker out
  * of order, or a conflict still open at the end, is an error at its line.
+ *
+ * results.txt (YOLOv5 until mid-2021, YOLOv7) has no header: one line per
+ * epoch of 15 fields separated by runs of spaces, as train.py formats
+ * them: "epoch/last", GPU memory ("1.86G"), the mean train box, obj, cls
+ * and total loss, the labels in the last batch, the image size, then P,
+ * R, mAP@.5, mAP@.5:.95 and the val box, obj and cls loss. The columns get
+ * the names YOLOv5's results.csv gives them, with the names train.py
+ * prints as the log's own (box, mAP@.5:.95, ...).
  */
 #include "formats.h"
 
@@ -560,6 +569,143 @@ fail:
     metrics_free(m);
     return NULL;
 }
+
+/* The 15 fields of a results.txt line: name and the name train.py
+ * prints; NULL for a field that is not a column. */
+static const struct {
+    const char *name, *orig;
+} txt_fields[] = {
+    {NULL, NULL}, /* epoch/last */
+    {NULL, NULL}, /* GPU memory */
+    {"train/box_loss", "box"},
+    {"train/obj_loss", "obj"},
+    {"train/cls_loss", "cls"},
+    {"train_loss", "total"},
+    {"labels", "labels"},
+    {"img_size", "img_size"},
+    {"metrics/precision", "P"},
+    {"metrics/recall", "R"},
+    {"metrics/mAP_0.5", "mAP@.5"},
+    {"metrics/mAP_0.5:0.95", "mAP@.5:.95"},
+    {"val/box_loss", "val box"},
+    {"val/obj_loss", "val obj"},
+    {"val/cls_loss", "val cls"},
+};
+
+/* Is s an epoch field, "N/LAST" with digits only? */
+static bool epoch_field(const char *s, double *epoch)
+{
+    size_t a = strspn(s, "0123456789");
+
+    if (!a || s[a] != '/' || !s[a + 1] ||
+        s[a + 1 + strspn(s + a + 1, "0123456789")])
+        return false;
+    *epoch = strtod(s, NULL);
+    return true;
+}
+
+static void scan_txt(struct dir_list *dl, struct candidates *out)
+{
+    struct dir_entry *e = dir_list_find(dl, "results.txt");
+    char buf[512], *path, *line, *tok, *save = NULL;
+    double ep;
+
+    if (!e || e->is_dir || e->claimed)
+        return;
+    path = dir_list_path(dl, "results.txt");
+    if (sniff(path, buf, sizeof(buf)) <= 0) {
+        free(path);
+        return;
+    }
+    line = first_line(buf);
+    tok = strtok_r(line, " \t", &save);
+    if (tok && epoch_field(tok, &ep)) {
+        e->claimed = true;
+        for (size_t i = 0; i < ARRAY_SIZE(side_files); i++) {
+            struct dir_entry *s = dir_list_find(dl, side_files[i]);
+
+            if (s && !s->is_dir && !s->claimed)
+                s->claimed = true;
+        }
+        candidates_add(out, &format_yolov5_txt, dl->rel, dl->path, path, NULL);
+    }
+    free(line);
+    free(path);
+}
+
+struct txt_reader {
+    const char *path;
+    struct metrics *m;
+    char *why;
+};
+
+static int on_txt_record(const struct csv_record *rec, void *ctx)
+{
+    struct txt_reader *rd = ctx;
+    double x, v;
+    size_t row;
+
+    if (rec->nfields != ARRAY_SIZE(txt_fields)) {
+        rd->why = xasprintf("%s:%zu: %zu fields, where YOLOv5's results.txt "
+                            "has %zu",
+                            rd->path, rec->line, rec->nfields,
+                            ARRAY_SIZE(txt_fields));
+        return -1;
+    }
+    if (!epoch_field(rec->fields[0], &x)) {
+        rd->why = xasprintf("%s:%zu: bad epoch '%s': expected EPOCH/LAST",
+                            rd->path, rec->line, rec->fields[0]);
+        return -1;
+    }
+    row = metrics_add_row(rd->m, x, rec->line);
+    for (size_t j = 2, col = 0; j < rec->nfields; j++, col++) {
+        if (parse_number(rec->fields[j], &v)) {
+            rd->why =
+                xasprintf("%s:%zu: bad number '%s' in column '%s'", rd->path,
+                          rec->line, rec->fields[j], txt_fields[j].orig);
+            return -1;
+        }
+        metrics_set(rd->m, row, col, v);
+    }
+    return 0;
+}
+
+static struct metrics *read_txt(const struct candidate *c, char **why)
+{
+    struct txt_reader rd = {c->path, metrics_new(c->path, "epoch"), NULL};
+
+    *why = NULL;
+    for (size_t j = 2; j < ARRAY_SIZE(txt_fields); j++)
+        metrics_add_column_as(rd.m, txt_fields[j].name, txt_fields[j].orig);
+    if (csvload_each(c->path, ' ', on_txt_record, &rd, why) < 0) {
+        if (!*why)
+            *why = rd.why;
+        else
+            free(rd.why);
+        metrics_free(rd.m);
+        return NULL;
+    }
+    if (!rd.m->nrows) {
+        *why = xasprintf("%s: no data rows", c->path);
+        metrics_free(rd.m);
+        return NULL;
+    }
+    rd.m->format = format_yolov5_txt.label;
+    rd.m->xbase = 0;
+    metrics_note(rd.m, "no header: the columns are those YOLOv5's train.py "
+                       "writes, named as in its results.csv; epochs from 0");
+    add_loss(rd.m, "val/", "val_loss");
+    note_zero_metrics(rd.m);
+    note_selection(rd.m);
+    return rd.m;
+}
+
+const struct format format_yolov5_txt = {
+    .id = "yolov5_txt",
+    .label = "YOLOv5/YOLOv7 results.txt",
+    .scan = scan_txt,
+    .read = read_txt,
+};
 
 const struct format format_ultralytics = {
     .id = "ultralytics",

@@ -133,8 +133,8 @@ static int process_run(struct site *site, struct run *r,
     if (!col || !r->best.found) {
         r->status = RUN_NOT_COMPARABLE;
         if (col)
-            r->reason = xasprintf("%s: no finite value in column '%s'",
-                                  m->path, rule->metric);
+            r->reason = xasprintf("%s: no finite value in column '%s'", m->path,
+                                  rule->metric);
         else if (rules->chosen)
             r->reason = xasprintf("%s: no held-out metric (no column named "
                                   "as validation, evaluation or test "
@@ -222,9 +222,9 @@ static void choose_rule(struct run_set *set, struct rules *rules,
     if (pick == SIZE_MAX) {
         rules->select.metric = xstrdup("val_loss");
         rules->select.maximize = false;
-        rules->chosen_why = xstrdup(
-            "no rule given, and no run logs a held-out metric: the "
-            "default");
+        rules->chosen_why =
+            xstrdup("no rule given, and no run logs a held-out metric: the "
+                    "default");
         free(own);
         return;
     }

@@ -152,8 +152,8 @@ void summary_json(const struct run_set *set, const struct rules *rules,
             json_key(&w, "x");
             json_string(&w, r->xname);
             json_key(&w, "metric");
-            json_string(&w, r->rule.metric ? r->rule.metric
-                                           : rules->select.metric);
+            json_string(&w,
+                        r->rule.metric ? r->rule.metric : rules->select.metric);
             json_key(&w, "maximize");
             json_bool(&w, r->rule.metric ? r->rule.maximize
                                          : rules->select.maximize);

@@ -19,7 +19,9 @@ static void kind(const char *name, enum heldout_kind k, bool max)
     enum heldout_kind g = heldout_kind(name, &got);
 
     char *what = xasprintf("%s: kind %d %s", name, (int)k,
-                           k == HELDOUT_NONE ? "" : max ? "max" : "min");
+                           k == HELDOUT_NONE ? ""
+                           : max             ? "max"
+                                             : "min");
 
     ok(g == k && (k == HELDOUT_NONE || got == max), what);
     free(what);
@@ -72,8 +74,7 @@ static void test_choose(void)
     static const char *const a[] = {"train_loss", "val_acc", "val/rmse",
                                     "val_loss"};
     static const char *const b[] = {"train_loss", "metrics/precision(B)",
-                                    "metrics/mAP50(B)",
-                                    "metrics/mAP50-95(B)"};
+                                    "metrics/mAP50(B)", "metrics/mAP50-95(B)"};
     static const char *const c[] = {"train_loss", "lr"};
     static const char *const d[] = {"loss", "val_acc", "val_f1"};
     struct rule r = {NULL, false};

@@ -271,6 +271,29 @@ static void test_ultralytics(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "ultralytics/yolov5_txt", "exp", &format_yolov5_txt);
+    ok(claimed(&s, "results.txt") && claimed(&s, "hyp.yaml"),
+       "yolov5 results.txt: claimed with hyp.yaml");
+    m = read_ok(&s, 0, "yolov5 results.txt: reads");
+    is_int(nrows(m), 4, "yolov5 results.txt: 4 epochs");
+    is_double(xat(m, 3), 3, 0, "yolov5 results.txt: epoch 3 of 3/4");
+    is_int(xbase(m), 0, "yolov5 results.txt: epochs from 0");
+    is_str(orig(m, "metrics/mAP_0.5:0.95"), "mAP@.5:.95",
+           "yolov5 results.txt: named as results.csv, orig as printed");
+    is_double(at(m, "train_loss", 1), 0.198, 0,
+              "yolov5 results.txt: the total is train_loss");
+    is_double(at(m, "val_loss", 2), 0.075 + 0.052 + 0.015, 1e-12,
+              "yolov5 results.txt: val_loss is the sum of the parts");
+    ok(m->hint && !strcmp(m->hint, "metrics/mAP_0.5:0.95") && m->hint_max,
+       "yolov5 results.txt: judged by mAP@.5:.95 unless told otherwise");
+    metrics_free(m);
+    scanned_release(&s);
+
+    scan_one(&s, "ultralytics/yolov5_txt_bad", "bad", &format_yolov5_txt);
+    read_fails(&s, 0, ":2: 13 fields, where YOLOv5's results.txt has 15",
+               "yolov5 results.txt: a short line refused at its line");
+    scanned_release(&s);
+
     scan_one(&s, "ultralytics/conflict", "conflict", &format_ultralytics);
     m = read_ok(&s, 0, "ultralytics: merge conflict reads");
     is_int(nrows(m), 4, "ultralytics conflict: one side dropped");
@@ -654,7 +677,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(171);
+    plan(181);
     test_ultralytics();
     test_wandb();
     test_catboost();
