@@ -11,6 +11,10 @@
  *   metrics.json              the latest value of each metric (ignored:
  *                             the .tsv files hold the same and more).
  *
+ * Releases before 1.0 wrote the same files as dvclive/scalars/<name>.tsv
+ * or, the first ones, dvclive/<name>.tsv, with a dvclive.json summary
+ * beside dvclive/ (claimed with it); they are read alike.
+ *
  * A folder holding a dvclive/ folder with plots/metrics is one run, named
  * after the folder, and the scan claims dvclive/ so that the walk does
  * not descend into it; a folder that is itself named dvclive is accepted
@@ -29,6 +33,7 @@
  */
 #include "formats.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,13 +61,49 @@ static bool is_dir_path(const char *path)
     return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
-static bool has_metrics(const char *dvclive)
+/* Does folder dir hold a .tsv file directly? */
+static bool has_tsv(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    bool yes = false;
+
+    if (!d)
+        return false;
+    while (!yes && (de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+
+        yes = len > 4 && !strcmp(de->d_name + len - 4, ".tsv");
+    }
+    closedir(d);
+    return yes;
+}
+
+/*
+ * The folder of metric files under a DVCLive folder, newly allocated, or
+ * NULL: plots/metrics (DVCLive 1.0 and later), else scalars/ (0.x), else
+ * the folder itself when it holds .tsv files (the first releases).
+ */
+static char *metrics_dir(const char *dvclive)
 {
     char *p = xasprintf("%s/plots/metrics", dvclive);
-    bool yes = is_dir_path(p);
+
+    if (is_dir_path(p))
+        return p;
+    free(p);
+    p = xasprintf("%s/scalars", dvclive);
+    if (is_dir_path(p) && has_tsv(p))
+        return p;
+    free(p);
+    return has_tsv(dvclive) ? xstrdup(dvclive) : NULL;
+}
+
+static bool has_metrics(const char *dvclive)
+{
+    char *p = metrics_dir(dvclive);
 
     free(p);
-    return yes;
+    return p != NULL;
 }
 
 /* The entries DVCLive writes beside plots/ in its own folder. */
@@ -81,6 +122,11 @@ static void scan(struct dir_list *dl, struct candidates *out)
     if (e && e->is_dir && !e->claimed) {
         path = dir_list_path(dl, "dvclive");
         if (has_metrics(path)) {
+            /* Older releases write their summary beside the folder. */
+            struct dir_entry *j = dir_list_find(dl, "dvclive.json");
+
+            if (j && !j->is_dir && !j->claimed)
+                j->claimed = true;
             e->claimed = true;
             candidates_add(out, &format_dvclive, dl->rel, dl->path, path, NULL);
         }
@@ -371,13 +417,19 @@ static struct metrics *read_dvclive(const struct candidate *c, char **why)
 {
     struct walk w;
     struct metrics *m;
-    char *dir = xasprintf("%s/plots/metrics", c->path);
+    char *dir = metrics_dir(c->path);
     size_t ep = SIZE_MAX, i, j, over, *colmap;
     const char *why_not = NULL;
     bool by_epoch = false;
     double emin = NAN, emax = NAN;
 
     *why = NULL;
+    if (!dir) {
+        *why = xasprintf("%s: no metric files (plots/metrics/, scalars/ "
+                         "or *.tsv)",
+                         c->path);
+        return NULL;
+    }
     memset(&w, 0, sizeof(w));
     strbuf_init(&w.shadowed, 0);
     if (walk_dir(&w, dir, "", 0) < 0) {

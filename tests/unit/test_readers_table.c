@@ -454,6 +454,20 @@ static void test_dvclive(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "dvclive/old_flat", "old", &format_dvclive);
+    ok(s.cs.n == 1 && claimed(&s, "dvclive") && claimed(&s, "dvclive.json"),
+       "dvclive first layout: dvclive/*.tsv and dvclive.json claimed");
+    m = read_ok(&s, 0, "dvclive first layout: reads");
+    is_double(at(m, "val_loss", 1), 0.5, 0, "dvclive first layout: values");
+    metrics_free(m);
+    scanned_release(&s);
+
+    scan_one(&s, "dvclive/old_scalars", "old", &format_dvclive);
+    m = read_ok(&s, 0, "dvclive scalars/ layout: reads");
+    is_double(at(m, "train_loss", 2), 0.41, 0, "dvclive scalars/: values");
+    metrics_free(m);
+    scanned_release(&s);
+
     scan_one(&s, "dvclive/keras/dvclive", "dvclive", &format_dvclive);
     is_int((long)s.cs.n, 1, "dvclive: a folder named dvclive is a run");
     ok(claimed(&s, "plots") && claimed(&s, "params.yaml") &&
@@ -677,7 +691,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(181);
+    plan(186);
     test_ultralytics();
     test_wandb();
     test_catboost();
