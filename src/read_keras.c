@@ -140,21 +140,52 @@ static bool keras_like(const char *name, char *const *names, size_t n)
 }
 
 /*
- * Split a header line at commas into trimmed names (the caller frees
- * them and the array). Returns the count, or 0 when the line holds a
- * quote or a control byte: not a header Keras or pandas would write.
+ * The field separator of a header line: CSVLogger(separator=';') writes
+ * semicolons, so a header with semicolons and no comma is read so.
+ */
+static char header_delim(const char *line)
+{
+    return strchr(line, ';') && !strchr(line, ',') ? ';' : ',';
+}
+
+/*
+ * Where the header starts in buf: past a title line (one word, no
+ * separator, as a script may write before handing the file to the
+ * CSVLogger) when the next line has separators; *titled says so.
+ */
+static const char *header_start(const char *buf, bool *titled)
+{
+    size_t len = strcspn(buf, "\r\n");
+    const char *next = buf + len;
+
+    *titled = false;
+    if (!len || memchr(buf, ',', len) || memchr(buf, ';', len) ||
+        memchr(buf, ' ', len))
+        return buf;
+    next += strspn(next, "\r\n");
+    if (!*next || strcspn(next, ",;") >= strcspn(next, "\r\n"))
+        return buf;
+    *titled = true;
+    return next;
+}
+
+/*
+ * Split a header line at its separator into trimmed names (the caller
+ * frees them and the array). Returns the count, or 0 when the line holds
+ * a quote or a control byte: not a header Keras or pandas would write.
  */
 static size_t split_header(const char *line, char ***out)
 {
     char **names = NULL;
     size_t n = 0, alloc = 0;
     const char *p = line;
+    const char delim[2] = {header_delim(line), '\0'};
 
     for (const char *q = line; *q; q++)
         if (*q == '"' || (unsigned char)*q < 0x20)
             return 0;
     for (;;) {
-        size_t len = strcspn(p, ",");
+        size_t len = strcspn(p, delim);
         size_t start = 0, end = len;
 
         while (start < end && isspace((unsigned char)p[start]))
@@ -186,7 +217,8 @@ static void free_names(char **names, size_t n)
  */
 static bool looks_keras(const char *name, const char *buf)
 {
-    char *line = first_line(buf), **names = NULL, *lower;
+    bool titled;
+    char *line = first_line(header_start(buf, &titled)), **names = NULL, *lower;
     size_t n = split_header(line, &names), i, first = 0;
     bool ok = n >= 2, sorted = true, like = true;
 
@@ -279,6 +311,7 @@ struct keras_reader {
     struct metrics *m; /* scratch: every readable row */
     enum keras_x xkind;
 
+    bool titled; /* line 1 is a title, not the header */
     bool have_header;
     char **names;
     size_t nnames;
@@ -516,6 +549,8 @@ static int keras_record(const struct csv_record *rec, void *ctx)
 {
     struct keras_reader *kr = ctx;
 
+    if (kr->titled && rec->line == 1)
+        return 0;
     if (!kr->have_header)
         return header_record(kr, rec);
     return data_record(kr, rec);
@@ -647,10 +682,18 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
     struct metrics *m = NULL;
     size_t seg;
 
+    char buf[SNIFF_SIZE], *line;
+    char delim = ',';
+
     memset(&kr, 0, sizeof(kr));
     kr.path = c->path;
     strbuf_init(&kr.err, 0);
-    if (csvload_each(c->path, ',', keras_record, &kr, why) < 0) {
+    if (sniff(c->path, buf, sizeof(buf)) > 0) {
+        line = first_line(header_start(buf, &kr.titled));
+        delim = header_delim(line);
+        free(line);
+    }
+    if (csvload_each(c->path, delim, keras_record, &kr, why) < 0) {
         if (!*why)
             *why = strbuf_detach(&kr.err, NULL);
         goto out;
@@ -682,6 +725,10 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
                      "the first epoch logged is %g, not 0: fit() was "
                      "resumed with initial_epoch",
                      m->x[0]);
+    if (kr.titled)
+        metrics_note(m, "line 1 is a title, not the header: left out");
+    if (delim == ';')
+        metrics_note(m, "fields are separated by semicolons");
     if (kr.nsegs > 1)
         note_segments(m, &kr, seg);
     if (kr.nreplaced)

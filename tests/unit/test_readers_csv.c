@@ -286,6 +286,15 @@ static void test_keras(void)
     is_int(line_at(m, 2), 7, "keras cr cr lf: lines count each CR");
     metrics_free(m);
 
+    m = load("keras/semicolon", "keras");
+    is_int(nrows(m), 3, "keras semicolons: 3 rows");
+    is_double(val(m, "val_loss", 1), 0.7, 0, "keras semicolons: values");
+    is_int(line_at(m, 0), 3, "keras semicolons: the title line counted");
+    ok(has_note(m, "line 1 is a title, not the header: left out") &&
+           has_note(m, "fields are separated by semicolons"),
+       "keras semicolons: notes");
+    metrics_free(m);
+
     m = load("keras/appended", "keras");
     is_int(nrows(m), 5, "keras appended: the longest run");
     is_double(val(m, "train_loss", 0), 0.7, 0, "keras appended: its rows");
@@ -606,7 +615,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(167);
+    plan(171);
     test_keras();
     test_keras_log_name();
     test_lightning();
