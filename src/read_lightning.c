@@ -271,6 +271,15 @@ static void scan(struct dir_list *dl, struct candidates *out)
     path = dir_list_path(dl, e->name);
     buf = xmalloc(SNIFF_SIZE);
     if (sniff(path, buf, SNIFF_SIZE) > 0 && looks_lightning(dl, buf)) {
+        /* test-tube's experiment files (Lightning before 1.0). */
+        static const char *const side[] = {"meta_tags.csv", "meta.experiment"};
+
+        for (size_t i = 0; i < ARRAY_SIZE(side); i++) {
+            struct dir_entry *s = dir_list_find(dl, side[i]);
+
+            if (s && !s->is_dir && !s->claimed)
+                s->claimed = true;
+        }
         e->claimed = true;
         candidates_add(out, &format_lightning, dl->rel, dl->path, path, NULL);
     }
@@ -289,6 +298,9 @@ struct lightning_reader {
     size_t nrepeated;      /* header lines repeated mid-file, skipped */
     size_t short_line;     /* a short last record, left out */
     size_t short_fields;
+    bool *text;    /* per field: holds text, not numbers: left out */
+    bool *numeric; /* per field: a number was read in it */
+    struct strbuf text_note;
     struct strbuf err;
 };
 
@@ -309,6 +321,8 @@ static int header_record(struct lightning_reader *lr,
     lr->names = xreallocarray(NULL, lr->nnames, sizeof(*lr->names));
     for (i = 0; i < lr->nnames; i++)
         lr->names[i] = xstrdup(rec->fields[i]);
+    lr->text = xcalloc(lr->nnames ? lr->nnames : 1, sizeof(*lr->text));
+    lr->numeric = xcalloc(lr->nnames ? lr->nnames : 1, sizeof(*lr->numeric));
     lr->efield = lr->sfield = SIZE_MAX;
     lr->raw = metrics_new(lr->path, "record");
     for (i = 0; i < lr->nnames; i++) {
@@ -386,6 +400,21 @@ static int data_record(struct lightning_reader *lr,
 
         if (!*t)
             continue;
+        if (lr->text[i])
+            continue;
+        /*
+         * A column whose first value is not a number holds text (a
+         * timestamp, a name): it is left out, not the run.
+         */
+        if (!is_x && !lr->numeric[i] && parse_number(t, &v) < 0) {
+            lr->text[i] = true;
+            strbuf_addf(&lr->text_note,
+                        "%s'%s' (line %zu: ", lr->text_note.len ? ", " : "",
+                        lr->names[i], rec->line);
+            strbuf_add_quoted_str(&lr->text_note, t);
+            strbuf_addstr(&lr->text_note, ")");
+            continue;
+        }
         /* A nan epoch or step cannot be placed on an axis. */
         if (parse_number(t, &v) < 0 || (is_x && !isfinite(v))) {
             struct strbuf *sb = fail(lr, rec->line);
@@ -397,6 +426,7 @@ static int data_record(struct lightning_reader *lr,
             return -1;
         }
         metrics_set(lr->raw, row, i, v);
+        lr->numeric[i] = true;
     }
     return 0;
 }
@@ -711,7 +741,7 @@ static struct metrics *fold(struct lightning_reader *lr)
     m = metrics_new(lr->path, by_epoch ? "epoch" : "step");
     colmap = xcalloc(lr->nnames, sizeof(*colmap));
     for (f = 0; f < lr->nnames; f++)
-        colmap[f] = (f == (by_epoch ? lr->efield : lr->sfield))
+        colmap[f] = (f == (by_epoch ? lr->efield : lr->sfield) || lr->text[f])
                         ? SIZE_MAX
                         : metrics_add_column_as(m, names_buf.buf + off[f],
                                                 lr->names[f]);
@@ -837,6 +867,7 @@ static struct metrics *read_lightning(const struct candidate *c, char **why)
     memset(&lr, 0, sizeof(lr));
     lr.path = c->path;
     strbuf_init(&lr.err, 0);
+    strbuf_init(&lr.text_note, 0);
     if (csvload_each(c->path, ',', lightning_record, &lr, why) < 0) {
         if (!*why)
             *why = strbuf_detach(&lr.err, NULL);
@@ -851,12 +882,18 @@ static struct metrics *read_lightning(const struct candidate *c, char **why)
             metrics_free(m);
             m = NULL;
             *why = xasprintf("%s: no data rows", c->path);
+        } else if (lr.text_note.len) {
+            metrics_note(m, "text, not numbers, in %s: left out",
+                         lr.text_note.buf);
         }
     }
     for (size_t i = 0; i < lr.nnames; i++)
         free(lr.names[i]);
     free(lr.names);
+    free(lr.text);
+    free(lr.numeric);
     metrics_free(lr.raw);
+    strbuf_release(&lr.text_note);
     strbuf_release(&lr.err);
     return m;
 }

@@ -457,6 +457,19 @@ static void test_lightning(void)
        "lightning: averaging noted");
     metrics_free(m);
 
+    scan_dir(&s, "lightning/testtube/version_2");
+    ok(s.cs.n == 1 && claimed(&s, "meta_tags.csv") == 1 &&
+           claimed(&s, "meta.experiment") == 1,
+       "lightning test-tube: its experiment files are not runs");
+    m = read_ok(&s, 0, "lightning test-tube: a text column does not stop it");
+    scanned_release(&s);
+    ok(m && !metrics_find(m, "created_at"), "lightning: text column left out");
+    is_double(val(m, "val_loss", 1), 0.6, 0, "lightning test-tube: values");
+    ok(has_note(m, "text, not numbers, in 'created_at' (line 2: "
+                   "'2020-01-02 10:00:00.1'): left out"),
+       "lightning: the text column noted with its line");
+    metrics_free(m);
+
     m = load("lightning/old/version_3", "lightning");
     is_int(nrows(m), 2, "lightning old: 2 epochs");
     is_double(val(m, "train_acc", 0), 0.28125, 0,
@@ -615,7 +628,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(171);
+    plan(178);
     test_keras();
     test_keras_log_name();
     test_lightning();
