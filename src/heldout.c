@@ -187,6 +187,18 @@ bool heldout_name_maximizes(const char *name)
     return max;
 }
 
+bool heldout_is_loss_name(const char *name)
+{
+    struct parts ps;
+    bool yes = false;
+
+    split(name, &ps);
+    for (size_t i = 0; i < ps.n && !yes; i++)
+        yes = strstr(ps.p[i], "loss") != NULL;
+    free(ps.buf);
+    return yes;
+}
+
 /* A column's kind, judged on reportgen's name, else on the log's. */
 static enum heldout_kind column_kind(const struct column *c, bool *maximize,
                                      size_t *rank)

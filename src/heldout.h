@@ -45,6 +45,9 @@ enum heldout_kind heldout_kind(const char *name, bool *maximize);
  */
 bool heldout_name_maximizes(const char *name);
 
+/* Does the name speak of a loss (a part holds "loss", in any case)? */
+bool heldout_is_loss_name(const char *name);
+
 /*
  * Choose run m's own held-out metric into rule (metric newly allocated)
  * and return its column, or NULL (rule untouched) when m has none. cfg

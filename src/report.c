@@ -76,6 +76,55 @@ static void apply_maps(struct metrics *m, const struct options *opt)
     }
 }
 
+/* Does name end in suffix? */
+static bool ends_with(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+
+    return n >= k && !strcmp(name + n - k, suffix);
+}
+
+/*
+ * When the log has no column named canonical (train_loss or val_loss) and
+ * exactly one loss of that kind under another name (train/nll_loss,
+ * Loss, val/rmse_loss, ValLoss), read that one as canonical, with a note.
+ * A per-step twin (NAME_step) gives way to its per-epoch aggregate. Two
+ * candidates or more are ambiguous and nothing is renamed: --map says.
+ */
+static void map_unambiguous(struct metrics *m, const char *canonical, bool held)
+{
+    size_t pick = SIZE_MAX, n = 0, nstep = 0;
+
+    if (metrics_find(m, canonical))
+        return;
+    for (int pass = 0; pass < 2 && n != 1; pass++) {
+        n = nstep = 0;
+        for (size_t i = 0; i < m->ncols; i++) {
+            const struct column *c = &m->cols[i];
+            bool max;
+            enum heldout_kind k = heldout_kind(c->name, &max);
+
+            if (c->role != ROLE_OTHER || !heldout_is_loss_name(c->name) ||
+                (held ? k != HELDOUT_LOSS : k != HELDOUT_NONE))
+                continue;
+            if (ends_with(c->name, "_step")) {
+                nstep++;
+                if (pass == 1)
+                    continue;
+            }
+            pick = i;
+            n++;
+        }
+        if (!nstep)
+            break;
+    }
+    if (n != 1)
+        return;
+    metrics_note(m, "'%s' is the only %s loss logged: read as %s",
+                 m->cols[pick].name, held ? "held-out" : "training", canonical);
+    metrics_rename(m, pick, canonical);
+}
+
 /*
  * Read, analyse and draw one run; its page is rendered later, once the
  * comparison has judged it.
@@ -117,6 +166,8 @@ static int process_run(struct site *site, struct run *r,
     if (!m->format)
         m->format = r->format->label;
     apply_maps(m, opt);
+    map_unambiguous(m, "train_loss", false);
+    map_unambiguous(m, "val_loss", true);
     run_keep_metrics_facts(r, m);
     if (rules->chosen) {
         col = heldout_choose(m, &r->config, &r->rule, &r->rule_why);

@@ -121,16 +121,23 @@ const char *series_canonical(const char *name)
     for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
         size_t len = strlen(prefixes[i].prefix);
 
+        /* MLflow names may hold spaces: "validation loss". */
         if (!strncmp(base, prefixes[i].prefix, len) && base[len] &&
-            strchr("/_.", base[len])) {
+            strchr("/_. ", base[len])) {
             val = prefixes[i].val;
             base += len + 1;
             break;
         }
     }
-    for (i = 0; i < ARRAY_SIZE(bases); i++)
-        if (!strcmp(base, bases[i].base))
+    for (i = 0; i < ARRAY_SIZE(bases); i++) {
+        size_t len = strlen(bases[i].base);
+
+        /* Lightning's epoch aggregate, NAME_epoch, is NAME per epoch. */
+        if (!strcmp(base, bases[i].base) ||
+            (!strncmp(base, bases[i].base, len) &&
+             !strcmp(base + len, "_epoch")))
             kind = bases[i].kind;
+    }
     if (!kind)
         return NULL;
     if (!strcmp(kind, "lr"))

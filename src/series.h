@@ -50,7 +50,8 @@ void series_points_release(struct series_points *sp);
  * spellings: loss, train/loss, train_loss, val/loss, val_loss, eval/loss,
  * test/loss, acc, accuracy, binary_accuracy, val_accuracy, lr,
  * learning_rate, ..., with an optional leading "epoch/" (Keras metrics as
- * W&B logs them).
+ * W&B logs them), a space after the prefix ("validation loss", as MLflow
+ * names may be) and Lightning's "_epoch" suffix ("train_loss_epoch").
  */
 const char *series_canonical(const char *name);
 

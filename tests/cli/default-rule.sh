@@ -4,7 +4,7 @@
 # another metric keeps its own best checkpoint and is left out of the
 # comparison.
 . "$srcdir/tests/lib.sh"
-plan 12
+plan 15
 
 R="$TMP/runs"
 # mkrun NAME HEADER ROW...: a metrics.csv of the given rows.
@@ -38,5 +38,19 @@ for p in index.html compare.html runs/a/index.html runs/c/index.html; do
     t_grep "$p says how the rule was chosen" "no rule given: the held-out" \
         "$TMP/site/$p"
 done
+# One training loss and one held-out loss under other names map
+# themselves; two training losses are ambiguous and stay as they are.
+mkrun e/one "epoch,train/nll_loss,ValLoss" "1,1.0,0.9" "2,0.8,0.7" "3,0.7,0.6"
+mkrun f/two "epoch,data_loss,pde_loss,val_loss" "1,1,1,0.9" "2,0.8,0.8,0.7"
+rg "$R/e" -o "$TMP/site-e"
+t_grep "an unambiguous training loss maps itself" \
+    "train/nll_loss&#39; is the only training loss logged: read as train_loss" \
+    "$TMP/site-e/runs/one/index.html"
+t_grep "so does a held-out loss" \
+    "ValLoss&#39; is the only held-out loss logged: read as val_loss" \
+    "$TMP/site-e/runs/one/index.html"
+rg "$R/f" -o "$TMP/site-f"
+t_nogrep "two training losses are ambiguous" "read as train_loss" \
+    "$TMP/site-f/runs/two/index.html"
 t_grep "summary.md too" 'no rule given\\: the held\\-out' "$TMP/site/summary.md"
 t_done

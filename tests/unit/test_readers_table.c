@@ -684,6 +684,12 @@ static void test_canonical(void)
     is_str(series_canonical("val/lr"), NULL, "canonical: val/lr is no lr");
     is_str(series_canonical("training_loss"), "train_loss",
            "canonical: training_loss");
+    is_str(series_canonical("validation loss"), "val_loss",
+           "canonical: a space after the prefix (MLflow)");
+    is_str(series_canonical("train loss_epoch"), "train_loss",
+           "canonical: Lightning's epoch aggregate");
+    is_str(series_canonical("train loss_step"), NULL,
+           "canonical: a per-step loss is not the epoch's");
 }
 
 int main(void)
@@ -691,7 +697,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(186);
+    plan(189);
     test_ultralytics();
     test_wandb();
     test_catboost();
