@@ -1368,6 +1368,9 @@ out:
     curve_release(&vl);
 }
 
+/* Raw points on each side of a jump whose changes measure its noise. */
+#define JUMP_NOISE_SPAN 10
+
 /*
  * Jumps: rises (the wrong way) between consecutive smoothed points larger
  * than both jump_frac of the curve's median level and jump_range of its
@@ -1400,12 +1403,28 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
             j->hi = i;
     }
     j->level = median(abs_s, c->n);
-    free(abs_s);
     j->thr =
         fmax(t->jump_frac * j->level, t->jump_range * (s[j->hi] - s[j->lo]));
+    /* The raw point-to-point changes, for the noise of smoothed curves. */
+    for (size_t i = 1; i < c->n; i++)
+        abs_s[i - 1] = fabs(c->y[i] - c->y[i - 1]);
     for (size_t i = 1; i < c->n && j->thr > 0; i++) {
         double rise = bad(c, s[i]) - bad(c, s[i - 1]);
 
+        /*
+         * A smoothed (step-level) curve: a jump must also stand out of
+         * the curve's own noise there, the median point-to-point change
+         * of the raw points around it.
+         */
+        if (rise > j->thr && j->win > 1) {
+            size_t lo_i = i > JUMP_NOISE_SPAN ? i - JUMP_NOISE_SPAN : 1;
+            size_t hi_i =
+                i + JUMP_NOISE_SPAN < c->n ? i + JUMP_NOISE_SPAN : c->n - 1;
+
+            if (rise <=
+                t->jump_noise * median(abs_s + lo_i - 1, hi_i - lo_i + 1))
+                continue;
+        }
         if (rise > j->thr) {
             if (!j->n++)
                 j->first = i;
@@ -1415,6 +1434,7 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
             }
         }
     }
+    free(abs_s);
     free(s);
 }
 
@@ -1470,7 +1490,13 @@ static char *jump_evidence(struct ctx *x, const struct curve *c,
  * tenth of its range (jump_range: a loss that has fallen to near zero
  * wiggles by a large share of its tiny level, but by a negligible share
  * of the distance it travelled), at least twice (min_jumps: one bad batch
- * is not a trend). Held-out jumps count only while train kept half its
+ * is not a trend). On a curve long enough to be smoothed (a step-level
+ * log, noisy by nature) a jump must also exceed twice the median change
+ * between consecutive raw points within ten points of it (jump_noise; the
+ * noise of a step log changes along the run): a step-level
+ * loss that swings by a third of its level from batch to batch is noisy,
+ * not unstable, while a rise that stands out of that noise is a jump.
+ * Held-out jumps count only while train kept half its
  * start (jump_train_keep: a held-out loss that jumps while the training
  * loss falls smoothly is an overconfident, overfitting model or a small
  * validation set). Diverged: 1.5x above its minimum (diverge_ratio).
