@@ -1984,6 +1984,9 @@ out:
  * (spike_window), twice (min_spikes). Early in training the norm
  * legitimately falls by 10-1000x, so the reference is the running median,
  * never the run's median; 5x fired on healthy step-level fine-tunes.
+ * When the log says the trainer clips the norm (struct metrics'
+ * grad_clip: the Hugging Face Trainer's max_grad_norm), the spikes were
+ * capped before any update: they go to the note, not to "unstable".
  */
 static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
 {
@@ -2013,7 +2016,18 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
             }
         }
     }
-    if (spikes >= t->min_spikes) {
+    if (spikes >= t->min_spikes && isfinite(x->m->grad_clip)) {
+        /* The trainer clipped them: capped updates, not exploding ones. */
+        if (x->aside.len)
+            strbuf_addch(&x->aside, ' ');
+        strbuf_addf(&x->aside,
+                    "%s spiked to at least %s times its running median %zu "
+                    "times (the largest %s, at %s %s), but the trainer clips "
+                    "it at %s, so those updates were capped: not exploding "
+                    "gradients.",
+                    c.name, N(t->spike_ratio), spikes, N(c.y[big]), c.xname,
+                    N(c.x[big]), N(x->m->grad_clip));
+    } else if (spikes >= t->min_spikes) {
         size_t i0 = x->nev;
         const char *peak = PT(&c, big);
         const char *med = MED(&c, big - t->spike_window, big, big_med);

@@ -8,11 +8,9 @@
 #include "banned.h"
 
 const struct format *const formats[] = {
-    &format_hf_trainer,  &format_tfevents,
-    &format_dvclive,     &format_mlflow,
-    &format_ultralytics, &format_yolov5_txt, &format_lightning,
-    &format_fastai,      &format_native,
-    &format_keras,       &format_detectron2,
-    &format_wandb,       &format_catboost,
-    &format_generic_csv, NULL,
+    &format_hf_trainer, &format_tfevents,    &format_dvclive,
+    &format_mlflow,     &format_ultralytics, &format_yolov5_txt,
+    &format_lightning,  &format_fastai,      &format_native,
+    &format_keras,      &format_detectron2,  &format_wandb,
+    &format_catboost,   &format_generic_csv, NULL,
 };

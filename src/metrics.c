@@ -34,6 +34,7 @@ struct metrics *metrics_new(const char *path, const char *xname)
     m->path = path ? xstrdup(path) : NULL;
     m->xname = xname ? xstrdup(xname) : NULL;
     m->xbase = -1;
+    m->grad_clip = NAN;
     return m;
 }
 

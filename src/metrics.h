@@ -72,6 +72,13 @@ struct metrics {
     char *hint;
     bool hint_max;
     const char *hint_why; /* static phrase */
+
+    /*
+     * The norm the trainer clips gradients at (the Trainer's
+     * max_grad_norm), or NAN when unknown or not clipped: grad_norm is
+     * logged before clipping, so its spikes were capped, not exploding.
+     */
+    double grad_clip;
 };
 
 /* Return a new, empty struct metrics reading from path (copied). */

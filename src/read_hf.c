@@ -558,6 +558,13 @@ static struct metrics *read_state(const struct candidate *c, char **why)
         metrics_note(m, "val_* columns are the Trainer's evaluations "
                         "(eval_* in the log)");
     note_best(m, doc, root, hist);
+    if (metrics_find(m, "grad_norm")) {
+        /* TrainingArguments.max_grad_norm defaults to 1.0. */
+        m->grad_clip = 1.0;
+        metrics_note(m, "grad_norm is logged before clipping: the Trainer "
+                        "clips it at max_grad_norm (1 unless the run set "
+                        "another)");
+    }
     if (summary) {
         char num[FMT_NUM_SIZE];
         double v;

@@ -166,6 +166,14 @@ static int process_run(struct site *site, struct run *r,
     if (!m->format)
         m->format = r->format->label;
     apply_maps(m, opt);
+    {
+        /* A run's own max_grad_norm overrides the trainer's default. */
+        const char *clip = config_get(&r->config, "max_grad_norm");
+        double v;
+
+        if (clip && !parse_number(clip, &v) && isfinite(m->grad_clip))
+            m->grad_clip = v > 0 ? v : NAN;
+    }
     map_unambiguous(m, "train_loss", false);
     map_unambiguous(m, "val_loss", true);
     run_keep_metrics_facts(r, m);

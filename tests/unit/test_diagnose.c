@@ -582,6 +582,23 @@ static void test_unstable(void)
           0);
     sides("gradient spikes", spikes, 3, DIAG_UNSTABLE, "spike_window", "5",
           "11", 0);
+    {
+        /* The same spikes, from a trainer that clips the norm at 1. */
+        struct metrics *m = build(spikes, 3);
+        struct rule r = {(char *)"val_loss", false};
+
+        memset(&o, 0, sizeof(o));
+        diagnosis_init(&o.d);
+        m->grad_clip = 1;
+        metrics_best(m, metrics_find(m, "val_loss"), false, &o.best);
+        diag_run(m, &r, &o.best, NULL, &o.d);
+        ok(!fired(&o, DIAG_UNSTABLE) && o.d.note &&
+               contains(o.d.note, "the trainer clips it at 1, so those "
+                                  "updates were capped"),
+           "clipped gradient spikes are not exploding gradients");
+        diagnosis_release(&o.d);
+        metrics_free(m);
+    }
     expect_not("one gradient spike is not a trend", one_grad_spike, 3,
                DIAG_UNSTABLE);
     expect_not("a gradient norm falling as the loss converges is not "
