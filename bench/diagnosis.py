@@ -16,7 +16,9 @@ Three corpora, each printed with the same measures:
               options, to count the runs with a held-out curve that get no
               best checkpoint.
 
-For each corpus: the confusion matrix of reportgen's MAIN diagnosis (rows:
+For each corpus: the runs whose advice contradicts their own evidence
+(raising the learning rate where a finding saw the loss rise, jump or
+diverge, or the gradients spike), the confusion matrix of reportgen's MAIN diagnosis (rows:
 the label; columns: what reportgen said), precision and recall per code
 (a main diagnosis is right when it is the label or, for real_logs2, one of
 also_ok), and how often the best checkpoint agrees with the labelled one.
@@ -178,6 +180,31 @@ def same_x(got, wants, tol):
         return False
 
 
+# Evidence of a rise, a jump or a spike in a run's findings.
+RISE = re.compile(r"\b(rose|climbed|jumps|spiked|diverg)", re.I)
+
+
+def against_evidence(entry):
+    """Why entry's advice contradicts its own findings, or None.
+
+    Invariants every run must hold, on every corpus: no advice to raise
+    the learning rate when a finding saw the loss rise, jump or diverge
+    or the gradients spike (the learning rate may be too high), and none
+    when the run is unstable.
+    """
+    if not entry:
+        return None
+    action = entry.get("action") or ""
+    if "raise the learning rate" not in action:
+        return None
+    if "unstable" in (entry.get("diagnoses") or []):
+        return "advises raising the learning rate on an unstable run"
+    for ev in entry.get("evidence") or []:
+        if RISE.search(ev):
+            return "advises raising the learning rate, yet: " + ev[:120]
+    return None
+
+
 def pct(a, b):
     return "%d/%d (%.0f%%)" % (a, b, 100.0 * a / b) if b else "-"
 
@@ -190,9 +217,14 @@ class Score:
         self.name = name
         self.items = []
         self.notes = []
+        self.against = []
 
-    def add(self, run, label, accepted, got, best_ok, detail=""):
+    def add(self, run, label, accepted, got, best_ok, detail="",
+            entry=None):
         self.items.append((run, label, accepted, got, best_ok, detail))
+        bad = against_evidence(entry)
+        if bad:
+            self.against.append("%s: %s" % (run, bad))
 
     def print(self, verbose):
         items = self.items
@@ -235,6 +267,10 @@ class Score:
         print()
         print("   main diagnosis accepted: %s" % pct(ok, len(items)))
         print("   best checkpoint agrees:  %s" % pct(bok, len(scored)))
+        print("   advice against its own evidence: %d run%s" % (
+            len(self.against), "" if len(self.against) == 1 else "s"))
+        for a in self.against:
+            print("     " + a)
         for n in self.notes:
             print("   " + n)
         if verbose:
@@ -263,7 +299,7 @@ def bench_labelled(opt, tmp):
         b = best_x(entry)
         s.add(row["run"], row["label"], [row["label"]], got,
               same_x(b, wants, lambda w: 0.5), "best %s, expected %s" % (
-                  b, want))
+                  b, want), entry)
     return s
 
 
@@ -301,7 +337,7 @@ def bench_real(opt, tmp):
             scored = same_x(b, [want], lambda w: 0.5)
         if entry and not entry.get("best") and "val" in row.get("curve", ""):
             nobest.append(row["run_dir"])
-        s.add(row["run_dir"], codes[0], codes, got, scored)
+        s.add(row["run_dir"], codes[0], codes, got, scored, "", entry)
     s.notes.append("(best scored where the hand reading names a val_loss "
                    "minimum; labels unclear/negative not scored)")
     s.notes.append("no options: %d labelled runs whose reading mentions a "
@@ -349,7 +385,7 @@ def bench_real2(opt, tmp):
         b = best_x(entry)
         s.add(row["run_dir"], row["label"], accepted, got,
               same_x(b, wants, lambda w: 1e-6 * max(1.0, abs(w))),
-              "best %s, labelled %s" % (b, row["best"]))
+              "best %s, labelled %s" % (b, row["best"]), entry)
     # With no options at all, over the whole corpus.
     summary = run_reportgen(rg, [corpus], os.path.join(tmp, "r2-all"))
     by = entries_by_dir((summary or {}).get("runs", []),

@@ -1807,6 +1807,44 @@ out:
  * loss within 10% of train (gap_frac); a train-only plateau kept half its
  * start (plateau_keep).
  */
+/*
+ * The precondition of every "stayed high" call: a training loss that
+ * ended more than underfit_rise above its own (smoothed) minimum, or
+ * above where it started after rising at each of its last two steps,
+ * climbed back. Raising the learning rate would be advice against the evidence:
+ * it is a slow divergence, reported as unstable. Returns whether it rose
+ * (and the finding was added).
+ */
+static bool rose(struct ctx *x, struct diagnosis *d)
+{
+    const struct curve *c = &x->train;
+    size_t win, imin = 0;
+    double *s, end;
+    bool up;
+    NUMBUFS;
+
+    if (c->n < x->t->min_points || !positive_loss(c))
+        return false;
+    s = smoothed(c, x->t, &win);
+    for (size_t i = 1; i < c->n; i++)
+        if (s[i] < s[imin])
+            imin = i;
+    end = tail_mean(c);
+    up = imin + 1 < c->n && end > s[imin] &&
+         (end > (1 + x->t->underfit_rise) * s[imin] ||
+          (end > s[0] && s[c->n - 1] > s[c->n - 2] &&
+           s[c->n - 2] > s[c->n - 3]));
+    if (up && !has(d, DIAG_UNSTABLE))
+        add(x, d, DIAG_UNSTABLE,
+            xasprintf("%s fell to %s at %s %s, then climbed back to %s at "
+                      "the end (%s%% above its minimum): a loss that rises "
+                      "is diverging slowly, not underfitting",
+                      c->name, N(s[imin]), c->xname, N(c->x[imin]), N(end),
+                      N(round((end / s[imin] - 1) * 100))));
+    free(s);
+    return up;
+}
+
 static void rule_stall(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
@@ -1836,7 +1874,7 @@ static void rule_stall(struct ctx *x, struct diagnosis *d)
         double vt = tail_mean(v), tt = tail_mean(c);
         size_t kv = v->n / 10 ? v->n / 10 : 1, kc = c->n / 10 ? c->n / 10 : 1;
 
-        if (vt - tt <= t->gap_frac * fabs(vt)) {
+        if (vt - tt <= t->gap_frac * fabs(vt) && !rose(x, d)) {
             const char *a = SM(c, s, win, start), *b = SM(c, s, win, c->n - 1);
             const char *tm = MEAN(c, c->n - kc, c->n, tt);
             const char *vm = MEAN(v, v->n - kv, v->n, vt);
@@ -1897,6 +1935,8 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
         return;
     }
     if (!(vk >= t->underfit_keep))
+        return;
+    if (rose(x, d))
         return;
     {
         char *kt = ev_keep(x, train), *kv = ev_keep(x, val);

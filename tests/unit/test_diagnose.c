@@ -566,8 +566,18 @@ static void test_unstable(void)
     ok(contains(o.d.f[0].evidence, "diverged"),
        "a slow rise above the start is a divergence, not jumps");
     diagnosis_release(&o.d);
-    sides("diverged", diverged, 2, DIAG_UNSTABLE, "diverge_ratio", "1.5", "2.5",
-          0);
+    {
+        struct diag_options op = options("diverge_ratio", "2.5", 0);
+
+        ok(fires_with(diverged, 2, DIAG_UNSTABLE, "diverge_ratio", "1.5", 0),
+           "diverged: unstable fires with diverge_ratio=1.5");
+        run_opt(diverged, 2, "val_loss:min", &op, &o);
+        ok(fired(&o, DIAG_UNSTABLE) && o.d.n &&
+               !contains(o.d.f[0].evidence, "diverged:") &&
+               contains(o.d.f[0].evidence, "diverging slowly"),
+           "diverged: below diverge_ratio, a slow divergence");
+        diagnosis_release(&o.d);
+    }
 
     expect("exploding gradients", spikes, 3, "val_loss:min", DIAG_UNSTABLE,
            DECISION_TUNE);
@@ -764,8 +774,25 @@ static void test_underfitting(void)
         {"train_loss", {1.20, 1.08, 0.99, 0.94, END}},
         {"val_loss", {1.25, 1.13, 1.04, 1.02, END}},
         {"update_ratio", {1e-5, 1e-5, 1e-5, 1e-5, END}}};
+    /* Both stay high, but the training loss climbs every epoch. */
+    static const struct col_spec climbing[] = {
+        {"train_loss", {3.60, 3.60, 3.62, 3.65, END}},
+        {"val_loss", {3.50, 3.51, 3.52, 3.55, END}}};
+    /* Both stay high; the training loss rose by a third, then fell. */
+    static const struct col_spec rose_third[] = {
+        {"train_loss", {1.0, 0.95, 0.9, 1.2, 1.25, 1.2, END}},
+        {"val_loss", {1.0, 0.96, 0.95, 0.97, 0.98, 0.97, END}}};
     struct outcome o;
 
+    expect("a training loss that climbs is not underfitting", climbing, 2,
+           "val_loss:min", DIAG_UNSTABLE, DECISION_TUNE);
+    run(climbing, 2, "val_loss:min", &o);
+    ok(!contains(o.d.action, "raise the learning rate") &&
+           !fired(&o, DIAG_UNDERFITTING),
+       "no advice to raise the learning rate against a rising loss");
+    diagnosis_release(&o.d);
+    sides("a rise of a third above the minimum", rose_third, 2, DIAG_UNSTABLE,
+          "underfit_rise", "0.1", "0.5", 0);
     expect("a stall with no gap", stall, 2, "val_loss:min", DIAG_UNDERFITTING,
            DECISION_TUNE);
     sides("a stall", stall, 2, DIAG_UNDERFITTING, "gap_frac", "0.1", "0.05", 0);
@@ -1074,7 +1101,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 49, "49 thresholds by name");
+    is_int((long)n, 50, "50 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1227,7 +1254,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(247);
+    plan(251);
     test_seeds();
     test_non_finite();
     test_collapse();
