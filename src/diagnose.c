@@ -458,7 +458,8 @@ enum advice {
     ADVICE_DECAY_EARLY,    /* plateau: lr decayed too early; at: where */
     ADVICE_LR_LOW,         /* plateau, underfitting: updates far too small */
     ADVICE_VANISHING,      /* underfitting: the gradients vanished */
-    ADVICE_CAPACITY        /* underfitting: the update size is normal */
+    ADVICE_CAPACITY,       /* underfitting: the update size is normal */
+    ADVICE_BOOSTING        /* overfitting: of a gradient-boosted model */
 };
 
 const char *diag_num_kind_name(enum diag_num_kind kind)
@@ -1604,7 +1605,12 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
     char *gap = NULL;
     NUMBUFS;
 
-    if (val->n < t->min_points || train->n < 2 || tk >= t->overfit_fit_keep)
+    /*
+     * Gradient boosting starts from the base prediction, not from an
+     * untrained model: how far training fell from it says nothing of fit.
+     */
+    if (val->n < t->min_points || train->n < 2 ||
+        (tk >= t->overfit_fit_keep && !x->m->boosting))
         return;
     lv = held_level(val, k);
     b = 0;
@@ -1618,11 +1624,21 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
         return;
     end = median(val->y + val->n - k, k);
     lost = bad(val, end) - bad(val, best);
-    if (lost <= 0 || lost < t->rel_worsen * fabs(best))
-        return;
-    if (gained > 0 && lost < t->giveback_frac * gained &&
-        lost < t->end_worse * fabs(best))
-        return;
+    if (x->m->boosting) {
+        /*
+         * A boosted model's held-out curve has no epoch noise: any
+         * sustained rise after its best iteration is the trees added
+         * past it fitting the training set.
+         */
+        if (lost <= 0 || lost < t->boost_worsen * fabs(best))
+            return;
+    } else {
+        if (lost <= 0 || lost < t->rel_worsen * fabs(best))
+            return;
+        if (gained > 0 && lost < t->giveback_frac * gained &&
+            lost < t->end_worse * fabs(best))
+            return;
+    }
     /*
      * When the held-out curve is best at its first point, all the training
      * it saw came after its best: the training curve is judged over the
@@ -1695,6 +1711,8 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
                       N(round(fabs(ratio - 1) * 1000) / 10), train->name, tr_at,
                       train->xname, N(train->x[ti]), tr_end, gap ? gap : ""));
     }
+    if (x->m->boosting)
+        advise(d, DIAG_OVERFITTING, ADVICE_BOOSTING, NAN);
     free(gap);
 }
 
@@ -1921,7 +1939,8 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
     const struct curve *train = &x->train, *val = &x->val;
     double tk = keep_of(train), vk = keep_of(val);
 
-    if (train->n < t->min_points || !(tk >= t->underfit_keep))
+    /* A boosted model's first point is its base prediction: see above. */
+    if (train->n < t->min_points || !(tk >= t->underfit_keep) || x->m->boosting)
         return;
     if (val->n < t->min_points) {
         if (train->n >= t->underfit_min_points) {
@@ -2324,6 +2343,13 @@ static const struct advice_row {
      "add regularisation: double the weight decay (or raise dropout), and "
      "keep the best checkpoint, not the last",
      "{metric} ends within {%rel_worsen}% of its best, and {beat}"},
+    {DIAG_OVERFITTING, ADVICE_BOOSTING, NULL,
+     "that the eval set is the held-out data the model will meet (not a "
+     "slice of the training set)",
+     "keep the trees up to the best iteration (use_best_model with "
+     "early_stopping_rounds), or lower the learning rate or the depth and "
+     "let early stopping pick the number of iterations",
+     NULL},
     {DIAG_PLATEAU, ADVICE_DEFAULT,
      "the loss stopped improving for a long stretch",
      "the learning-rate schedule around the start of the plateau",

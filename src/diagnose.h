@@ -148,6 +148,8 @@ struct rule {
       "... and by this share of what it gained,")                           \
     X(NUMBER, end_worse, 0.1, 0, INFINITY, overfitting,                     \
       "... or by this x its best level alone")                              \
+    X(NUMBER, boost_worsen, 0.01, 0, INFINITY, overfitting,                 \
+      "boosting: held-out ends worse by this x its best")                   \
     X(NUMBER, train_gain, 0.05, 0, 1, overfitting,                          \
       "while train improves by this x its value")                           \
     X(NUMBER, overfit_fit_keep, 0.65, 0, INFINITY, overfitting,             \

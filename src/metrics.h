@@ -79,6 +79,13 @@ struct metrics {
      * logged before clipping, so its spikes were capped, not exploding.
      */
     double grad_clip;
+
+    /*
+     * x counts boosting iterations (one tree each, CatBoost): the first
+     * point is the base prediction, not an untrained model, and the run
+     * stops at its best iteration by design.
+     */
+    bool boosting;
 };
 
 /* Return a new, empty struct metrics reading from path (copied). */

@@ -253,14 +253,49 @@ static int read_errors(const char *path, const char *side, const char *prefix,
     return ret;
 }
 
+/* The last iteration of one error log, or NAN when it does not read. */
+static double last_iteration(const char *path, const char *side,
+                             const char *prefix)
+{
+    struct metrics *m = metrics_new(path, "step");
+    struct series_points sp = SERIES_POINTS_INIT;
+    char *why = NULL;
+    double last = NAN;
+
+    if (!read_errors(path, side, prefix, m, &sp, &why)) {
+        series_points_flush(&sp, m);
+        if (m->nrows)
+            last = m->x[m->nrows - 1];
+    }
+    free(why);
+    series_points_release(&sp);
+    metrics_free(m);
+    return last;
+}
+
 static struct metrics *read_catboost(const struct candidate *c, char **why)
 {
     struct metrics *m = metrics_new(c->path, "step");
     struct series_points sp = SERIES_POINTS_INIT;
+    const char *test = c->extra;
+    double learn_last = NAN, test_last = NAN;
 
     *why = NULL;
+    /*
+     * CatBoost writes both logs at the same iterations of one fit: a
+     * test_error.tsv that ends elsewhere is left over from an earlier fit
+     * into the same folder, and pairing it would judge this run on
+     * another run's eval set.
+     */
+    if (test) {
+        learn_last = last_iteration(c->path, "learn", "train");
+        test_last = last_iteration(test, "test", "val");
+        if (isfinite(learn_last) && isfinite(test_last) &&
+            learn_last != test_last)
+            test = NULL;
+    }
     if (read_errors(c->path, "learn", "train", m, &sp, why) < 0 ||
-        (c->extra && read_errors(c->extra, "test", "val", m, &sp, why) < 0)) {
+        (test && read_errors(test, "test", "val", m, &sp, why) < 0)) {
         series_points_release(&sp);
         metrics_free(m);
         return NULL;
@@ -276,9 +311,17 @@ static struct metrics *read_catboost(const struct candidate *c, char **why)
     m->xbase = 0;
     metrics_note(m, "x is the boosting iteration (one tree each), counted "
                     "from 0");
-    if (c->extra)
+    if (test)
         metrics_note(m, "val_* columns are CatBoost's eval set "
                         "(test_error.tsv)");
+    else if (c->extra)
+        metrics_note(m,
+                     "test_error.tsv ends at iteration %g but "
+                     "learn_error.tsv at %g: it is left over from an "
+                     "earlier fit into the same folder, not this run's "
+                     "eval set, and is not used",
+                     test_last, learn_last);
+    m->boosting = true;
     return m;
 }
 

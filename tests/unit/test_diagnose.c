@@ -741,6 +741,43 @@ static void test_overfitting(void)
            DIAG_OVERFITTING, DECISION_TUNE);
 }
 
+static void test_boosting(void)
+{
+    /* Boosted trees: the held-out loss turns up 2.5% after its best. */
+    static const struct col_spec boosted[] = {
+        {"train_loss",
+         {0.090, 0.089, 0.088, 0.087, 0.086, 0.085, 0.084, 0.083, 0.082, 0.081,
+          0.080, 0.079, END}},
+        {"val_loss",
+         {0.1045, 0.1042, 0.1040, 0.1039, 0.1038, 0.1040, 0.1043, 0.1047,
+          0.1051, 0.1055, 0.1060, 0.1064, END}}};
+    struct metrics *m;
+    struct rule r = {(char *)"val_loss", false};
+    struct outcome o;
+
+    for (int boosting = 0; boosting <= 1; boosting++) {
+        m = build(boosted, 2);
+        m->boosting = boosting;
+        memset(&o, 0, sizeof(o));
+        diagnosis_init(&o.d);
+        metrics_best(m, metrics_find(m, "val_loss"), false, &o.best);
+        diag_run(m, &r, &o.best, NULL, &o.d);
+        if (boosting)
+            ok(o.d.n && o.d.f[0].code == DIAG_OVERFITTING &&
+                   contains(o.d.action, "best iteration"),
+               "boosting: a held-out rise after the best iteration is "
+               "overfitting, with advice on iterations");
+        else
+            ok(!fired(&o, DIAG_OVERFITTING),
+               "the same curves of a network: train barely fell, not "
+               "overfitting");
+        ok(!fired(&o, DIAG_UNDERFITTING) || !boosting,
+           "boosting: never underfitting from its base prediction");
+        diagnosis_release(&o.d);
+        metrics_free(m);
+    }
+}
+
 static void test_underfitting(void)
 {
     /* Stalls with the held-out loss close to it: cannot fit. */
@@ -1101,7 +1138,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 50, "50 thresholds by name");
+    is_int((long)n, 51, "51 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1254,7 +1291,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(251);
+    plan(255);
     test_seeds();
     test_non_finite();
     test_collapse();
@@ -1263,6 +1300,7 @@ int main(void)
     test_bad_init();
     test_unstable();
     test_overfitting();
+    test_boosting();
     test_underfitting();
     test_plateau();
     test_still_improving();

@@ -428,6 +428,18 @@ static void test_catboost(void)
     is_double(at(m, "train_MAE", 10), 6.5, 0,
               "catboost rmse: a second loss keeps its name");
     ok(m && !has_col(m, "val_loss"), "catboost rmse: no eval set, no val_loss");
+    ok(m && m->boosting, "catboost: x counts boosting iterations");
+    metrics_free(m);
+    scanned_release(&s);
+
+    scan_one(&s, "catboost/stale", "stale", &format_catboost);
+    m = read_ok(&s, 0, "catboost stale test_error.tsv: reads");
+    ok(m && !has_col(m, "val_loss"),
+       "catboost: a test log of another length is not paired");
+    ok(has_note(m, "test_error.tsv ends at iteration 2 but learn_error.tsv "
+                   "at 5: it is left over from an earlier fit into the same "
+                   "folder, not this run's eval set, and is not used"),
+       "catboost: and says so");
     metrics_free(m);
     scanned_release(&s);
 }
@@ -697,7 +709,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(189);
+    plan(193);
     test_ultralytics();
     test_wandb();
     test_catboost();
