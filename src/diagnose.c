@@ -459,7 +459,8 @@ enum advice {
     ADVICE_LR_LOW,         /* plateau, underfitting: updates far too small */
     ADVICE_VANISHING,      /* underfitting: the gradients vanished */
     ADVICE_CAPACITY,       /* underfitting: the update size is normal */
-    ADVICE_BOOSTING        /* overfitting: of a gradient-boosted model */
+    ADVICE_BOOSTING        /* overfitting, still_improving: of a
+                              gradient-boosted model */
 };
 
 const char *diag_num_kind_name(enum diag_num_kind kind)
@@ -2029,6 +2030,8 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
                       N(c->x[b]), N(round(gain / fabs(before) * 1000) / 10),
                       c->xname, N(c->x[start]), c->xname, N(c->x[c->n - 1])));
     }
+    if (x->m->boosting)
+        advise(d, DIAG_STILL_IMPROVING, ADVICE_BOOSTING, NAN);
 out:
     free(s);
 }
@@ -2389,6 +2392,10 @@ static const struct advice_row {
      "the curve was still improving at the end",
      "whether the run was stopped by a budget or by early stopping",
      "train longer: double the number of epochs", "{beat}"},
+    {DIAG_STILL_IMPROVING, ADVICE_BOOSTING, NULL, NULL,
+     "double the number of iterations, with early stopping on the eval set "
+     "to keep the best one",
+     NULL},
     {DIAG_NEED_MORE_SIGNALS, ADVICE_DEFAULT,
      "too little evidence to judge the curves",
      "which metrics the training loop logs and how often",

@@ -238,12 +238,12 @@ static int process_run(struct site *site, struct run *r,
             if (end != nc && !*end && v >= 2 && v <= UINT_MAX)
                 dopt.num_classes = (unsigned)v;
         }
-        if (rules->chosen && (dcol = heldout_preferred(m, &drule, &dwhy)) &&
-            dcol != col) {
+        if ((dcol = heldout_preferred(m, &drule, &dwhy)) && dcol != col &&
+            heldout_kind(dcol->name, &(bool){false}) == HELDOUT_LOSS) {
             /*
-             * With no rule given, the diagnosis reads the held-out curve
-             * that moves first (a loss before a score), whatever the
-             * logger chose its best checkpoint by.
+             * The diagnosis reads the held-out loss when the run logs
+             * one (it moves before a score or an error rate does),
+             * whatever metric chose the best checkpoint.
              */
             metrics_best(m, dcol, drule.maximize, &dbest);
             diag_run(m, &drule, &dbest, &dopt, &r->diag);

@@ -1291,7 +1291,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(255);
+    plan(258);
     test_seeds();
     test_non_finite();
     test_collapse();
