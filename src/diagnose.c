@@ -1176,7 +1176,9 @@ static const struct column *training_twin(const struct metrics *m,
  * evaluates real predictions stays bit-for-bit constant while the model
  * changes: the held-out labels are empty or mismatched, or the metric is not
  * computed. A column whose training twin (see training_twin()) is constant too
- * is constant by construction and does not count.
+ * is constant by construction and does not count, nor does a loss term
+ * that is exactly 0 throughout (computed in training only). The training
+ * curve may be an accuracy, or a loss that reaches 0: it only has to move.
  */
 static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
 {
@@ -1187,7 +1189,7 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
     double value = 0, lo, hi;
     NUMBUFS;
 
-    if (tr->n < x->t->min_points || !positive_loss(tr))
+    if (tr->n < x->t->min_points || !(tr->y[0] != 0))
         return;
     for (size_t i = 1; i < tr->n; i++) {
         if (tr->y[i] < tr->y[ilo])
@@ -1197,7 +1199,7 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
     }
     lo = tr->y[ilo];
     hi = tr->y[ihi];
-    if (hi - lo <= x->t->dead_move_frac * tr->y[0])
+    if (hi - lo <= x->t->dead_move_frac * fabs(tr->y[0]))
         return;
     for (size_t i = 0; i < m->ncols; i++) {
         const struct column *col = &m->cols[i], *twin;
@@ -1213,6 +1215,13 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
          */
         twin = training_twin(m, col);
         if (twin && constant_column(m, twin, 1, &tv, &tn))
+            continue;
+        /*
+         * A loss term that is exactly 0 throughout is not computed on
+         * held-out data (a term of the training objective only): it is
+         * constant by construction too.
+         */
+        if (v == 0 && contains_ci(col->name, "loss"))
             continue;
         if (ndead < 3)
             strbuf_addf(&names, "%s%s", ndead ? ", " : "", col->name);

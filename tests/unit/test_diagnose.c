@@ -346,8 +346,24 @@ static void test_metric_shift(void)
         {"val_loss", {1.0, 0.85, 0.7, 0.62, 0.56, 0.52, 0.5, 0.49, END}},
         {"train/cls_loss", {0, 0, 0, 0, 0, 0, 0, 0, END}},
         {"val/cls_loss", {0, 0, 0, 0, 0, 0, 0, 0, END}}};
+    /* A held-out loss term that only training computes: 0 throughout. */
+    static const struct col_spec train_only_term[] = {
+        {"train_loss", {1.0, 0.8, 0.65, 0.55, 0.48, 0.43, 0.40, 0.38, END}},
+        {"val_loss", {1.0, 0.85, 0.7, 0.62, 0.56, 0.52, 0.5, 0.49, END}},
+        {"train/rle_loss", {3, 2.5, 2.2, 2, 1.9, 1.8, 1.7, 1.65, END}},
+        {"val/rle_loss", {0, 0, 0, 0, 0, 0, 0, 0, END}}};
+    /* The training loss reaches 0 while the held-out score never moves. */
+    static const struct col_spec to_zero[] = {
+        {"train_loss", {0.04, 0.02, 0.01, 0.005, 0, 0, 0, 0, END}},
+        {"val_loss",
+         {0.31, 0.313, 0.313, 0.313, 0.313, 0.313, 0.313, 0.313, END}},
+        {"val_acc", {1, 1, 1, 1, 1, 1, 1, 1, END}}};
     struct outcome o;
 
+    expect_not("a held-out loss term at 0 throughout is not dead",
+               train_only_term, 4, DIAG_METRIC_SHIFT);
+    expect("a constant score while the training loss falls to 0", to_zero, 3,
+           "val_acc:max", DIAG_METRIC_SHIFT, DECISION_INVESTIGATE);
     expect("metric shift", shift, 2, "val_loss:min", DIAG_METRIC_SHIFT,
            DECISION_INVESTIGATE);
     run(shift, 2, "val_loss:min", &o);
@@ -1291,7 +1307,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(258);
+    plan(262);
     test_seeds();
     test_non_finite();
     test_collapse();
