@@ -187,6 +187,24 @@ bool heldout_name_maximizes(const char *name)
     return max;
 }
 
+/* Has name a part equal to word (lowercase)? */
+static bool has_part(const char *name, const char *word)
+{
+    struct parts ps;
+    bool yes = false;
+
+    split(name, &ps);
+    for (size_t i = 0; i < ps.n && !yes; i++)
+        yes = !strcmp(ps.p[i], word);
+    free(ps.buf);
+    return yes;
+}
+
+bool heldout_is_total_name(const char *name)
+{
+    return has_part(name, "total");
+}
+
 bool heldout_is_loss_name(const char *name)
 {
     struct parts ps;
@@ -278,11 +296,14 @@ static const struct column *choose(const struct metrics *m,
 
             if (k == HELDOUT_NONE)
                 continue;
-            /* The canonical val_loss first among losses. */
+            /*
+             * The canonical val_loss first among losses, then a total
+             * (the objective, the sum of its terms), then the others.
+             */
             if (k == HELDOUT_LOSS && !strcmp(c->name, "val_loss"))
                 rank = 0;
             else if (k == HELDOUT_LOSS)
-                rank = 1;
+                rank = has_part(c->name, "total") ? 1 : 2;
             if (!best || k < best_kind ||
                 (k == best_kind && rank < best_rank)) {
                 best = c;

@@ -45,6 +45,9 @@ enum heldout_kind heldout_kind(const char *name, bool *maximize);
  */
 bool heldout_name_maximizes(const char *name);
 
+/* Does the name say it is a total (a part "total": the sum of terms)? */
+bool heldout_is_total_name(const char *name);
+
 /* Does the name speak of a loss (a part holds "loss", in any case)? */
 bool heldout_is_loss_name(const char *name);
 

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 
 #include "csvload.h"
+#include "heldout.h"
 #include "series.h"
 #include "strbuf.h"
 #include "util.h"
@@ -84,9 +85,47 @@ static enum cell parse_cell(const char *s, double *v, bool *tensor)
     return CELL_TEXT;
 }
 
+static bool is_x_name(const char *s, bool *step);
+
+/*
+ * Is path a table of one metric (or one split's metrics) named by its
+ * file: a header with an epoch or step column, in a file whose name
+ * names a loss, a score or a split (train_loss.csv, val_metrics.csv)?
+ * Several of them in a folder are one run.
+ */
+static bool metric_file(const char *path)
+{
+    char buf[4096], *line, *stem;
+    const char *base = strrchr(path, '/'), *p;
+    bool x = false, max, named;
+    size_t len;
+
+    base = base ? base + 1 : path;
+    len = strcspn(base, ".");
+    stem = xstrndup(base, len);
+    named = series_canonical(stem) || heldout_is_loss_name(stem) ||
+            heldout_kind(stem, &max) != HELDOUT_NONE;
+    free(stem);
+    if (!named || sniff(path, buf, sizeof(buf)) <= 0)
+        return false;
+    line = first_line(buf);
+    for (p = line; *p && !x;) {
+        size_t flen = strcspn(p, ",");
+        char *f = xstrndup(p, flen);
+        bool step;
+
+        x = is_x_name(f, &step);
+        free(f);
+        p += flen + (p[flen] != '\0');
+    }
+    free(line);
+    return x;
+}
+
 /*
  * True when the first line of path marks one metric's series: only
- * numbers, or pandas' Series header (an empty index name, then one name).
+ * numbers (quoted or not), pandas' Series header (an empty index name,
+ * then one name), or the header of a metric-named table (metric_file()).
  */
 static bool looks_like_series(const char *path)
 {
@@ -99,14 +138,26 @@ static bool looks_like_series(const char *path)
     if (!has_suffix(path, ".csv") || sniff(path, buf, sizeof(buf)) <= 0)
         return false;
     line = first_line(buf);
+    /*
+     * A first line longer than the sniffed bytes (a one-row file) ends in
+     * a field cut short: judge the fields before it.
+     */
+    if (!strpbrk(buf, "\r\n") && strrchr(line, ','))
+        *strrchr(line, ',') = '\0';
     p = line;
     /* Each field of the line; an empty line has none. */
     while (*line) {
-        size_t len = strcspn(p, ",");
+        size_t len = strcspn(p, ","), flen = len;
+        const char *f = p;
         double v;
 
+        /* A quoted number is a number ("3.9","4.0" on one row). */
+        if (flen >= 2 && f[0] == '"' && f[flen - 1] == '"') {
+            f++;
+            flen -= 2;
+        }
         strbuf_reset(&sb);
-        strbuf_add(&sb, p, len);
+        strbuf_add(&sb, f, flen);
         strbuf_trim(&sb);
         if (!n)
             empty_first = !sb.len;
@@ -119,7 +170,9 @@ static bool looks_like_series(const char *path)
     }
     strbuf_release(&sb);
     free(line);
-    return n && (numbers || (n == 2 && empty_first));
+    if (n && (numbers || (n == 2 && empty_first)))
+        return true;
+    return n > 1 && metric_file(path);
 }
 
 static void scan(struct dir_list *dl, struct candidates *out)
@@ -188,6 +241,9 @@ struct table {
     size_t ragged_line; /* first row with another field count, or 0 */
     size_t ragged_n;
     bool tensor;
+    bool zero_first;  /* the first line is the one field "0" */
+    bool pandas_zero; /* ... and it was read as pandas' header */
+    bool fractions;   /* a later value has a fraction or an exponent */
 };
 
 static bool is_x_name(const char *s, bool *step)
@@ -249,7 +305,10 @@ static int on_record(const struct csv_record *rec, void *ctx)
             on_header(t, rec);
             return 0;
         }
+        t->zero_first = rec->nfields == 1 && !strcmp(rec->fields[0], "0");
         table_columns(t, rec->nfields);
+    } else if (t->zero_first && !t->fractions && rec->nfields == 1) {
+        t->fractions = strpbrk(rec->fields[0], ".eE") != NULL;
     }
     if (rec->nfields != t->ncols && !t->ragged_line) {
         t->ragged_line = rec->line;
@@ -337,6 +396,22 @@ static int table_read(struct table *t, const char *path, char **why)
     if (!t->nrec) {
         *why = xasprintf("%s: empty file", path);
         return -1;
+    }
+    /*
+     * pandas' Series.to_csv(index=False) writes the Series' name, 0 when
+     * it has none, as a header: a lone "0" above values with fractions is
+     * that header, not a first value of 0.
+     */
+    if (t->zero_first && t->fractions && !t->header && t->nrows > 1) {
+        t->header = true;
+        t->pandas_zero = true;
+        t->names = xcalloc(2, sizeof(*t->names));
+        t->names[0] = xstrdup("0");
+        t->numbers[0]--;
+        t->nrows--;
+        memmove(t->v, t->v + 1, t->nrows * sizeof(*t->v));
+        memmove(t->kind, t->kind + 1, t->nrows);
+        memmove(t->line, t->line + 1, t->nrows * sizeof(*t->line));
     }
     for (i = 0; i < t->ncols; i++)
         if (is_value_col(t, i) && t->numbers[i])
@@ -483,9 +558,13 @@ static size_t add_table(struct metrics *m, struct series_points *sp,
                             t->names ? t->names[i] : "?");
             continue;
         }
-        if (nvalue == 1 && i == single && (!t->header || t->skipcol == 0) &&
+        if (nvalue == 1 && i == single &&
+            (!t->header || t->skipcol == 0 || !alone || t->pandas_zero) &&
             !(alone && generic_stem(stem)))
             name = xstrdup(stem);
+        else if (t->header && *t->names[i] && !alone && t->xcol != SIZE_MAX)
+            /* One of several metric files: "val_loss/total_loss". */
+            name = xasprintf("%s/%s", stem, t->names[i]);
         else if (t->header && *t->names[i])
             name = xstrdup(t->names[i]);
         else if (alone)
@@ -518,6 +597,11 @@ static size_t add_table(struct metrics *m, struct series_points *sp,
         metrics_note(m,
                      "%s: the unnamed first column is pandas' index; x "
                      "is the row order",
+                     base);
+    if (t->pandas_zero)
+        metrics_note(m,
+                     "%s: the first line, 0, is the header pandas writes "
+                     "for an unnamed Series, not a value",
                      base);
     if (t->tensor)
         metrics_note(m,

@@ -84,12 +84,23 @@ static bool ends_with(const char *name, const char *suffix)
     return n >= k && !strcmp(name + n - k, suffix);
 }
 
+/* Is c a held-out (held) or training loss under a name of its own? */
+static bool loss_candidate(const struct column *c, bool held)
+{
+    bool max;
+    enum heldout_kind k = heldout_kind(c->name, &max);
+
+    return c->role == ROLE_OTHER && heldout_is_loss_name(c->name) &&
+           (held ? k == HELDOUT_LOSS : k == HELDOUT_NONE);
+}
+
 /*
  * When the log has no column named canonical (train_loss or val_loss) and
  * exactly one loss of that kind under another name (train/nll_loss,
  * Loss, val/rmse_loss, ValLoss), read that one as canonical, with a note.
- * A per-step twin (NAME_step) gives way to its per-epoch aggregate. Two
- * candidates or more are ambiguous and nothing is renamed: --map says.
+ * A per-step twin (NAME_step) gives way to its per-epoch aggregate; of
+ * several, the one total (total_loss, the objective) is read. Otherwise
+ * two candidates or more are ambiguous and nothing is renamed.
  */
 static void map_unambiguous(struct metrics *m, const char *canonical, bool held)
 {
@@ -101,11 +112,8 @@ static void map_unambiguous(struct metrics *m, const char *canonical, bool held)
         n = nstep = 0;
         for (size_t i = 0; i < m->ncols; i++) {
             const struct column *c = &m->cols[i];
-            bool max;
-            enum heldout_kind k = heldout_kind(c->name, &max);
 
-            if (c->role != ROLE_OTHER || !heldout_is_loss_name(c->name) ||
-                (held ? k != HELDOUT_LOSS : k != HELDOUT_NONE))
+            if (!loss_candidate(c, held))
                 continue;
             if (ends_with(c->name, "_step")) {
                 nstep++;
@@ -117,6 +125,27 @@ static void map_unambiguous(struct metrics *m, const char *canonical, bool held)
         }
         if (!nstep)
             break;
+    }
+    if (n > 1) {
+        /* Several terms and one total: the total is the objective. */
+        size_t total = SIZE_MAX, ntotal = 0;
+
+        for (size_t i = 0; i < m->ncols; i++) {
+            if (loss_candidate(&m->cols[i], held) &&
+                heldout_is_total_name(m->cols[i].name)) {
+                total = i;
+                ntotal++;
+            }
+        }
+        if (ntotal != 1)
+            return;
+        metrics_note(m,
+                     "'%s' is the total of the %zu %s losses logged: "
+                     "read as %s",
+                     m->cols[total].name, n, held ? "held-out" : "training",
+                     canonical);
+        metrics_rename(m, total, canonical);
+        return;
     }
     if (n != 1)
         return;

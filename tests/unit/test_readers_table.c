@@ -610,6 +610,28 @@ static void test_generic(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "generic/split_tables", "split", &format_generic_csv);
+    is_int((long)s.cs.n, 1, "generic: metric-named tables are one run");
+    m = read_ok(&s, 0, "generic metric-named tables: read");
+    is_double(at(m, "val_loss/total_loss", 2), 0.45, 0,
+              "generic metric-named tables: <file>/<column>, by epoch");
+    metrics_free(m);
+    scanned_release(&s);
+
+    scan_one(&s, "generic/pandas_zero", "pz", &format_generic_csv);
+    m = read_ok(&s, 0, "generic pandas Series dumps: read");
+    is_double(at(m, "val_loss", 0), 1.33, 0,
+              "generic: pandas' 0 header is not a value");
+    ok(has_note(m, "val_loss.csv: the first line, 0, is the header pandas "
+                   "writes for an unnamed Series, not a value"),
+       "generic: and says so");
+    metrics_free(m);
+    scanned_release(&s);
+
+    scan_one(&s, "generic/quoted_row", "qr", &format_generic_csv);
+    is_int((long)s.cs.n, 1, "generic: long quoted one-row files are one run");
+    scanned_release(&s);
+
     scan_one(&s, "generic/pandas", "pandas", &format_generic_csv);
     m = read_ok(&s, 0, "generic pandas: reads");
     is_int(nrows(m), 4, "generic pandas: longest file's rows");
@@ -709,7 +731,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(193);
+    plan(200);
     test_ultralytics();
     test_wandb();
     test_catboost();
