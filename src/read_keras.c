@@ -47,6 +47,7 @@
 #include <strings.h>
 
 #include "csvload.h"
+#include "series.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -264,6 +265,8 @@ static void scan(struct dir_list *dl, struct candidates *out)
     size_t *found = xreallocarray(NULL, dl->n ? dl->n : 1, sizeof(*found));
     size_t i, nfound = 0;
 
+    size_t nnamed = 0;
+
     for (i = 0; i < dl->n; i++) {
         struct dir_entry *e = &dl->e[i];
         char *path;
@@ -272,10 +275,22 @@ static void scan(struct dir_list *dl, struct candidates *out)
             !(has_suffix(e->name, ".csv") || has_suffix(e->name, ".log")))
             continue;
         path = dir_list_path(dl, e->name);
-        if (sniff(path, buf, SNIFF_SIZE) > 0 && looks_keras(e->name, buf))
+        if (sniff(path, buf, SNIFF_SIZE) > 0 && looks_keras(e->name, buf)) {
+            char *stem = xstrndup(e->name, strcspn(e->name, "."));
+
+            nnamed += series_canonical(stem) != NULL;
+            free(stem);
             found[nfound++] = i;
+        }
         free(path);
     }
+    /*
+     * Files named after one metric each (train_loss.csv, val_loss.csv,
+     * every one "epoch,loss") are the metrics of one run, not several
+     * Keras logs: the plain CSV reader takes them together.
+     */
+    if (nnamed >= 2 && nnamed == nfound)
+        nfound = 0;
     for (i = 0; i < nfound; i++) {
         struct dir_entry *e = &dl->e[found[i]];
         char *path = dir_list_path(dl, e->name), *name;

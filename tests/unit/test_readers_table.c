@@ -618,6 +618,17 @@ static void test_generic(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "generic/split_keras", "sk", &format_keras);
+    is_int((long)s.cs.n, 0,
+           "keras: files named after one metric each are not Keras logs");
+    scanned_release(&s);
+    scan_one(&s, "generic/split_keras", "sk", &format_generic_csv);
+    m = read_ok(&s, 0, "generic: epoch,loss files named after their metric");
+    is_double(at(m, "val_loss", 3), 0.78, 0,
+              "generic: each file's one column named after the file");
+    metrics_free(m);
+    scanned_release(&s);
+
     scan_one(&s, "generic/pandas_zero", "pz", &format_generic_csv);
     m = read_ok(&s, 0, "generic pandas Series dumps: read");
     is_double(at(m, "val_loss", 0), 1.33, 0,
@@ -731,7 +742,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(200);
+    plan(203);
     test_ultralytics();
     test_wandb();
     test_catboost();
