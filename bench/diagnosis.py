@@ -202,6 +202,10 @@ def against_evidence(entry):
     for ev in entry.get("evidence") or []:
         if RISE.search(ev):
             return "advises raising the learning rate, yet: " + ev[:120]
+        # "train_loss ended at 101% of its start": it rose over the run.
+        m = re.search(r"train_loss ended at (\d+)% of its start", ev)
+        if m and int(m.group(1)) > 100:
+            return "advises raising the learning rate, yet: " + ev[:120]
     return None
 
 

@@ -459,8 +459,9 @@ enum advice {
     ADVICE_LR_LOW,         /* plateau, underfitting: updates far too small */
     ADVICE_VANISHING,      /* underfitting: the gradients vanished */
     ADVICE_CAPACITY,       /* underfitting: the update size is normal */
-    ADVICE_BOOSTING        /* overfitting, still_improving: of a
+    ADVICE_BOOSTING,       /* overfitting, still_improving: of a
                               gradient-boosted model */
+    ADVICE_NOT_LEARNING    /* underfitting: train did not fall at all */
 };
 
 const char *diag_num_kind_name(enum diag_num_kind kind)
@@ -1976,6 +1977,13 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
         free(kt);
         free(kv);
     }
+    /*
+     * "Raise the learning rate" needs a training loss that fell, if
+     * slowly: one that did not fall at all is first checked for updates
+     * that do nothing.
+     */
+    if (tk >= 1)
+        advise(d, DIAG_UNDERFITTING, ADVICE_NOT_LEARNING, NAN);
 }
 
 /*
@@ -2392,6 +2400,12 @@ static const struct advice_row {
     {DIAG_UNDERFITTING, ADVICE_LR_LOW, NULL, NULL,
      "raise the learning rate 10x (the updates are far below 1e-3 of the "
      "weights)",
+     NULL},
+    {DIAG_UNDERFITTING, ADVICE_NOT_LEARNING, NULL,
+     "that the weights change at all: the optimizer steps, no parameters "
+     "are frozen by mistake, the learning rate the optimizer really uses",
+     "train on one small batch until its loss nears 0, to prove the model "
+     "can learn, then set the learning rate from that run",
      NULL},
     {DIAG_UNDERFITTING, ADVICE_CAPACITY, NULL, NULL,
      "double the model's width (the update size is normal, so the "

@@ -831,12 +831,22 @@ static void test_underfitting(void)
     static const struct col_spec climbing[] = {
         {"train_loss", {3.60, 3.60, 3.62, 3.65, END}},
         {"val_loss", {3.50, 3.51, 3.52, 3.55, END}}};
+    /* Both stay where they started; the training loss only wobbles. */
+    static const struct col_spec flat_noisy[] = {
+        {"train_loss", {0.92, 1.00, 0.94, 0.99, 0.935, END}},
+        {"val_loss", {0.68, 0.68, 0.68, 0.68, 0.68, END}}};
     /* Both stay high; the training loss rose by a third, then fell. */
     static const struct col_spec rose_third[] = {
         {"train_loss", {1.0, 0.95, 0.9, 1.2, 1.25, 1.2, END}},
         {"val_loss", {1.0, 0.96, 0.95, 0.97, 0.98, 0.97, END}}};
     struct outcome o;
 
+    run(flat_noisy, 2, "val_loss:min", &o);
+    ok(fired(&o, DIAG_UNDERFITTING) &&
+           !contains(o.d.action, "raise the learning rate") &&
+           contains(o.d.action, "one small batch"),
+       "a training loss that did not fall at all: first prove it can learn");
+    diagnosis_release(&o.d);
     expect("a training loss that climbs is not underfitting", climbing, 2,
            "val_loss:min", DIAG_UNSTABLE, DECISION_TUNE);
     run(climbing, 2, "val_loss:min", &o);
@@ -1307,7 +1317,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(262);
+    plan(263);
     test_seeds();
     test_non_finite();
     test_collapse();
