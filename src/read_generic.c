@@ -86,6 +86,7 @@ static enum cell parse_cell(const char *s, double *v, bool *tensor)
 }
 
 static bool is_x_name(const char *s, bool *step);
+static char *stem_of(const char *path);
 
 /*
  * Is path a table of one metric (or one split's metrics) named by its
@@ -96,13 +97,10 @@ static bool is_x_name(const char *s, bool *step);
 static bool metric_file(const char *path)
 {
     char buf[4096], *line, *stem;
-    const char *base = strrchr(path, '/'), *p;
+    const char *p;
     bool x = false, max, named;
-    size_t len;
 
-    base = base ? base + 1 : path;
-    len = strcspn(base, ".");
-    stem = xstrndup(base, len);
+    stem = stem_of(path);
     named = series_canonical(stem) || heldout_is_loss_name(stem) ||
             heldout_kind(stem, &max) != HELDOUT_NONE;
     free(stem);
@@ -363,7 +361,9 @@ static void table_release(struct table *t)
 /* A value column: neither x nor pandas' index. */
 static bool is_value_col(const struct table *t, size_t i)
 {
-    return i != t->xcol && i != t->skipcol;
+    /* TensorBoard's "Wall time" is when a value was logged, not a value. */
+    return i != t->xcol && i != t->skipcol &&
+           !(t->header && !strcasecmp(t->names[i], "Wall time"));
 }
 
 /*
@@ -482,15 +482,23 @@ static bool generic_stem(const char *stem)
     return false;
 }
 
+/*
+ * The name a file gives its metric: the file name without its extension,
+ * or for TensorBoard's "Download CSV" files (run-<run>-tag-<tag>.csv) the
+ * tag.
+ */
 static char *stem_of(const char *path)
 {
     const char *base = strrchr(path, '/');
-    const char *dot;
+    const char *dot, *tag;
 
     base = base ? base + 1 : path;
     dot = strrchr(base, '.');
+    tag = strstr(base, "-tag-");
+    if (tag && (!dot || tag + 5 < dot))
+        base = tag + 5;
     return xstrndup(base,
-                    dot && dot != base ? (size_t)(dot - base) : strlen(base));
+                    dot && dot > base ? (size_t)(dot - base) : strlen(base));
 }
 
 /* A column name m does not have yet, from want. */

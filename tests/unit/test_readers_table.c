@@ -629,6 +629,16 @@ static void test_generic(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "generic/tb_download", "tb", &format_generic_csv);
+    is_int((long)s.cs.n, 1, "generic: TensorBoard's CSV downloads: one run");
+    m = read_ok(&s, 0, "generic: TensorBoard's CSV downloads read");
+    is_double(at(m, "val_loss", 300), 0.65, 0,
+              "generic: one column per tag, x the step");
+    ok(m && !has_col(m, "val_loss/Wall time") && !has_col(m, "Wall time"),
+       "generic: the wall time is not a metric");
+    metrics_free(m);
+    scanned_release(&s);
+
     scan_one(&s, "generic/pandas_zero", "pz", &format_generic_csv);
     m = read_ok(&s, 0, "generic pandas Series dumps: read");
     is_double(at(m, "val_loss", 0), 1.33, 0,
@@ -742,7 +752,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(203);
+    plan(207);
     test_ultralytics();
     test_wandb();
     test_catboost();
