@@ -95,10 +95,10 @@ static const char *const error_words[] = {"wer",        "cer",   "rmse", "mse",
                                           "perplexity", "rmsle", "smape"};
 /* Scores, in order of preference among scores. */
 static const char *const score_words[] = {
-    "map50",    "map",   "ap",   "acc",       "accuracy", "f1",
-    "auc",      "dice",  "iou",  "bleu",      "rouge",    "psds",
-    "matthews", "mcc",   "r2",   "top1",      "fitness",  "jaccard",
-    "kappa",    "score", "top5", "precision", "recall"};
+    "map50", "map",   "ap",      "acc",       "accuracy", "f1",       "auc",
+    "dice",  "iou",   "bleu",    "rouge",     "psds",     "matthews", "mcc",
+    "r2",    "top1",  "fitness", "jaccard",   "kappa",    "psnr",     "ssim",
+    "snr",   "score", "top5",    "precision", "recall"};
 
 /* The kind, and for scores the rank among scores (lower is better). */
 static enum heldout_kind kind_of(const struct parts *ps, bool *maximize,

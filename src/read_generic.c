@@ -109,7 +109,9 @@ static bool metric_file(const char *path)
     line = first_line(buf);
     for (p = line; *p && !x;) {
         size_t flen = strcspn(p, ",");
-        char *f = xstrndup(p, flen);
+        char *f = flen >= 2 && p[0] == '"' && p[flen - 1] == '"'
+                      ? xstrndup(p + 1, flen - 2)
+                      : xstrndup(p, flen);
         bool step;
 
         x = is_x_name(f, &step);
@@ -241,6 +243,9 @@ struct table {
     bool tensor;
     bool zero_first;  /* the first line is the one field "0" */
     bool pandas_zero; /* ... and it was read as pandas' header */
+    size_t keycol;    /* long format: the column naming each row's metric
+                         ("metric"), or SIZE_MAX */
+    char **keys;      /* its text, per row */
     bool fractions;   /* a later value has a fraction or an exponent */
 };
 
@@ -280,6 +285,8 @@ static void on_header(struct table *t, const struct csv_record *rec)
             t->xcol = i;
             t->xstep = step;
         }
+        if (t->keycol == SIZE_MAX && !strcasecmp(rec->fields[i], "metric"))
+            t->keycol = i;
     }
     if (!*rec->fields[0] && rec->nfields > 1)
         t->skipcol = 0;
@@ -335,6 +342,11 @@ static int on_record(const struct csv_record *rec, void *ctx)
         }
     }
     t->line[r] = rec->line;
+    if (t->keycol != SIZE_MAX) {
+        t->keys = xreallocarray(t->keys, t->alloc, sizeof(*t->keys));
+        t->keys[r] =
+            xstrdup(t->keycol < rec->nfields ? rec->fields[t->keycol] : "");
+    }
     t->nrows++;
     return 0;
 }
@@ -349,6 +361,9 @@ static void table_release(struct table *t)
         if (t->text_cell)
             free(t->text_cell[i]);
     }
+    for (i = 0; t->keys && i < t->nrows; i++)
+        free(t->keys[i]);
+    free(t->keys);
     free(t->names);
     free(t->text_cell);
     free(t->text_line);
@@ -378,7 +393,7 @@ static int table_read(struct table *t, const char *path, char **why)
 
     memset(t, 0, sizeof(*t));
     t->path = path;
-    t->xcol = t->skipcol = SIZE_MAX;
+    t->xcol = t->skipcol = t->keycol = SIZE_MAX;
     *why = NULL;
     if (csvload_each(path, ',', on_record, t, &err) < 0) {
         bool numbers = false;
@@ -540,6 +555,36 @@ static size_t add_table(struct metrics *m, struct series_points *sp,
             nvalue++;
             single = i;
         }
+
+    /*
+     * The long format of MLflow's chart exports (Run, Run ID, metric,
+     * step, timestamp, value): one column per metric named in the rows.
+     */
+    if (t->keycol != SIZE_MAX && t->xcol != SIZE_MAX) {
+        size_t vcol = SIZE_MAX;
+
+        for (i = 0; i < t->ncols; i++)
+            if (!strcasecmp(t->names[i], "value"))
+                vcol = i;
+        if (vcol != SIZE_MAX) {
+            for (r = 0; r < t->nrows; r++) {
+                if (t->kind[r * t->ncols + vcol] != CELL_NUMBER || !*t->keys[r])
+                    continue;
+                col = metrics_column_index(m, t->keys[r]);
+                if (col == SIZE_MAX)
+                    col = metrics_add_column(m, t->keys[r]);
+                series_points_add(sp, col, t->v[r * t->ncols + t->xcol],
+                                  t->v[r * t->ncols + vcol], t->line[r]);
+            }
+            metrics_note(m,
+                         "%s is in long format (one row per value, the "
+                         "metric named in column '%s'): one column per "
+                         "metric",
+                         base, t->names[t->keycol]);
+            free(stem);
+            return t->nrows;
+        }
+    }
 
     /* One row of many numbers and no header: one metric along the row. */
     if (!t->header && t->nrows == 1 && t->ncols > 1) {

@@ -639,6 +639,16 @@ static void test_generic(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "generic/mlflow_long", "ml", &format_generic_csv);
+    is_int((long)s.cs.n, 1, "generic: MLflow chart exports: one run");
+    m = read_ok(&s, 0, "generic: MLflow's long format reads");
+    is_double(at(m, "val_loss", 1), 0.4, 0,
+              "generic: one column per metric named in the rows, x the step");
+    ok(m && !has_col(m, "value") && !has_col(m, "timestamp"),
+       "generic: value and timestamp are no metrics of their own");
+    metrics_free(m);
+    scanned_release(&s);
+
     scan_one(&s, "generic/pandas_zero", "pz", &format_generic_csv);
     m = read_ok(&s, 0, "generic pandas Series dumps: read");
     is_double(at(m, "val_loss", 0), 1.33, 0,
@@ -752,7 +762,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(207);
+    plan(211);
     test_ultralytics();
     test_wandb();
     test_catboost();
