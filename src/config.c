@@ -375,21 +375,11 @@ int config_load_file(struct config *cfg, const char *path, char **why)
     yaml_event_t ev;
     FILE *fp;
     int ret = 0;
-    struct stat st;
 
-    *why = NULL;
     config_release(cfg);
-    fp = fopen(path, "rb");
-    if (!fp) {
-        *why = xasprintf("%s: cannot read: %s", path, strerror(errno));
+    fp = input_open(path, why);
+    if (!fp)
         return -1;
-    }
-    /* libyaml would only say "input error" for a directory. */
-    if (!fstat(fileno(fp), &st) && S_ISDIR(st.st_mode)) {
-        *why = xasprintf("%s: cannot read: %s", path, strerror(EISDIR));
-        fclose(fp);
-        return -1;
-    }
     if (!yaml_parser_initialize(&parser))
         die("out of memory initialising libyaml");
     yaml_parser_set_input_file(&parser, fp);

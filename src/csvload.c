@@ -390,11 +390,9 @@ int csvload_each(const char *path, char delim, csv_record_fn fn, void *ctx,
     int ret;
 
     *why = NULL;
-    fp = fopen(path, "rb");
-    if (!fp) {
-        *why = xasprintf("%s: cannot read: %s", path, strerror(errno));
+    fp = input_open(path, why);
+    if (!fp)
         return -1;
-    }
     memset(&rd, 0, sizeof(rd));
     rd.path = path;
     rd.delim = delim;

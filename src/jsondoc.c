@@ -544,21 +544,11 @@ struct jsondoc *jsondoc_parse_file(const char *path, char **why)
 {
     struct filter *f;
     struct jsondoc *doc;
-    struct stat st;
     FILE *fp;
 
-    *why = NULL;
-    fp = fopen(path, "rb");
-    if (!fp) {
-        *why = xasprintf("%s: cannot read: %s", path, strerror(errno));
+    fp = input_open(path, why);
+    if (!fp)
         return NULL;
-    }
-    /* libyaml would only say "input error" for a directory. */
-    if (!fstat(fileno(fp), &st) && S_ISDIR(st.st_mode)) {
-        *why = xasprintf("%s: cannot read: %s", path, strerror(EISDIR));
-        fclose(fp);
-        return NULL;
-    }
     f = xmalloc(sizeof(*f));
     filter_init(f, fp, NULL, 0);
     doc = parse(f, path, 0, why);

@@ -61,6 +61,9 @@ static void usage(FILE *out)
         "                          CANONICAL (train_loss, val_loss, "
         "train_acc,\n"
         "                          val_acc, lr, grad_norm, ...); repeatable\n"
+        "      --follow-links      also read files that symbolic links in\n"
+        "                          RUNS_DIR point to outside it (by default\n"
+        "                          such files are not read)\n"
         "  -q, --quiet             do not print problems with single runs\n"
         "      --help              display this help and exit\n"
         "      --version           output version information and exit\n"
@@ -120,7 +123,8 @@ int main(int argc, char **argv)
         OPT_SINGLE,
         OPT_MIN_IMPROVEMENT,
         OPT_SLICE,
-        OPT_FAIL_ON
+        OPT_FAIL_ON,
+        OPT_FOLLOW_LINKS
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -132,6 +136,7 @@ int main(int argc, char **argv)
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"threshold", required_argument, NULL, 't'},
         {"map", required_argument, NULL, 'm'},
+        {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -249,6 +254,9 @@ int main(int argc, char **argv)
             opt.nmaps++;
             break;
         }
+        case OPT_FOLLOW_LINKS:
+            opt.follow_links = true;
+            break;
         case 'q':
             opt.quiet = true;
             break;

@@ -72,9 +72,11 @@ static bool is_record(const char *line, size_t len)
 static bool first_line_of(const char *path, size_t max, struct strbuf *sb,
                           bool *whole)
 {
-    FILE *fp = fopen(path, "rb");
+    char *why;
+    FILE *fp = input_open(path, &why);
     int c;
 
+    free(why);
     if (!fp)
         return false;
     *whole = false;
@@ -345,20 +347,11 @@ static struct metrics *read_metrics(const struct candidate *c, char **why)
     struct jsondoc_rows rows;
     struct tally t;
     struct metrics *m;
-    struct stat st;
     FILE *fp;
 
-    *why = NULL;
-    fp = fopen(c->path, "rb");
-    if (!fp) {
-        *why = xasprintf("%s: cannot read: %s", c->path, strerror(errno));
+    fp = input_open(c->path, why);
+    if (!fp)
         return NULL;
-    }
-    if (!fstat(fileno(fp), &st) && S_ISDIR(st.st_mode)) {
-        *why = xasprintf("%s: cannot read: %s", c->path, strerror(EISDIR));
-        fclose(fp);
-        return NULL;
-    }
     m = metrics_new(c->path, "step");
     m->format = LABEL;
     m->xbase = -1;

@@ -78,11 +78,12 @@ static bool is_run(const char *path)
  */
 static char *slurp(const char *path, size_t max)
 {
-    FILE *fp = fopen(path, "rb");
     struct strbuf sb = STRBUF_INIT;
-    char buf[4096];
+    char *why, buf[4096];
+    FILE *fp = input_open(path, &why);
     size_t n;
 
+    free(why);
     if (!fp)
         return NULL;
     while ((n = fread(buf, 1, sizeof(buf), fp)) > 0 && sb.len <= max)

@@ -339,11 +339,13 @@ static void read_file(struct reader *rd, const char *path, enum source src,
     const unsigned char *data;
     size_t len;
     uint64_t at;
-    FILE *f = fopen(path, "rb");
+    char *why;
+    FILE *f = input_open(path, &why);
 
     if (!f) {
-        metrics_note(rd->m, "%s: cannot open: %s", path, strerror(errno));
-        problem(rd, "%s: cannot open: %s", path, strerror(errno));
+        metrics_note(rd->m, "%s", why);
+        problem(rd, "%s", why);
+        free(why);
         return;
     }
     tfrecord_reader_init(&r, f);

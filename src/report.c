@@ -464,7 +464,11 @@ enum report_status report_build(const struct options *opt)
     size_t nskipped = 0;
     enum report_status ret = REPORT_FAILED;
 
+    /* A link out of RUNS_DIR must not publish a file from elsewhere. */
+    if (!opt->follow_links && input_confine(opt->runs_dir))
+        return REPORT_FAILED;
     if (make_rules(&rules, opt)) {
+        input_confine(NULL);
         rules_release(&rules);
         return REPORT_FAILED;
     }
@@ -512,6 +516,7 @@ enum report_status report_build(const struct options *opt)
         if (opt->fail_on & (1u << cmp.v[i].decision))
             ret = REPORT_FAIL_ON;
 out:
+    input_confine(NULL);
     site_release(&site);
     comparison_release(&cmp);
     run_set_release(&set);

@@ -39,6 +39,7 @@ struct options {
     struct slice_option *slices;
     unsigned fail_on;              /* bit (1 << enum decision) per --fail-on */
     bool quiet;                    /* -q: no per-run messages on stderr */
+    bool follow_links;             /* read links to files outside runs_dir */
     size_t nthresholds;            /* --threshold NAME=VALUE, in order */
     struct column_map *thresholds; /* (from = name, to = value) */
     size_t nmaps;                  /* --map, in command-line order */

@@ -68,9 +68,11 @@ char *dir_list_path(const struct dir_list *dl, const char *name)
 
 long sniff(const char *path, char *buf, size_t size)
 {
-    FILE *f = fopen(path, "rb");
+    char *why;
+    FILE *f = input_open(path, &why);
     size_t n;
 
+    free(why);
     if (!f)
         return -1;
     n = fread(buf, 1, size - 1, f);

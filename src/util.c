@@ -5,15 +5,21 @@
  * propagates -1; only main() decides the exit status. Allocation failure is
  * not recoverable in a report generator, so it aborts here, once.
  */
+/* realpath() is an X/Open function in glibc's headers. */
+#define _XOPEN_SOURCE 700
+
 #include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -151,6 +157,76 @@ void die(const char *fmt, ...)
     vreport("", fmt, ap, NULL);
     va_end(ap);
     exit(1);
+}
+
+/* The real path of the folder inputs must lie in, or NULL for anywhere. */
+static char *confine_root;
+
+int input_confine(const char *root)
+{
+    free(confine_root);
+    confine_root = NULL;
+    if (!root)
+        return 0;
+    confine_root = realpath(root, NULL);
+    if (!confine_root)
+        return error_errno("%s: cannot read", root);
+    return 0;
+}
+
+/*
+ * True when the file at path, opened as st, lies outside confine_root.
+ * The real path is checked to still name the opened file, so a link
+ * swapped between the open and the check is refused, not followed.
+ */
+static bool outside_root(const char *path, const struct stat *st)
+{
+    char *real = realpath(path, NULL);
+    size_t n = strlen(confine_root);
+    struct stat rst;
+    bool out;
+
+    if (!real)
+        return true;
+    out = stat(real, &rst) || rst.st_dev != st->st_dev ||
+          rst.st_ino != st->st_ino ||
+          (strncmp(real, confine_root, n) ||
+           (real[n] != '/' && strcmp(confine_root, "/")));
+    free(real);
+    return out;
+}
+
+FILE *input_open(const char *path, char **why)
+{
+    struct stat st;
+    FILE *fp;
+    int fd, flags;
+
+    *why = NULL;
+    /* O_NONBLOCK: opening a FIFO with no writer would wait for one. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        *why = xasprintf("%s: cannot read: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode))
+        *why = xasprintf("%s: cannot read: %s", path, strerror(EISDIR));
+    else if (!S_ISREG(st.st_mode))
+        *why = xasprintf("%s: not a regular file", path);
+    else if (confine_root && outside_root(path, &st))
+        *why = xasprintf("%s: a link to a file outside RUNS_DIR, not read "
+                         "(--follow-links reads it)",
+                         path);
+    else if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+             fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+             !(fp = fdopen(fd, "rb")))
+        *why = xasprintf("%s: cannot read: %s", path, strerror(errno));
+    else
+        return fp;
+    close(fd);
+    return NULL;
 }
 
 char *fmt_num(char *buf, size_t size, double v)

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -59,6 +60,27 @@ int error_errno(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Print "reportgen: <message>" and exit(1). For unrecoverable errors only. */
 NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/*
+ * Open path for reading, as reportgen opens every file it reads. The open
+ * never blocks (O_NONBLOCK: a FIFO or a device named like a log cannot
+ * hang the report), and the descriptor opened is checked with fstat(), so
+ * only a regular file is read. When input_confine() has set a root, a
+ * file whose real path (symbolic links resolved) lies outside it is
+ * refused too. Returns the stream (fclose() it), or NULL with a message
+ * in *why that the caller frees: "PATH: cannot read: REASON",
+ * "PATH: not a regular file" or "PATH: a link to a file outside
+ * RUNS_DIR, not read (--follow-links reads it)".
+ */
+FILE *input_open(const char *path, char **why);
+
+/*
+ * Refuse, in input_open(), files whose real path is outside root (a
+ * folder), so that a symbolic link in the runs cannot publish a file from
+ * elsewhere. root NULL lifts the limit. Returns -1 (with error()) when
+ * root cannot be resolved.
+ */
+int input_confine(const char *root);
 
 /*
  * Format a metric value the one way reportgen prints numbers, so output is
