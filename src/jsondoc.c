@@ -660,12 +660,89 @@ struct jsondoc_cell {
     size_t line; /* where the value is written */
 };
 
+size_t jsondoc_compares;
+
+/* FNV-1a, 64 bits. */
+static size_t hash_str(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/*
+ * The slot of s in idx: the one holding it, or the empty one where it
+ * would go. str(ctx, i) is the string of entry i of the owner's array.
+ * Linear probing; the table is never more than half full.
+ */
+static size_t *index_slot(const struct jsondoc_index *idx, const char *s,
+                          const char *(*str)(const void *ctx, size_t i),
+                          const void *ctx)
+{
+    size_t mask = idx->cap - 1, i = hash_str(s) & mask;
+
+    while (idx->slot[i]) {
+        jsondoc_compares++;
+        if (!strcmp(str(ctx, idx->slot[i] - 1), s))
+            break;
+        i = (i + 1) & mask;
+    }
+    return &idx->slot[i];
+}
+
+/* Entry i of the owner's array, or SIZE_MAX when s is not indexed. */
+static size_t index_find(const struct jsondoc_index *idx, const char *s,
+                         const char *(*str)(const void *ctx, size_t i),
+                         const void *ctx)
+{
+    size_t *slot;
+
+    if (!idx->cap)
+        return SIZE_MAX;
+    slot = index_slot(idx, s, str, ctx);
+    return *slot ? *slot - 1 : SIZE_MAX;
+}
+
+/* Index entry i (whose string is not indexed yet), growing as needed. */
+static void index_add(struct jsondoc_index *idx, size_t i,
+                      const char *(*str)(const void *ctx, size_t i),
+                      const void *ctx)
+{
+    if (2 * (idx->n + 1) > idx->cap) {
+        struct jsondoc_index grown = {NULL, idx->cap ? 2 * idx->cap : 64, 0};
+
+        grown.slot = xcalloc(grown.cap, sizeof(*grown.slot));
+        for (size_t k = 0; k < idx->cap; k++)
+            if (idx->slot[k])
+                *index_slot(&grown, str(ctx, idx->slot[k] - 1), str, ctx) =
+                    idx->slot[k];
+        grown.n = idx->n;
+        free(idx->slot);
+        *idx = grown;
+    }
+    *index_slot(idx, str(ctx, i), str, ctx) = i + 1;
+    idx->n++;
+}
+
+static const char *rowkey_str(const void *ctx, size_t i)
+{
+    return ((const struct jsondoc_rows *)ctx)->keys[i].key;
+}
+
+static const char *column_str(const void *ctx, size_t i)
+{
+    return ((const struct metrics *)ctx)->cols[i].name;
+}
+
 void jsondoc_rows_init(struct jsondoc_rows *r, struct metrics *m,
                        bool (*name)(const char *key, struct strbuf *out))
 {
     memset(r, 0, sizeof(*r));
     r->m = m;
     r->name = name;
+    r->max_columns = METRICS_MAX_COLUMNS;
 }
 
 void jsondoc_rows_release(struct jsondoc_rows *r)
@@ -674,15 +751,21 @@ void jsondoc_rows_release(struct jsondoc_rows *r)
         free(r->keys[i].key);
     free(r->keys);
     free(r->cells);
+    free(r->keyidx.slot);
+    free(r->colidx.slot);
     memset(r, 0, sizeof(*r));
 }
 
-static bool name_taken(const struct metrics *m, const char *name)
+/* Is a column of m named name? Columns added since are indexed first. */
+static bool name_taken(struct jsondoc_rows *r, const char *name)
 {
-    for (size_t i = 0; i < m->ncols; i++)
-        if (!strcmp(m->cols[i].name, name))
-            return true;
-    return false;
+    const struct metrics *m = r->m;
+
+    for (; r->colsindexed < m->ncols; r->colsindexed++)
+        if (index_find(&r->colidx, m->cols[r->colsindexed].name, column_str,
+                       m) == SIZE_MAX)
+            index_add(&r->colidx, r->colsindexed, column_str, m);
+    return index_find(&r->colidx, name, column_str, m) != SIZE_MAX;
 }
 
 /*
@@ -690,47 +773,57 @@ static bool name_taken(const struct metrics *m, const char *name)
  * name already (eval_acc and eval_accuracy both map to val_acc): then the
  * log's own name, and failing that the log's name numbered.
  */
-static size_t new_column(struct metrics *m, const char *name, const char *orig)
+static size_t new_column(struct jsondoc_rows *r, const char *name,
+                         const char *orig)
 {
     struct strbuf sb = STRBUF_INIT;
     size_t col;
 
-    if (name_taken(m, name))
+    if (name_taken(r, name))
         name = orig;
-    for (size_t i = 2; name_taken(m, name); i++) {
+    for (size_t i = 2; name_taken(r, name); i++) {
         strbuf_reset(&sb);
         strbuf_addf(&sb, "%s (%zu)", orig, i);
         name = sb.buf;
     }
-    col = metrics_add_column_as(m, name, orig);
+    col = metrics_add_column_as(r->m, name, orig);
     strbuf_release(&sb);
     return col;
 }
 
 /*
  * The column of log key key. Records of one log repeat their keys in the
- * same order, so the search starts after the key found last: a record
- * costs about one comparison per key, however many columns there are.
+ * same order, so the key after the one found last is tried first, then
+ * the hash index: a record costs about one comparison per key, however
+ * many columns there are. A key met for the first time once max_columns
+ * columns exist is left out (and counted).
  */
 static size_t key_column(struct jsondoc_rows *r, const char *key)
 {
     struct strbuf sb = STRBUF_INIT;
-    size_t col = SIZE_MAX;
+    size_t col = SIZE_MAX, k;
 
-    for (size_t i = 0; i < r->nkeys; i++) {
-        size_t k = (r->hint + i) % r->nkeys;
-
-        if (!strcmp(r->keys[k].key, key)) {
-            r->hint = k + 1;
-            return r->keys[k].col;
-        }
+    if (r->hint < r->nkeys) {
+        jsondoc_compares++;
+        if (!strcmp(r->keys[r->hint].key, key))
+            return r->keys[r->hint++].col;
     }
-    if (r->name(key, &sb))
-        col = new_column(r->m, sb.buf, key);
+    k = index_find(&r->keyidx, key, rowkey_str, r);
+    if (k != SIZE_MAX) {
+        r->hint = k + 1;
+        return r->keys[k].col;
+    }
+    if (r->name(key, &sb)) {
+        if (r->m->ncols < r->max_columns)
+            col = new_column(r, sb.buf, key);
+        else
+            r->keys_left_out++;
+    }
     strbuf_release(&sb);
     ALLOC_GROW(r->keys, r->nkeys + 1, r->alloc);
     r->keys[r->nkeys].key = xstrdup(key);
     r->keys[r->nkeys].col = col;
+    index_add(&r->keyidx, r->nkeys, rowkey_str, r);
     r->hint = ++r->nkeys;
     return col;
 }
@@ -835,6 +928,11 @@ void jsondoc_rows_finish(struct jsondoc_rows *r)
         m->cols[keep++] = *c;
     }
     m->ncols = keep;
+    if (r->keys_left_out)
+        metrics_note(m,
+                     "%zu keys left out: reportgen reads the first %zu "
+                     "columns of a log",
+                     r->keys_left_out, r->max_columns);
     /* The key map's column numbers are stale now: nothing may be added. */
     for (size_t i = 0; i < r->nkeys; i++)
         r->keys[i].col = SIZE_MAX;

@@ -117,6 +117,23 @@ int jsondoc_number(const struct jsondoc *doc, const struct jsondoc_node *node,
                    double *out);
 
 /*
+ * An open-addressing hash index of strings held elsewhere: each slot
+ * holds an index + 1 into the owner's array (0: empty). Lookups cost one
+ * string comparison on average, so a log of 100,000 distinct keys costs
+ * linear time, not quadratic.
+ */
+struct jsondoc_index {
+    size_t *slot;
+    size_t cap, n; /* cap is 0 or a power of 2, n < cap / 2 */
+};
+
+/*
+ * String comparisons made by the key and column-name lookups since the
+ * program started: tests check that they grow linearly with the keys.
+ */
+extern size_t jsondoc_compares;
+
+/*
  * Rows of a struct metrics from JSON log records: objects of name/number
  * pairs, each logged at some x (step, iteration or epoch). Records at the
  * same x merge into one row (a Trainer's training and evaluation entries
@@ -141,6 +158,11 @@ struct jsondoc_rows {
     void *keep_data;
     size_t nkeys, alloc, hint;
     struct jsondoc_rowkey *keys; /* log key -> column */
+    struct jsondoc_index keyidx; /* keys[] by key */
+    struct jsondoc_index colidx; /* m->cols[] by name */
+    size_t colsindexed;          /* m->cols[] entries in colidx */
+    size_t max_columns;          /* METRICS_MAX_COLUMNS unless changed */
+    size_t keys_left_out;        /* keys not read for max_columns */
     struct jsondoc_cell *cells;  /* scratch: one record's values */
     size_t cellsalloc;
     size_t restarts;     /* times the log restarted */
@@ -157,17 +179,19 @@ void jsondoc_rows_release(struct jsondoc_rows *r);
 
 /*
  * Add the members of object obj (read from line) that hold numbers, at
- * x, as described above. Members that are null, strings, booleans,
- * objects or arrays are left out: missing, not zero. x must be finite.
- * A non-finite value's column cites the line of the value itself.
+ * x, as described above. A key met once max_columns columns exist is
+ * left out (jsondoc_rows_finish() notes how many). Members that are
+ * null, strings, booleans, objects or arrays are left out: missing, not
+ * zero. x must be finite. A non-finite value's column cites the line of
+ * the value itself.
  */
 void jsondoc_rows_add(struct jsondoc_rows *r, const struct jsondoc *doc,
                       const struct jsondoc_node *obj, double x, size_t line);
 
 /*
  * Finish: drop the columns left without a value (only the rows a restart
- * replaced had one, or keep() left every value out). Call once, after
- * the last jsondoc_rows_add().
+ * replaced had one, or keep() left every value out), and note the keys
+ * left out for max_columns. Call once, after the last jsondoc_rows_add().
  */
 void jsondoc_rows_finish(struct jsondoc_rows *r);
 

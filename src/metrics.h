@@ -17,6 +17,15 @@
 
 #include "util.h"
 
+/*
+ * The most columns reportgen reads from one log: a CSV record with more
+ * fields is refused (file and line named), and keys of JSON logs beyond
+ * it are left out with a note. Real logs hold tens of columns, a few
+ * hundred with per-class metrics; without a limit a header of a million
+ * names would become a million charts.
+ */
+#define METRICS_MAX_COLUMNS 4096
+
 /* What reportgen knows a column to mean, from its name. */
 enum metric_role {
     ROLE_OTHER = 0,

@@ -531,12 +531,78 @@ static void test_rows(void)
     }
 }
 
+/*
+ * 100,000 distinct keys in one record, then the same keys in a second
+ * record in another order: the column lookups must cost a bounded number
+ * of string comparisons per key (the hash index), not one per column
+ * (quadratic: 5e9 comparisons here). Counted, not timed.
+ */
+static void test_many_keys(void)
+{
+    enum { NKEYS = 100000 };
+    struct metrics *m = metrics_new("r.json", "step");
+    struct strbuf sb = STRBUF_INIT;
+    struct jsondoc_rows rows;
+    struct jsondoc *doc;
+    char *why = NULL;
+    size_t before;
+    const struct jsondoc_node *e;
+
+    strbuf_addstr(&sb, "[{\"x\": 1");
+    for (int i = 0; i < NKEYS; i++)
+        strbuf_addf(&sb, ", \"k%d\": %d", i, i);
+    strbuf_addstr(&sb, "},\n{\"x\": 2");
+    for (int i = NKEYS; i-- > 0;)
+        strbuf_addf(&sb, ", \"k%d\": %d", (i * 7919) % NKEYS, i);
+    strbuf_addstr(&sb, "}]");
+    doc = parse(sb.buf, &why);
+    ok(doc != NULL, "many keys: parsed");
+    if (!doc) {
+        printf("#   %s\n", why);
+        free(why);
+        strbuf_release(&sb);
+        metrics_free(m);
+        return;
+    }
+    jsondoc_rows_init(&rows, m, name_as_is);
+    rows.max_columns = 2 * NKEYS;
+    before = jsondoc_compares;
+    for (e = jsondoc_first(doc, jsondoc_root(doc)); e; e = jsondoc_next(doc, e))
+        jsondoc_rows_add(&rows, doc, e, e->line, e->line);
+    jsondoc_rows_finish(&rows);
+    is_int((long)m->ncols, NKEYS, "many keys: one column per key");
+    is_int((long)m->nrows, 2, "many keys: two rows");
+    is_double(cell(m, "k7919", 1), 1, 0, "many keys: a value of the 2nd row");
+    if (!ok(jsondoc_compares - before < 8 * (size_t)NKEYS,
+            "many keys: comparisons grow linearly with the keys"))
+        printf("#   %zu comparisons for %d keys\n", jsondoc_compares - before,
+               NKEYS);
+    jsondoc_rows_release(&rows);
+    metrics_free(m);
+
+    /* The default cap: keys past METRICS_MAX_COLUMNS are left out. */
+    m = metrics_new("r.json", "step");
+    jsondoc_rows_init(&rows, m, name_as_is);
+    e = jsondoc_first(doc, jsondoc_root(doc));
+    jsondoc_rows_add(&rows, doc, e, 1, 1);
+    jsondoc_rows_finish(&rows);
+    is_int((long)m->ncols, METRICS_MAX_COLUMNS, "cap: columns kept");
+    is_str(m->nnotes ? m->notes[0] : NULL,
+           "95904 keys left out: reportgen reads the first 4096 columns of "
+           "a log",
+           "cap: a note says how many keys were left out");
+    jsondoc_rows_release(&rows);
+    metrics_free(m);
+    jsondoc_free(doc);
+    strbuf_release(&sb);
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir)
         srcdir = ".";
-    plan(89);
+    plan(96);
     test_scalars();
     test_nonfinite();
     test_layout();
@@ -545,5 +611,6 @@ int main(void)
     test_file();
     test_large();
     test_rows();
+    test_many_keys();
     return done();
 }
