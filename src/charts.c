@@ -129,11 +129,59 @@ static int draw_pair(struct site *site, struct run *r, const struct metrics *m,
     return draw(site, r, m, rule, &c, file, title, title);
 }
 
+/* Does column col get a chart of its own (not a pair, not predictions)? */
+static bool own_chart(const struct column *col)
+{
+    switch (col->role) {
+    case ROLE_TRAIN_LOSS:
+    case ROLE_VAL_LOSS:
+    case ROLE_TRAIN_ACC:
+    case ROLE_VAL_ACC:
+    case ROLE_PRED_COUNT:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/*
+ * Choose which columns get a chart of their own when left charts
+ * remain: the ones reportgen knows first, then the others in log order.
+ * drawn[i] is set for each chosen column.
+ */
+static void choose_columns(const struct metrics *m, size_t left, bool *drawn)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < m->ncols && left; i++)
+            if (own_chart(&m->cols[i]) &&
+                (m->cols[i].role == ROLE_OTHER) == (pass == 1)) {
+                drawn[i] = true;
+                left--;
+            }
+}
+
+/* Summarise column col in r->folded, for a table instead of a chart. */
+static void fold(struct run *r, const struct metrics *m,
+                 const struct column *col)
+{
+    struct folded_column *f;
+    struct series_stats st;
+
+    metrics_stats(m, col, &st);
+    r->folded = xreallocarray(r->folded, r->nfolded + 1, sizeof(*r->folded));
+    f = &r->folded[r->nfolded++];
+    f->name = xstrdup(col->name);
+    f->n = st.n;
+    f->min = st.min;
+    f->max = st.max;
+    f->last = st.n ? col->v[st.last] : NAN;
+}
+
 int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
                     const struct rule *rule)
 {
     struct chart c;
-    bool any_pred = false;
+    bool any_pred = false, *drawn;
 
     if (draw_pair(site, r, m, rule, ROLE_TRAIN_LOSS, ROLE_VAL_LOSS, "loss.svg",
                   "loss") ||
@@ -151,20 +199,18 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
         return -1;
     chart_release(&c);
 
+    drawn = xcalloc(m->ncols ? m->ncols : 1, sizeof(*drawn));
+    choose_columns(m, CHARTS_MAX_PER_RUN - r->ncharts, drawn);
     for (size_t i = 0; i < m->ncols; i++) {
         const struct column *col = &m->cols[i];
         char *slug, *file;
         int ret;
 
-        switch (col->role) {
-        case ROLE_TRAIN_LOSS:
-        case ROLE_VAL_LOSS:
-        case ROLE_TRAIN_ACC:
-        case ROLE_VAL_ACC:
-        case ROLE_PRED_COUNT:
+        if (!own_chart(col))
             continue;
-        default:
-            break;
+        if (!drawn[i]) {
+            fold(r, m, col);
+            continue;
         }
         memset(&c, 0, sizeof(c));
         chart_add(&c, m, col, col->role == ROLE_SLICE ? PLOT_VAL : PLOT_OTHER);
@@ -173,9 +219,12 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
         ret = draw(site, r, m, rule, &c, file, col->name, col->name);
         free(slug);
         free(file);
-        if (ret)
+        if (ret) {
+            free(drawn);
             return -1;
+        }
     }
+    free(drawn);
     return 0;
 }
 

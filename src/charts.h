@@ -15,9 +15,19 @@
 #include "site.h"
 
 /*
+ * The most charts a run gets. A log of thousands of columns would
+ * otherwise make thousands of files and a page no one reads; the columns
+ * past the limit are summarised in one table instead.
+ */
+#define CHARTS_MAX_PER_RUN 32
+
+/*
  * Draw every chart of run r from m into runs/<slug>/ and list them in
  * r->charts: loss (train and held-out), accuracy, predictions per class,
- * and one chart per other column. The best checkpoint under rule is
+ * and one chart per other column, at most CHARTS_MAX_PER_RUN in all.
+ * Columns reportgen knows (lr, grad_norm, slices) are drawn first; the
+ * others, in log order, while charts are left, and the rest listed in
+ * r->folded with their summaries. The best checkpoint under rule is
  * marked on the chart that holds the rule's metric. Returns 0, or -1
  * after error().
  */

@@ -53,6 +53,8 @@
  * buffer all of it.
  */
 #define MAX_CELL (1024 * 1024)
+/* The longest record accepted, all fields together. */
+#define MAX_RECORD (16 * 1024 * 1024)
 /* How much of a bad cell or a column name a message shows. */
 #define QUOTE_CELL_MAX 40
 #define QUOTE_NAME_MAX 80
@@ -134,6 +136,18 @@ static void cb1(void *data, size_t len, void *arg)
         start++;
     while (end > start && isspace((unsigned char)s[end - 1]))
         end--;
+    if (rd->nfields >= METRICS_MAX_COLUMNS) {
+        strbuf_addf(fail_at(rd, rd->row_line),
+                    "more than %d fields (reportgen reads at most %d "
+                    "columns)",
+                    METRICS_MAX_COLUMNS, METRICS_MAX_COLUMNS);
+        return;
+    }
+    if (rd->text.len + end - start >= MAX_RECORD) {
+        strbuf_addf(fail_at(rd, rd->row_line), "record longer than %d MiB",
+                    MAX_RECORD / (1024 * 1024));
+        return;
+    }
     ALLOC_GROW(rd->off, rd->nfields + 1, rd->off_alloc);
     rd->off[rd->nfields++] = rd->text.len;
     strbuf_add(&rd->text, s + start, end - start);

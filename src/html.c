@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charts.h"
 #include "diagnose.h"
 #include "config.h"
 #include "formats.h"
@@ -34,6 +35,7 @@
 #include "banned.h"
 
 static void set_delta(struct tmpl_dict *d, double delta);
+static void set_num_or_dash(struct tmpl_dict *d, const char *key, double v);
 
 /* Where a run's page sits, relative to index.html (see html.h). */
 #define RUN_PAGE_DIR "runs/"
@@ -326,10 +328,36 @@ static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
     set_text_section(rec, "DIAG_NOTE", diag->note);
 }
 
+/* The columns past the chart limit, summarised in one table. */
+static void set_folded(struct tmpl_dict *d, const struct run *r)
+{
+    struct tmpl_dict *sec;
+
+    if (!r->nfolded)
+        return;
+    sec = tmpl_add(d, "FOLDED");
+    tmpl_set_int(sec, "N_FOLDED", (long)r->nfolded);
+    tmpl_set_int(sec, "MAX_CHARTS", CHARTS_MAX_PER_RUN);
+    for (size_t i = 0; i < r->nfolded; i++) {
+        const struct folded_column *f = &r->folded[i];
+        struct tmpl_dict *row = tmpl_add(sec, "FOLDED_COLUMN");
+
+        tmpl_set(row, "NAME", f->name);
+        tmpl_set_int(row, "N", (long)f->n);
+        set_num_or_dash(row, "MIN", f->min);
+        set_num_or_dash(row, "MAX", f->max);
+        if (f->n)
+            tmpl_set_num(row, "LAST", f->last);
+        else
+            tmpl_set(row, "LAST", "\xe2\x80\x93");
+    }
+}
+
 static void set_charts(struct tmpl_dict *d, const struct run *r)
 {
     struct strbuf alt = STRBUF_INIT;
 
+    set_folded(d, r);
     if (!r->ncharts) {
         tmpl_show(d, "NO_CHARTS");
         return;

@@ -58,6 +58,9 @@ static void run_release(struct run *r)
         free(r->charts[i].title);
     }
     free(r->charts);
+    for (size_t i = 0; i < r->nfolded; i++)
+        free(r->folded[i].name);
+    free(r->folded);
 }
 
 void run_set_release(struct run_set *set)

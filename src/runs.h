@@ -37,6 +37,14 @@ struct run_column {
     char *orig; /* NULL when the log uses the same name */
 };
 
+/* A column drawn in no chart (past CHARTS_MAX_PER_RUN): its summary. */
+struct folded_column {
+    char *name;
+    size_t n;        /* values present */
+    double min, max; /* over finite values; NaN if none */
+    double last;     /* the last value present (may be non-finite) */
+};
+
 struct run {
     char *name;         /* path relative to RUNS_DIR, "/"-separated */
     char *dir;          /* the run's folder (where its config is found) */
@@ -74,6 +82,8 @@ struct run {
 
     size_t ncharts, charts_alloc;
     struct chart_ref *charts;
+    size_t nfolded; /* columns summarised instead of drawn, in log order */
+    struct folded_column *folded;
 };
 
 struct run_set {

@@ -1,8 +1,9 @@
 /*
  * util.h - allocation wrappers and error reporting shared by every module.
  *
- * The x* allocators never return NULL: on out-of-memory they print a
- * message and abort(), so no caller checks for NULL after an allocation.
+ * The x* allocators never return NULL: on out-of-memory they print
+ * "reportgen: out of memory", run util_oom_cleanup and exit with status
+ * 1, so no caller checks for NULL after an allocation.
  * error() and friends print "reportgen: " plus the message to stderr.
  */
 #ifndef REPORTGEN_UTIL_H
@@ -22,6 +23,12 @@
 #define PRINTF_LIKE(f, a)
 #define NORETURN
 #endif
+
+/*
+ * Called once when an allocation fails, before exit(1): removes what the
+ * report was writing (the temporary site folder). It must not allocate.
+ */
+extern void (*util_oom_cleanup)(void);
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);

@@ -162,6 +162,21 @@
 {{#NO_CHARTS}}
   <p class="empty">No charts were drawn for this run.</p>
 {{/NO_CHARTS}}
+{{#FOLDED}}
+  <p class="note">{{N_FOLDED:h}} more columns are summarised below instead of drawn: a run gets at most {{MAX_CHARTS:h}} charts.</p>
+  <div class="table-wrap">
+  <table class="columns folded">
+    <thead>
+      <tr><th scope="col">Column</th><th scope="col">Values logged</th><th scope="col">Lowest</th><th scope="col">Highest</th><th scope="col">Last logged</th></tr>
+    </thead>
+    <tbody>
+{{#FOLDED_COLUMN}}
+      <tr><td><code>{{NAME:h}}</code></td><td>{{N:h}}</td><td>{{MIN:h}}</td><td>{{MAX:h}}</td><td>{{LAST:h}}</td></tr>
+{{/FOLDED_COLUMN}}
+    </tbody>
+  </table>
+  </div>
+{{/FOLDED}}
 </section>
 <section class="config">
   <h2>Config</h2>
