@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "jsondoc.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -341,8 +342,12 @@ static size_t line_of_offset(FILE *fp, size_t offset)
     return line;
 }
 
-/* Turn a libyaml failure into "PATH:LINE: problem (context at line N)". */
-static void parser_error(struct flattener *fl, const yaml_parser_t *p, FILE *fp)
+/*
+ * Turn a libyaml failure into "PATH:LINE: problem (context at line N)".
+ * in is the JSON filter the parser reads through, or NULL for YAML.
+ */
+static void parser_error(struct flattener *fl, const yaml_parser_t *p, FILE *fp,
+                         struct jsondoc_input *in)
 {
     strbuf_reset(&fl->err);
     if (p->error == YAML_MEMORY_ERROR) {
@@ -355,7 +360,8 @@ static void parser_error(struct flattener *fl, const yaml_parser_t *p, FILE *fp)
     }
     if (p->error == YAML_READER_ERROR) {
         strbuf_addf(&fl->err, "%s:%zu: %s", fl->path,
-                    line_of_offset(fp, p->problem_offset),
+                    in ? jsondoc_input_line(in, p->problem_offset)
+                       : line_of_offset(fp, p->problem_offset),
                     p->problem ? p->problem : "cannot read");
         if (p->problem_value != -1)
             strbuf_addf(&fl->err, " (byte 0x%02x)", (unsigned)p->problem_value);
@@ -368,11 +374,20 @@ static void parser_error(struct flattener *fl, const yaml_parser_t *p, FILE *fp)
                     p->context_mark.line + 1);
 }
 
+/* Is path a JSON file, by its name? */
+static bool is_json(const char *path)
+{
+    size_t len = strlen(path);
+
+    return len >= 5 && !strcmp(path + len - 5, ".json");
+}
+
 int config_load_file(struct config *cfg, const char *path, char **why)
 {
     struct flattener fl;
     yaml_parser_t parser;
     yaml_event_t ev;
+    struct jsondoc_input *in = NULL;
     FILE *fp;
     int ret = 0;
 
@@ -382,7 +397,17 @@ int config_load_file(struct config *cfg, const char *path, char **why)
         return -1;
     if (!yaml_parser_initialize(&parser))
         die("out of memory initialising libyaml");
-    yaml_parser_set_input_file(&parser, fp);
+    /*
+     * JSON is read as the JSON logs are (jsondoc.c's filter), so that
+     * what json.dump writes, an emoji as a surrogate pair included, reads
+     * the same in a config as in a log.
+     */
+    if (is_json(path)) {
+        in = jsondoc_input_new(fp);
+        jsondoc_input_attach(in, &parser);
+    } else {
+        yaml_parser_set_input_file(&parser, fp);
+    }
 
     memset(&fl, 0, sizeof(fl));
     fl.path = path;
@@ -391,7 +416,7 @@ int config_load_file(struct config *cfg, const char *path, char **why)
     strbuf_init(&fl.err, 0);
     while (!ret) {
         if (!yaml_parser_parse(&parser, &ev)) {
-            parser_error(&fl, &parser, fp);
+            parser_error(&fl, &parser, fp, in);
             ret = -1;
             break;
         }
@@ -404,10 +429,11 @@ int config_load_file(struct config *cfg, const char *path, char **why)
      * the next event: prefer libyaml's message to a misleading one.
      */
     if (ret < 0 && fl.top_scalar && !yaml_parser_parse(&parser, &ev))
-        parser_error(&fl, &parser, fp);
+        parser_error(&fl, &parser, fp, in);
     else if (ret < 0 && fl.top_scalar)
         yaml_event_delete(&ev);
     yaml_parser_delete(&parser);
+    jsondoc_input_free(in);
     fclose(fp);
     strbuf_release(&fl.key);
     free(fl.stack);

@@ -1,6 +1,7 @@
 /*
  * config.h - a run's hyperparameters, read from config.json, config.yaml,
- * params.yaml or hparams.yaml with libyaml (which reads JSON too).
+ * params.yaml or hparams.yaml with libyaml (which reads JSON too; a .json
+ * file goes through jsondoc's filter first, as the JSON logs do).
  *
  * Nested mappings are flattened to dotted keys ("optimizer.lr") and
  * sequences to indexed keys ("layers.0"), in file order, so that the run

@@ -570,6 +570,34 @@ struct jsondoc *jsondoc_parse_string(const char *s, size_t len,
     return doc;
 }
 
+/* The filter is the input: a struct jsondoc_input is a struct filter. */
+struct jsondoc_input {
+    struct filter f;
+};
+
+struct jsondoc_input *jsondoc_input_new(FILE *fp)
+{
+    struct jsondoc_input *in = xmalloc(sizeof(*in));
+
+    filter_init(&in->f, fp, NULL, 0);
+    return in;
+}
+
+void jsondoc_input_attach(struct jsondoc_input *in, yaml_parser_t *parser)
+{
+    yaml_parser_set_input(parser, filter_read, &in->f);
+}
+
+size_t jsondoc_input_line(struct jsondoc_input *in, size_t offset)
+{
+    return line_of_offset(&in->f, offset);
+}
+
+void jsondoc_input_free(struct jsondoc_input *in)
+{
+    free(in);
+}
+
 void jsondoc_free(struct jsondoc *doc)
 {
     if (!doc)

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "metrics.h"
 #include "strbuf.h"
@@ -74,6 +75,23 @@ struct jsondoc *jsondoc_parse_file(const char *path, char **why);
  */
 struct jsondoc *jsondoc_parse_string(const char *s, size_t len,
                                      const char *path, size_t line, char **why);
+
+/*
+ * The byte filter above, as a libyaml input: for a reader that takes
+ * libyaml's events itself (config.c flattens them as they come) but must
+ * read JSON as jsondoc does, surrogate pairs and tabs included.
+ * jsondoc_input_new() wraps fp (borrowed, read from its start);
+ * jsondoc_input_attach() makes it the parser's input;
+ * jsondoc_input_line() gives the 1-based line of a libyaml reader error's
+ * offset (it reads fp again); jsondoc_input_free() frees it, not fp.
+ */
+struct jsondoc_input;
+struct yaml_parser_s;
+struct jsondoc_input *jsondoc_input_new(FILE *fp);
+void jsondoc_input_attach(struct jsondoc_input *in,
+                          struct yaml_parser_s *parser);
+size_t jsondoc_input_line(struct jsondoc_input *in, size_t offset);
+void jsondoc_input_free(struct jsondoc_input *in);
 
 /* Free doc and everything it owns. jsondoc_free(NULL) does nothing. */
 void jsondoc_free(struct jsondoc *doc);

@@ -372,12 +372,79 @@ static void test_dir(void)
     ok(config_names[8] == NULL, "names: NULL-terminated");
 }
 
+/* Write text to DIR/name in a new temporary folder; *dir gets DIR. */
+static char *write_named(const char *name, const char *text, char **dir)
+{
+    const char *tmp = getenv("TMPDIR");
+    struct strbuf sb = STRBUF_INIT;
+    char *path, *tmpl;
+
+    tmpl = xasprintf("%s/test_config.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        printf("Bail out! cannot create %s: %s\n", tmpl, strerror(errno));
+        exit(1);
+    }
+    *dir = tmpl;
+    path = xasprintf("%s/%s", tmpl, name);
+    strbuf_addstr(&sb, text);
+    {
+        FILE *fp = fopen(path, "wb");
+
+        if (!fp || fwrite(sb.buf, 1, sb.len, fp) != sb.len || fclose(fp)) {
+            printf("Bail out! cannot write %s\n", path);
+            exit(1);
+        }
+    }
+    strbuf_release(&sb);
+    return path;
+}
+
+/*
+ * A config.json reads as the JSON logs do: what json.dump writes by
+ * default (a character outside the BMP as a surrogate pair, tab
+ * indentation) loads; a lone surrogate becomes U+FFFD.
+ */
+static void test_json_like_logs(void)
+{
+    struct config cfg = CONFIG_INIT;
+    char *dir, *why = NULL;
+    char *path = write_named("config.json",
+                             "{\n\t\"name\": \"run \\ud83d\\ude00\",\n"
+                             "\t\"lone\": \"\\udc00\",\n\t\"lr\": 0.1\n}\n",
+                             &dir);
+
+    if (!ok(config_load_dir(&cfg, dir, &why) == 0, "json.dump output loads"))
+        printf("#   %s\n", why ? why : "(no message)");
+    is_str(config_get(&cfg, "name"), "run \xf0\x9f\x98\x80",
+           "a surrogate pair is the character");
+    is_str(config_get(&cfg, "lone"), "\xef\xbf\xbd",
+           "a lone surrogate is U+FFFD");
+    is_str(config_get(&cfg, "lr"), "0.1", "the next value");
+    free(why);
+    config_release(&cfg);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+
+    /* A reader error is still placed on its line of the file. */
+    path = write_named("config.json",
+                       "{\n\"a\": \"\\ud83d\\ude00\",\n\"b\": \"\xff\"\n}\n",
+                       &dir);
+    fails_path(path, ":3: invalid leading UTF-8 octet (byte 0xff)",
+               "bad UTF-8 in a JSON config: its line");
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(125);
+    plan(131);
     test_flat();
     test_nested();
     test_empty();
@@ -386,5 +453,6 @@ int main(void)
     test_generated();
     test_errors();
     test_dir();
+    test_json_like_logs();
     return done();
 }
