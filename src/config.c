@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -124,6 +125,33 @@ static int fail(struct flattener *fl, const yaml_event_t *ev, const char *fmt,
     return -1;
 }
 
+/*
+ * Does a key look like it holds a secret? Configs are published (run
+ * pages, the one-file report), and a training script's config often
+ * carries a hub token or a tracker's API key beside the learning rate.
+ * Any of these words, in any case, anywhere in the dotted key, hides the
+ * value; a false alarm (max_tokens) only hides a setting, a miss
+ * publishes a credential.
+ */
+static bool secret_key(const char *key)
+{
+    static const char *const words[] = {
+        "token",  "password", "passwd",      "secret",      "auth", "api_key",
+        "apikey", "api-key",  "private_key", "credentials", NULL};
+
+    for (const char *p = key; *p; p++)
+        for (size_t w = 0; words[w]; w++) {
+            size_t i = 0;
+
+            while (words[w][i] &&
+                   tolower((unsigned char)p[i]) == (unsigned char)words[w][i])
+                i++;
+            if (!words[w][i])
+                return true;
+        }
+    return false;
+}
+
 static int add_entry(struct flattener *fl, const yaml_event_t *ev,
                      const char *value, size_t len)
 {
@@ -135,6 +163,10 @@ static int add_entry(struct flattener *fl, const yaml_event_t *ev,
     if (fl->bytes > MAX_BYTES)
         return fail(fl, ev, "more than %d MiB of settings",
                     MAX_BYTES / (1024 * 1024));
+    if (secret_key(fl->key.buf)) {
+        value = CONFIG_HIDDEN;
+        len = strlen(CONFIG_HIDDEN);
+    }
     ALLOC_GROW(cfg->e, cfg->n + 1, cfg->alloc);
     cfg->e[cfg->n].key = xstrndup(fl->key.buf, fl->key.len);
     /* A "\0" escape in a quoted scalar ends the value there. */

@@ -14,8 +14,16 @@
 
 struct config_entry {
     char *key;
-    char *value; /* the scalar as written; "null" for an empty value */
+    char *value; /* the scalar as written; "null" for an empty value;
+                    CONFIG_HIDDEN when the key looks like a secret's */
 };
+
+/*
+ * The value kept, and so published, for a key that looks like it holds a
+ * secret: one with token, password, passwd, secret, auth, api_key,
+ * apikey, api-key, private_key or credentials in it, in any case.
+ */
+#define CONFIG_HIDDEN "(hidden)"
 
 struct config {
     char *path; /* file read, or NULL when the run has none */
