@@ -354,6 +354,12 @@ static int make_rules(struct rules *rules, const struct options *opt)
         free(why);
         return -1;
     }
+    if (rules->path) {
+        char *rel = strip_root(opt->runs_dir, rules->path);
+
+        free(rules->path);
+        rules->path = rel;
+    }
     if (opt->select) {
         free(rules->select.metric);
         rules->select.metric = NULL;
@@ -487,6 +493,7 @@ enum report_status report_build(const struct options *opt)
     for (size_t i = 0; i < set.n; i++) {
         if (process_run(&site, &set.runs[i], opt, &rules))
             goto out;
+        run_make_relative(&set, &set.runs[i]);
         nskipped += set.runs[i].status == RUN_SKIPPED;
     }
     if (rules.chosen)

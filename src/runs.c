@@ -72,6 +72,28 @@ void run_set_release(struct run_set *set)
     run_set_init(set);
 }
 
+/* Replace *s (NULL allowed) with strip_root(root, *s). */
+static void relative(const char *root, char **s)
+{
+    char *rel;
+
+    if (!*s)
+        return;
+    rel = strip_root(root, *s);
+    free(*s);
+    *s = rel;
+}
+
+void run_make_relative(const struct run_set *set, struct run *r)
+{
+    relative(set->root, &r->reason);
+    relative(set->root, &r->config_error);
+    relative(set->root, &r->metrics_path);
+    relative(set->root, &r->config.path);
+    for (size_t i = 0; i < r->nnotes; i++)
+        relative(set->root, &r->notes[i]);
+}
+
 void run_skip(struct run *r, const char *reason)
 {
     r->status = RUN_SKIPPED;

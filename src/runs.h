@@ -103,6 +103,13 @@ void run_set_release(struct run_set *set);
  */
 int runs_find(struct run_set *set, const char *root);
 
+/*
+ * Make what r publishes name files relative to set->root (strip_root()):
+ * its reason, config error, notes, log path and config path. Call once
+ * the messages have been printed, which name files as the user gave them.
+ */
+void run_make_relative(const struct run_set *set, struct run *r);
+
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);
 

@@ -263,6 +263,28 @@ FILE *input_open(const char *path, char **why)
     return NULL;
 }
 
+char *strip_root(const char *root, const char *s)
+{
+    size_t n = strlen(root), len = strlen(s), o = 0;
+    char *out = xmalloc(len + 1);
+
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    for (size_t i = 0; i < len;) {
+        bool starts = !i || strchr(" '\"`([", s[i - 1]);
+
+        /* root "/" itself: only its one slash is the prefix. */
+        if (starts && n && !strncmp(s + i, root, n) &&
+            (root[n - 1] == '/' || s[i + n] == '/')) {
+            i += n + (root[n - 1] != '/');
+            continue;
+        }
+        out[o++] = s[i++];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 char *fmt_num(char *buf, size_t size, double v)
 {
     if (isnan(v))

@@ -90,6 +90,16 @@ FILE *input_open(const char *path, char **why);
 int input_confine(const char *root);
 
 /*
+ * A copy of s with the folder root taken off every path in it that
+ * starts with root: root (trailing slashes aside) plus '/', where it
+ * starts s or follows a space, a quote, a backquote or an opening
+ * bracket, is removed. Published text names files relative to RUNS_DIR
+ * this way, so a report shows no path of the machine it was made on.
+ * The caller frees the result.
+ */
+char *strip_root(const char *root, const char *s);
+
+/*
  * Format a metric value the one way reportgen prints numbers, so output is
  * byte-identical across runs: "%.6g", with "nan", "inf" and "-inf" spelled
  * the same on every libc. Writes into buf (at least 32 bytes) and returns it.

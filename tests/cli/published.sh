@@ -4,7 +4,7 @@
 # path of the machine), and bad bytes in names and logs reach neither
 # the pages nor the terminal raw.
 . "$srcdir/tests/lib.sh"
-plan 6
+plan 13
 
 good() {
     mkdir -p "$1"
@@ -41,5 +41,33 @@ t_is "two hidden values on the JSON run's page" \
     "$(grep -c '<td><code>(hidden)</code></td>' "$TMP/site/runs/json/index.html")" 2
 t_grep "other values are shown" '<td><code>0.1</code></td>' \
     "$TMP/site/runs/yaml/index.html"
+
+# No path of the machine: RUNS_DIR is given as an absolute path, and
+# every published path (log, config, reasons, the rules file) is
+# relative to it.
+R2="$TMP/runs2"
+good "$R2/ok"
+printf 'lr: 0.1\n' >"$R2/ok/config.yaml"
+good "$R2/badcfg"
+printf 'lr: [\n' >"$R2/badcfg/config.yaml"
+mkdir -p "$R2/broken"
+printf 'epoch,train_loss,val_loss\n1,1.0\n' >"$R2/broken/metrics.csv"
+mkdir -p "$R2/noval"
+printf 'epoch,train_loss\n1,1.0\n' >"$R2/noval/metrics.csv"
+printf 'select: val_loss:min\n' >"$R2/reportgen.yaml"
+rg "$R2" -o "$TMP/site2" --single-file "$TMP/two.html"
+t_is "relative paths: exit 0" "$rc" 0
+t_is "no absolute path in any published file" \
+    "$(grep -rl "$TMP" "$TMP/site2" "$TMP/two.html" | wc -l)" 0
+t_grep "a reason names the file relative to RUNS_DIR" \
+    '"reason": "broken/metrics.csv:2: 2 fields, header has 3"' \
+    "$TMP/site2/summary.json"
+t_grep "summary.md too" 'skipped\\: broken/metrics\\\.csv\\:2' "$TMP/site2/summary.md"
+t_grep "the log's path on the run page" '<dd><code>ok/metrics.csv</code></dd>' \
+    "$TMP/site2/runs/ok/index.html"
+t_grep "the config error on the run page" '</strong> badcfg/config.yaml:2' \
+    "$TMP/site2/runs/badcfg/index.html"
+t_grep "stderr still names the file as given" \
+    "^reportgen: $R2/broken/metrics.csv:2: 2 fields, header has 3$" "$TMP/err"
 
 t_done

@@ -38,7 +38,7 @@ S="$TMP/site/summary.json"
 t_is "summary lists 8 skipped runs" "$(grep -c '"status": "skipped"' "$S")" 8
 t_is "summary lists 1 good run" "$(grep -c '"status": "ok"' "$S")" 1
 t_grep "summary gives the reason with file and line" \
-    "\"reason\": \"$R/ragged/metrics.csv:3: 2 fields, header has 3\"" "$S"
+    "\"reason\": \"ragged/metrics.csv:3: 2 fields, header has 3\"" "$S"
 t_grep "index lists a skipped run's reason" "text/metrics.csv:3: bad number" "$TMP/site/index.html"
 t_is "no page for a skipped run" "$(test -e "$TMP/site/runs/ragged" && echo yes || echo no)" no
 
