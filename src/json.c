@@ -89,50 +89,25 @@ void json_key(struct json *w, const char *key)
     w->after_key = true;
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (1 to 4), or 0 when the bytes
- * there are not one (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
- */
-static size_t utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-            return 0;
-        if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
-            return 0;
-        return 3;
-    }
-    if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-            (s[3] & 0xc0) != 0x80)
-            return 0;
-        if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 void json_quote(struct strbuf *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
 
     strbuf_addch(out, '"');
     while (*p) {
-        size_t len = utf8_len(p);
+        size_t len;
 
-        if (!len) {
+        if (utf8_next(p, left, &len) == 0xfffd && len == 1) {
             strbuf_addstr(out, "\\ufffd");
             p++;
+            left--;
             continue;
         }
         if (len > 1) {
             strbuf_add(out, p, len);
             p += len;
+            left -= len;
             continue;
         }
         switch (*p) {
@@ -158,6 +133,7 @@ void json_quote(struct strbuf *out, const char *s)
                 strbuf_addch(out, *p);
         }
         p++;
+        left--;
     }
     strbuf_addch(out, '"');
 }

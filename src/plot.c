@@ -190,48 +190,6 @@ struct chart {
 /* ------------------------------------------------------------------ */
 
 /*
- * Decode one UTF-8 sequence at s (len bytes left), store its length in
- * *used and return the code point. Anything that is not well-formed UTF-8
- * (stray continuation bytes, overlong forms, surrogates, values beyond
- * U+10FFFF, a sequence cut short) consumes one byte and yields U+FFFD.
- */
-static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *used)
-{
-    uint32_t cp, min;
-    size_t need, i;
-
-    *used = 1;
-    if (s[0] < 0x80)
-        return s[0];
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        need = 1;
-        cp = s[0] & 0x1f;
-        min = 0x80;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        need = 2;
-        cp = s[0] & 0x0f;
-        min = 0x800;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        need = 3;
-        cp = s[0] & 0x07;
-        min = 0x10000;
-    } else {
-        return 0xfffd;
-    }
-    if (len < need + 1)
-        return 0xfffd;
-    for (i = 1; i <= need; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0xfffd;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0xfffd;
-    *used = need + 1;
-    return cp;
-}
-
-/*
  * Code points drawn about one em wide: CJK, Hangul, fullwidth forms
  * (after the East Asian Width "W" and "F" ranges, simplified).
  */

@@ -166,3 +166,22 @@ void strbuf_add_quoted_str(struct strbuf *sb, const char *s)
 {
     strbuf_add_quoted(sb, s, strlen(s), 60);
 }
+
+void strbuf_add_text(struct strbuf *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
+
+    while (left) {
+        size_t used;
+        uint32_t cp = utf8_next(p, left, &used);
+
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+            (cp >= 0x7f && cp < 0xa0) || (cp == 0xfffd && used == 1))
+            strbuf_addstr(sb, "\xef\xbf\xbd");
+        else
+            strbuf_add(sb, p, used);
+        p += used;
+        left -= used;
+    }
+}

@@ -41,6 +41,14 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
+
+/*
+ * Append s as text fit to publish (an HTML page, Markdown): well-formed
+ * UTF-8 is kept; every other byte, every C0 control but tab and the line
+ * ends, DEL and the C1 controls become U+FFFD, as the SVG and JSON
+ * writers do, so a name or a log line cannot put raw bytes on a page.
+ */
+void strbuf_add_text(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* strbuf_addf() with a va_list (which it leaves for the caller to end). */

@@ -223,7 +223,11 @@ void summary_json(const struct run_set *set, const struct rules *rules,
 
 void md_escape(struct strbuf *out, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    struct strbuf text = STRBUF_INIT;
+
+    /* Bad UTF-8 and control characters become U+FFFD, as on pages. */
+    strbuf_add_text(&text, s);
+    for (const unsigned char *p = (const unsigned char *)text.buf; *p; p++) {
         if (*p == '<')
             strbuf_addstr(out, "&lt;");
         else if (*p == '>')
@@ -237,6 +241,7 @@ void md_escape(struct strbuf *out, const char *s)
         else
             strbuf_addch(out, *p);
     }
+    strbuf_release(&text);
 }
 
 static void md_num(struct strbuf *out, double v)

@@ -161,16 +161,24 @@ void tmpl_dict_free(struct tmpl_dict *d)
 
 void tmpl_set(struct tmpl_dict *d, const char *key, const char *value)
 {
+    struct strbuf text = STRBUF_INIT;
+
     if (!d)
         return;
+    /*
+     * Every value that reaches a page passes here: bad UTF-8 and control
+     * characters from names and logs become U+FFFD (strbuf_add_text()).
+     */
+    strbuf_add_text(&text, value);
     try {
         /* SetValue copies both strings into the dictionary's arena. */
-        dict_of(d)->SetValue(key, value);
+        dict_of(d)->SetValue(key, TemplateString(text.buf, text.len));
     } catch (const std::exception &e) {
         caught("tmpl_set", e.what());
     } catch (...) {
         caught("tmpl_set", "unknown exception");
     }
+    strbuf_release(&text);
 }
 
 void tmpl_set_num(struct tmpl_dict *d, const char *key, double v)

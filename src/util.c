@@ -137,12 +137,44 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
+/*
+ * Write s to f with what a terminal would act on escaped: C0 and C1
+ * controls and DEL as \n, \t, \r or \xNN, and bytes that are not
+ * UTF-8 as \xNN. Messages quote folder and column names, and a name
+ * holding a newline must not forge a line of its own, nor an escape
+ * sequence reach the terminal.
+ */
+static void put_escaped(const char *s, FILE *f)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
+
+    while (left) {
+        size_t used;
+        uint32_t cp = utf8_next(p, left, &used);
+
+        if (cp == '\n' || cp == '\t' || cp == '\r')
+            fprintf(f, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+        else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+                 (cp == 0xfffd && used == 1))
+            for (size_t i = 0; i < used; i++)
+                fprintf(f, "\\x%02x", p[i]);
+        else
+            fwrite(p, 1, used, f);
+        p += used;
+        left -= used;
+    }
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap,
                     const char *suffix)
 {
+    char *msg = xvasprintf(fmt, ap);
+
     fputs("reportgen: ", stderr);
     fputs(prefix, stderr);
-    vfprintf(stderr, fmt, ap);
+    put_escaped(msg, stderr);
+    free(msg);
     if (suffix) {
         fputs(": ", stderr);
         fputs(suffix, stderr);
@@ -261,6 +293,42 @@ FILE *input_open(const char *path, char **why)
         return fp;
     close(fd);
     return NULL;
+}
+
+uint32_t utf8_next(const unsigned char *s, size_t len, size_t *used)
+{
+    uint32_t cp, min;
+    size_t need, i;
+
+    *used = 1;
+    if (s[0] < 0x80)
+        return s[0];
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        need = 1;
+        cp = s[0] & 0x1f;
+        min = 0x80;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        need = 2;
+        cp = s[0] & 0x0f;
+        min = 0x800;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        need = 3;
+        cp = s[0] & 0x07;
+        min = 0x10000;
+    } else {
+        return 0xfffd;
+    }
+    if (len < need + 1)
+        return 0xfffd;
+    for (i = 1; i <= need; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0xfffd;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0xfffd;
+    *used = need + 1;
+    return cp;
 }
 
 char *strip_root(const char *root, const char *s)

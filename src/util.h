@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -98,6 +99,15 @@ int input_confine(const char *root);
  * The caller frees the result.
  */
 char *strip_root(const char *root, const char *s);
+
+/*
+ * Decode one UTF-8 sequence at s (len bytes left, len >= 1), store its
+ * length in *used and return the code point. Anything that is not
+ * well-formed UTF-8 (stray continuation bytes, overlong forms,
+ * surrogates, values beyond U+10FFFF, a sequence cut short) consumes one
+ * byte and yields U+FFFD: a literal U+FFFD is told apart by *used == 3.
+ */
+uint32_t utf8_next(const unsigned char *s, size_t len, size_t *used);
 
 /*
  * Format a metric value the one way reportgen prints numbers, so output is

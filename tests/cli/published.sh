@@ -4,7 +4,7 @@
 # path of the machine), and bad bytes in names and logs reach neither
 # the pages nor the terminal raw.
 . "$srcdir/tests/lib.sh"
-plan 13
+plan 20
 
 good() {
     mkdir -p "$1"
@@ -69,5 +69,32 @@ t_grep "the config error on the run page" '</strong> badcfg/config.yaml:2' \
     "$TMP/site2/runs/badcfg/index.html"
 t_grep "stderr still names the file as given" \
     "^reportgen: $R2/broken/metrics.csv:2: 2 fields, header has 3$" "$TMP/err"
+
+# Bad bytes: a folder name with a newline, an escape sequence and a byte
+# that is not UTF-8, and a column name with a control character.
+R3="$TMP/runs3"
+evil=$(printf 'evil\nreportgen: forged \033[31mred\377')
+mkdir -p "$R3/$evil" "$R3/skip$evil"
+printf 'epoch,train_loss,val_loss,bell\007col\n0,2,2.1,1\n1,1,1.2,1\n' \
+    >"$R3/$evil/metrics.csv"
+printf 'epoch,val_loss\n1,x\n' >"$R3/skip$evil/metrics.csv"
+rg "$R3" -o "$TMP/site3"
+t_is "bad bytes: exit 0" "$rc" 0
+t_is "stderr: no forged line" "$(grep -c '^reportgen: forged' "$TMP/err")" 0
+t_grep "stderr: the name escaped on one line" \
+    '^reportgen: .*/skipevil\\nreportgen: forged \\x1b\[31mred\\xff/metrics.csv:2: bad number' \
+    "$TMP/err"
+t_is "stderr: no escape character" \
+    "$(tr -d '\n' <"$TMP/err" | tr -dc '\033\377\007' | wc -c)" 0
+t_is "no escape, bell or bad byte in any page, summary.json or summary.md" \
+    "$(cat "$TMP"/site3/*.html "$TMP"/site3/runs/*/index.html \
+        "$TMP/site3/summary.json" "$TMP/site3/summary.md" |
+        tr -dc '\033\377\007' | wc -c)" 0
+t_grep "the page shows U+FFFD in their place" \
+    "forged $(printf '\357\277\275')\[31mred$(printf '\357\277\275')" \
+    "$TMP/site3/index.html"
+t_grep "summary.md too" \
+    "forged $(printf '\357\277\275')\\\\\[31mred$(printf '\357\277\275')" \
+    "$TMP/site3/summary.md"
 
 t_done
