@@ -174,6 +174,9 @@ int main(int argc, char **argv)
             break;
         }
         case 'b':
+            /* As in reportgen.yaml: an empty name names no run. */
+            if (!*optarg)
+                bad = error("bad --baseline '': expected a run name");
             opt.baseline = optarg;
             break;
         case OPT_MIN_IMPROVEMENT:

@@ -491,7 +491,9 @@ enum report_status report_build(const struct options *opt)
         goto out;
 
     for (size_t i = 0; i < set.n; i++) {
-        if (process_run(&site, &set.runs[i], opt, &rules))
+        if (set.runs[i].status == RUN_SKIPPED) /* an unreadable folder */
+            tell(opt, set.runs[i].reason);
+        else if (process_run(&site, &set.runs[i], opt, &rules))
             goto out;
         run_make_relative(&set, &set.runs[i]);
         nskipped += set.runs[i].status == RUN_SKIPPED;

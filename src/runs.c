@@ -161,6 +161,7 @@ static int cmp_entry(const void *a, const void *b)
                   ((const struct dir_entry *)b)->name);
 }
 
+/* List dir into dl; -1 with errno set when it cannot be read. */
 static int list_folder(const char *dir, struct dir_list *dl)
 {
     DIR *d = opendir(dir);
@@ -168,7 +169,7 @@ static int list_folder(const char *dir, struct dir_list *dl)
     size_t alloc = 0;
 
     if (!d)
-        return error_errno("%s: cannot read folder", dir);
+        return -1;
     while ((e = readdir(d))) {
         struct dir_entry *de;
         struct stat st;
@@ -224,9 +225,32 @@ static void distinct_names(struct candidates *cs)
 }
 
 /*
- * Walk dir (whose name below the root is rel, "" for the root). Errors
- * below the root are reported and the walk goes on: one unreadable
- * folder must not hide the other runs.
+ * A folder below the root that cannot be listed may hold runs: it is
+ * listed in the report as a skipped run named after it, with the reason,
+ * not only told on stderr.
+ */
+static void add_unreadable(struct run_set *set, const char *dir,
+                           const char *rel, int err)
+{
+    struct run *r;
+
+    ALLOC_GROW(set->runs, set->n + 1, set->alloc);
+    r = &set->runs[set->n++];
+    memset(r, 0, sizeof(*r));
+    r->name = xstrdup(rel);
+    r->dir = xstrdup(dir);
+    r->metrics_path = xstrdup(dir);
+    r->xbase = -1;
+    config_init(&r->config);
+    diagnosis_init(&r->diag);
+    r->status = RUN_SKIPPED;
+    r->reason = xasprintf("%s: cannot read folder: %s", dir, strerror(err));
+}
+
+/*
+ * Walk dir (whose name below the root is rel, "" for the root). A folder
+ * below the root that cannot be read becomes a skipped run and the walk
+ * goes on: one unreadable folder must not hide the other runs.
  */
 static int walk(struct run_set *set, const char *dir, const char *rel,
                 const char *root_name)
@@ -235,8 +259,13 @@ static int walk(struct run_set *set, const char *dir, const char *rel,
     struct candidates cs = {0, 0, NULL};
 
     if (list_folder(dir, &dl)) {
+        int err = errno;
+
         free_folder(&dl);
-        return -1;
+        if (!*rel)
+            return error("%s: cannot read folder: %s", dir, strerror(err));
+        add_unreadable(set, dir, rel, err);
+        return 0;
     }
     for (size_t f = 0; formats[f]; f++)
         formats[f]->scan(&dl, &cs);

@@ -98,8 +98,9 @@ void run_set_release(struct run_set *set);
 /*
  * Walk root (root included, at any depth), let every format of formats[]
  * scan each folder, and append a run for each candidate found, sorted by
- * name. Folders that cannot be read are reported with error() and
- * skipped. Returns -1 only when root itself cannot be read.
+ * name. A folder below root that cannot be read is added as a run
+ * already skipped (format NULL), with the reason. Returns -1 (after
+ * error()) only when root itself cannot be read.
  */
 int runs_find(struct run_set *set, const char *root);
 

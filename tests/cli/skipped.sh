@@ -2,7 +2,7 @@
 # Bad input never stops the report: each broken run is skipped with the
 # file and line of the problem, the others are reported, exit status 0.
 . "$srcdir/tests/lib.sh"
-plan 22
+plan 25
 
 R="$TMP/runs"
 mkdir -p "$R/good" "$R/empty" "$R/no-x" "$R/ragged" "$R/text" "$R/binary" \
@@ -52,5 +52,32 @@ t_cmp "-q: same summary" "$TMP/site/summary.json" "$TMP/site2/summary.json"
 rg --select val_acc:max "$R" -o "$TMP/site3"
 t_grep "not comparable: message" "^reportgen: $R/good/metrics.csv: no column 'val_acc', which the rule val_acc:max needs$" "$TMP/err"
 t_grep "not comparable: status" '"status": "not_comparable"' "$TMP/site3/summary.json"
+
+# A folder that cannot be read is a skipped run in the report, with its
+# reason, not only a line on stderr. Root reads any folder, so as root
+# the capabilities that allow it are dropped (setpriv).
+U="$TMP/unreadable"
+mkdir -p "$U/ok" "$U/locked/r"
+cp "$R/good/metrics.csv" "$U/ok/metrics.csv"
+cp "$R/good/metrics.csv" "$U/locked/r/metrics.csv"
+chmod 000 "$U/locked"
+as_user=
+if [ "$(id -u)" = 0 ]; then
+    as_user="setpriv --bounding-set=-dac_override,-dac_read_search"
+    $as_user true 2>/dev/null || as_user=none
+fi
+if [ "$as_user" = none ]; then
+    for i in 1 2 3; do t_ok "unreadable folder # SKIP root without setpriv"; done
+else
+    rc=0
+    $as_user $RG "$U" -o "$TMP/site4" >"$TMP/out" 2>"$TMP/err" || rc=$?
+    t_is "unreadable folder: exit 0" "$rc" 0
+    t_grep "unreadable folder: skipped in summary.json, with its reason" \
+        '"reason": "locked: cannot read folder: Permission denied"' \
+        "$TMP/site4/summary.json"
+    t_grep "unreadable folder: listed on the index" \
+        'locked: cannot read folder: Permission denied' "$TMP/site4/index.html"
+fi
+chmod 755 "$U/locked"
 
 t_done

@@ -2,7 +2,7 @@
 # Command-line usage: help, version, and every usage error with its exact
 # message and exit status 2.
 . "$srcdir/tests/lib.sh"
-plan 21
+plan 23
 
 rg --help
 t_is "--help exits 0" "$rc" 0
@@ -50,6 +50,11 @@ t_grep "unknown threshold: message" "^reportgen: bad --threshold 'bogus=1': unkn
 
 rg "$srcdir/sample_runs" extra -o "$TMP/site"
 t_grep "extra argument: message" "^reportgen: unexpected argument 'extra'$" "$TMP/err"
+
+# An empty baseline names no run: refused here as in reportgen.yaml.
+rg --baseline '' "$srcdir/sample_runs" -o "$TMP/site"
+t_is "empty --baseline: exit 2" "$rc" 2
+t_grep "empty --baseline: message" "^reportgen: bad --baseline '': expected a run name$" "$TMP/err"
 
 rg "$TMP/does-not-exist" -o "$TMP/site"
 t_is "missing RUNS_DIR folder: exit 1" "$rc" 1
