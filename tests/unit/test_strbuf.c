@@ -13,7 +13,7 @@ int main(void)
     char buf[FMT_NUM_SIZE], *s;
     double v;
 
-    plan(24);
+    plan(29);
     ok(sb.buf != NULL && sb.buf[0] == '\0', "empty strbuf is a C string");
     strbuf_addstr(&sb, "abc");
     strbuf_addch(&sb, 'd');
@@ -70,6 +70,36 @@ int main(void)
         ok(strcmp(a, b) != 0, "cut slugs stay distinct");
         free(a);
         free(b);
+    }
+    {
+        struct strbuf t = STRBUF_INIT;
+
+        /* Text fit to publish: one U+FFFD per bad byte or control. */
+        strbuf_add_text(&t, "ok \xc3\xa9\t\n|\x1b[31m|\xff|\xc2\x9b|"
+                            "\xed\xa0\x80|\xef\xbf\xbd|\x7f");
+        is_str(
+            t.buf,
+            "ok \xc3\xa9\t\n|\xef\xbf\xbd[31m|\xef\xbf\xbd|\xef\xbf\xbd|"
+            "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd",
+            "add_text: controls, bad bytes, C1 and surrogates become U+FFFD");
+        strbuf_release(&t);
+    }
+    {
+        char *r;
+
+        r = strip_root("/home/u/runs", "/home/u/runs/a/m.csv:3: bad");
+        is_str(r, "a/m.csv:3: bad", "strip_root: a message's path");
+        free(r);
+        r = strip_root("runs/", "cannot read 'runs/x' (runs/y) runsz/w");
+        is_str(r, "cannot read 'x' (y) runsz/w",
+               "strip_root: after a quote or a bracket, whole names only");
+        free(r);
+        r = strip_root("/", "/a/b and /c");
+        is_str(r, "a/b and c", "strip_root: the root folder");
+        free(r);
+        r = strip_root(".", "./a/m.csv, ../b");
+        is_str(r, "a/m.csv, ../b", "strip_root: '.'");
+        free(r);
     }
     return done();
 }
