@@ -489,6 +489,8 @@ enum report_status report_build(const struct options *opt)
     /* With --single-file alone, the site is built in a scratch folder. */
     if (site_open(&site, opt->out_dir, opt->single_file))
         goto out;
+    /* Out of memory from here on: remove the site being written. */
+    util_oom_cleanup = site_abort_cleanup;
 
     for (size_t i = 0; i < set.n; i++) {
         if (set.runs[i].status == RUN_SKIPPED) /* an unreadable folder */
@@ -525,6 +527,7 @@ enum report_status report_build(const struct options *opt)
         if (opt->fail_on & (1u << cmp.v[i].decision))
             ret = REPORT_FAIL_ON;
 out:
+    util_oom_cleanup = NULL;
     input_confine(NULL);
     site_release(&site);
     comparison_release(&cmp);

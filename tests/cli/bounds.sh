@@ -4,7 +4,7 @@
 # charts (the rest summarised in one table), and a trainer_state.json of
 # 100,000 keys in one entry reads its first 4096 columns with a note.
 . "$srcdir/tests/lib.sh"
-plan 17
+plan 18
 
 run() {
     rc=0
@@ -81,5 +81,7 @@ t_is "out of memory: exit 1" "$rc" 1
 t_is "out of memory: one clean message" "$(cat "$TMP/err")" \
     "reportgen: out of memory"
 t_is "out of memory: no site" "$(test -e "$TMP/site2" && echo yes || echo no)" no
+t_is "out of memory: no temporary folder left" \
+    "$(ls -A "$TMP" | grep -c 'reportgen-new')" 0
 
 t_done
