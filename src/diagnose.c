@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smooth.h"
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
@@ -230,9 +231,9 @@ struct curve {
                         when each point is a logged value */
     size_t n;
     bool maximize;
+    double *smooth; /* y smoothed (see smoothed()), or NULL */
+    size_t smooth_win;
 };
-
-static double median(const double *v, size_t n);
 
 /*
  * Curves longer than CURVE_MAX points are judged on CURVE_BUCKETS bucket
@@ -255,7 +256,7 @@ static void reduce(struct curve *c)
         c->lo[b] = c->x[lo];
         c->hi[b] = c->x[hi - 1];
         c->x[b] = c->x[lo + (hi - lo) / 2];
-        c->y[b] = median(c->y + lo, hi - lo);
+        c->y[b] = smooth_median(c->y + lo, hi - lo);
     }
     c->n = CURVE_BUCKETS;
 }
@@ -270,8 +271,11 @@ static void curve_load(struct curve *c, const struct metrics *m,
     c->name = col->name;
     c->maximize = maximize;
     c->n = metrics_finite_series(m, col, &c->x, &c->y);
-    if (c->n > CURVE_MAX)
+    if (c->n > CURVE_MAX) {
         reduce(c);
+        c->x = xreallocarray(c->x, c->n, sizeof(*c->x));
+        c->y = xreallocarray(c->y, c->n, sizeof(*c->y));
+    }
 }
 
 static void curve_release(struct curve *c)
@@ -280,6 +284,7 @@ static void curve_release(struct curve *c)
     free(c->y);
     free(c->lo);
     free(c->hi);
+    free(c->smooth);
 }
 
 /* "Badness" of a value: lower is better whatever the direction. */
@@ -297,27 +302,6 @@ static bool positive_loss(const struct curve *c)
         if (!(c->y[i] > 0))
             return false;
     return true;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, size_t n)
-{
-    double *s, med;
-
-    if (!n)
-        return NAN;
-    s = xmalloc(n * sizeof(*s));
-    memcpy(s, v, n * sizeof(*s));
-    qsort(s, n, sizeof(*s), cmp_double);
-    med = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    free(s);
-    return med;
 }
 
 /*
@@ -341,12 +325,17 @@ static double *smoothed(const struct curve *c, const struct diag_thresholds *t,
     if (win > 101)
         win = 101;
     *win_out = win;
-    for (size_t i = 0; i < c->n; i++) {
-        size_t lo = i >= win / 2 ? i - win / 2 : 0;
-        size_t hi = i + win / 2 + 1 < c->n ? i + win / 2 + 1 : c->n;
-        out[i] = win == 1 ? c->y[i] : median(c->y + lo, hi - lo);
-    }
+    /* The two curves of a run are smoothed once (see curve_smooth()). */
+    if (c->smooth)
+        memcpy(out, c->smooth, c->n * sizeof(*out));
+    else
+        smooth_centred(c->y, c->n, win, out);
     return out;
+}
+
+static void curve_smooth(struct curve *c, const struct diag_thresholds *t)
+{
+    c->smooth = smoothed(c, t, &c->smooth_win);
 }
 
 /*
@@ -435,6 +424,7 @@ struct ctx {
     const struct diag_thresholds *t;
     struct curve train; /* train_loss, else train_acc */
     struct curve val;   /* the rule's metric, else val_loss, else val_acc */
+    struct curve grad;  /* grad_norm, loaded once for the rules that use it */
     unsigned nclass;    /* 0 when unknown */
     const char *nclass_from;
     const struct best *best; /* under the rule; best->found may be false */
@@ -958,7 +948,7 @@ static bool train_near(const struct curve *tr, double x, double h, double *out)
         }
     }
     if (lo != SIZE_MAX) {
-        *out = median(tr->y + lo, hi - lo + 1);
+        *out = smooth_median(tr->y + lo, hi - lo + 1);
         return true;
     }
     return interp(tr, tr->y, x, out);
@@ -1000,15 +990,15 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
         lv[i] = log(v->y[i]);
     for (size_t i = 1; i < n; i++)
         dl[i - 1] = fabs(lv[i] - lv[i - 1]);
-    noise = median(dl, n - 1);
+    noise = smooth_median(dl, n - 1);
     for (size_t i = t->min_points; i + P <= n && !fired; i++) {
         double raw = lv[i] - lv[i - 1], pre, post, step, t0, t1, h;
         double dt = NAN;
         size_t b0 = i >= P ? i - P : 0;
         int sign = raw > 0 ? 1 : -1;
 
-        pre = median(lv + b0, i - b0);
-        post = median(lv + i, P);
+        pre = smooth_median(lv + b0, i - b0);
+        post = smooth_median(lv + i, P);
         step = lv[i] - pre;
         if (fabs(raw) < log(t->shift_step) ||
             step * sign < log(t->shift_step) ||
@@ -1414,7 +1404,7 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
         if (s[i] > s[j->hi])
             j->hi = i;
     }
-    j->level = median(abs_s, c->n);
+    j->level = smooth_median(abs_s, c->n);
     j->thr =
         fmax(t->jump_frac * j->level, t->jump_range * (s[j->hi] - s[j->lo]));
     /* The raw point-to-point changes, for the noise of smoothed curves. */
@@ -1433,8 +1423,8 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
             size_t hi_i =
                 i + JUMP_NOISE_SPAN < c->n ? i + JUMP_NOISE_SPAN : c->n - 1;
 
-            if (rise <=
-                t->jump_noise * median(abs_s + lo_i - 1, hi_i - lo_i + 1))
+            if (rise <= t->jump_noise *
+                            smooth_median(abs_s + lo_i - 1, hi_i - lo_i + 1))
                 continue;
         }
         if (rise > j->thr) {
@@ -1579,12 +1569,7 @@ static double *held_level(const struct curve *c, size_t k)
 {
     double *out = xmalloc((c->n ? c->n : 1) * sizeof(*out));
 
-    for (size_t i = 0; i < c->n; i++) {
-        size_t lo = i >= k / 2 ? i - k / 2 : 0;
-        size_t hi = lo + k < c->n ? lo + k : c->n;
-
-        out[i] = k <= 1 ? c->y[i] : median(c->y + lo, hi - lo);
-    }
+    smooth_held(c->y, c->n, k, out);
     return out;
 }
 
@@ -1633,7 +1618,7 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
     free(lv);
     if (b + 2 >= val->n)
         return;
-    end = median(val->y + val->n - k, k);
+    end = smooth_median(val->y + val->n - k, k);
     lost = bad(val, end) - bad(val, best);
     if (x->m->boosting) {
         /*
@@ -2081,9 +2066,9 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
                      "column)");
         return;
     }
-    curve_load(&c, x->m, g, false);
+    c = x->grad;
     for (size_t i = t->spike_window; i < c.n; i++) {
-        double med = median(c.y + i - t->spike_window, t->spike_window);
+        double med = smooth_median(c.y + i - t->spike_window, t->spike_window);
 
         if (med > 0 && c.y[i] >= t->spike_ratio * med) {
             if (!spikes++)
@@ -2121,7 +2106,6 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
                                 c.xname, N(c.x[big])));
         advise(d, DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, big_med);
     }
-    curve_release(&c);
 }
 
 /*
@@ -2145,15 +2129,15 @@ static void rule_vanishing(struct ctx *x, struct diagnosis *d)
 
     if (!g)
         return;
-    curve_load(&c, x->m, g, false);
+    c = x->grad;
     if (c.n < 2 * t->min_points || !(keep >= t->vanish_keep))
-        goto out;
+        return;
     kh = c.n / 10 > t->min_points ? c.n / 10 : t->min_points;
     kt = c.n / 4 > t->min_points ? c.n / 4 : t->min_points;
-    head = median(c.y, kh);
-    tail = median(c.y + c.n - kt, kt);
+    head = smooth_median(c.y, kh);
+    tail = smooth_median(c.y + c.n - kt, kt);
     if (!(head > 0) || tail > t->vanish_ratio * head)
-        goto out;
+        return;
     {
         size_t i0 = x->nev;
         const char *h = MED(&c, 0, kh, head);
@@ -2171,8 +2155,6 @@ static void rule_vanishing(struct ctx *x, struct diagnosis *d)
         free(k);
     }
     advise(d, DIAG_UNDERFITTING, ADVICE_VANISHING, NAN);
-out:
-    curve_release(&c);
 }
 
 /*
@@ -2206,7 +2188,7 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
     if (c.n < t->min_points)
         goto out;
     k = c.n / 4 > t->min_points ? c.n / 4 : t->min_points;
-    tail = median(c.y + c.n - k, k);
+    tail = smooth_median(c.y + c.n - k, k);
     if (tail * t->ratio_far < t->ratio_target) {
         off = -1;
         advise(d, DIAG_UNDERFITTING, ADVICE_LR_LOW, NAN);
@@ -2710,6 +2692,9 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     }
     curve_load(&x.train, m, tcol, train_max);
     curve_load(&x.val, m, vcol, val_max);
+    curve_smooth(&x.train, x.t);
+    curve_smooth(&x.val, x.t);
+    curve_load(&x.grad, m, metrics_find_role(m, ROLE_GRAD_NORM), false);
     find_classes(&x, opt->num_classes);
     if (x.val.n < x.t->min_points)
         unchecked(&x, "overfitting, metric shift and leakage (no held-out "
@@ -2738,4 +2723,5 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     strbuf_release(&x.aside);
     curve_release(&x.train);
     curve_release(&x.val);
+    curve_release(&x.grad);
 }
