@@ -366,6 +366,80 @@ char *fmt_num(char *buf, size_t size, double v)
     return buf;
 }
 
+/*
+ * %.5g by hand: find the decimal exponent e with 10^4 <= |v| 10^(4-e) <
+ * 10^5, round |v| 10^(4-e) to an integer R, and place the decimal point.
+ * 10^(4-e) is an exact double for e in [-4, 4], and every decision about
+ * the exact product |v| 10^(4-e) (which side of a power of ten, of an
+ * integer, of a half) is taken on the sign of an fma(), which rounds
+ * once and so never changes a sign: the result is the correctly rounded
+ * one printf gives, ties to even included.
+ */
+size_t fmt_g5(char *buf, double v)
+{
+    static const double scales[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                    1e5, 1e6, 1e7, 1e8};
+    double a = fabs(v), sc, f, t;
+    int e = 0, tries = 0;
+    unsigned long r;
+    char digits[5], *p = buf;
+    int ndig;
+
+    if (!(a >= 1e-4 && a < 1e5))
+        return (size_t)snprintf(buf, FMT_G5_SIZE, "%.5g", v);
+    while (a >= 10 * (e >= 0 ? scales[e] : 1 / scales[-e]) && e < 4)
+        e++;
+    while (a < (e >= 0 ? scales[e] : 1 / scales[-e]) && e > -4)
+        e--;
+    for (;;) {
+        if (e < -4 || e > 4 || ++tries > 3)
+            return (size_t)snprintf(buf, FMT_G5_SIZE, "%.5g", v);
+        sc = scales[4 - e];
+        if (fma(a, sc, -1e4) < 0)
+            e--;
+        else if (fma(a, sc, -1e5) >= 0)
+            e++;
+        else
+            break;
+    }
+    f = floor(a * sc);
+    if (fma(a, sc, -f) < 0)
+        f -= 1;
+    t = fma(a, sc, -(f + 0.5));
+    r = (unsigned long)f;
+    if (t > 0 || (t == 0 && r % 2))
+        r++;
+    if (r == 100000) {
+        r = 10000;
+        if (++e > 4)
+            return (size_t)snprintf(buf, FMT_G5_SIZE, "%.5g", v);
+    }
+    for (int i = 4; i >= 0; i--, r /= 10)
+        digits[i] = (char)('0' + r % 10);
+    /* Significant digits left once the trailing zeros are dropped. */
+    for (ndig = 5; ndig > 1 && digits[ndig - 1] == '0' && ndig > e + 1;)
+        ndig--;
+    if (v < 0)
+        *p++ = '-';
+    if (e >= 0) {
+        for (int i = 0; i <= e; i++)
+            *p++ = digits[i];
+        if (ndig > e + 1)
+            *p++ = '.';
+        for (int i = e + 1; i < ndig; i++)
+            *p++ = digits[i];
+    } else {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = -1; i > e; i--)
+            *p++ = '0';
+        for (int i = 0; i < ndig; i++)
+            *p++ = digits[i];
+    }
+    *p = '\0';
+    return (size_t)(p - buf);
+}
+
 static bool ieq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)

@@ -117,6 +117,15 @@ uint32_t utf8_next(const unsigned char *s, size_t len, size_t *used);
 char *fmt_num(char *buf, size_t size, double v);
 #define FMT_NUM_SIZE 32
 
+/*
+ * Write v to buf exactly as snprintf(buf, FMT_G5_SIZE, "%.5g", v) does and
+ * return the length. Values from 1e-4 to 1e5 (chart coordinates) take a
+ * fixed-point path about twenty times faster than printf; the rest go
+ * through snprintf.
+ */
+size_t fmt_g5(char *buf, double v);
+#define FMT_G5_SIZE 16
+
 /* True when s is one of nan, inf, -inf, +inf, infinity (any case). */
 bool parse_nonfinite(const char *s, double *out);
 

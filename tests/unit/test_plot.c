@@ -17,6 +17,7 @@
 #include "plot.h"
 #include "strbuf.h"
 #include "tap.h"
+#include "util.h"
 
 #include "banned.h"
 
@@ -574,9 +575,68 @@ static void test_integer_ticks(void)
     free(b);
 }
 
+/*
+ * The chart's points are written by fmt_g5(), which must give the bytes
+ * of printf's "%.5g", as libplot wrote them: random values of every kind
+ * (chart coordinates, exact ties such as 100.125, values that round up to
+ * the next power of ten, negatives, tiny and huge ones, any bit pattern).
+ */
+static uint64_t rng = 88172645463325252ULL;
+
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static double random_value(void)
+{
+    uint64_t bits;
+    double v;
+
+    switch (next() % 6) {
+    case 0: /* coordinates, many of them exact binary fractions */
+        return (double)(next() % 100000000) / (double)(1ULL << (next() % 30));
+    case 1:
+        return ldexp((double)(next() >> 11), -(int)(next() % 80));
+    case 2:
+        return (double)(next() % 2000000) / 1000.0 * (next() & 1 ? 1 : -1);
+    case 3:
+        return (double)(next() % 100000) / pow(10, (double)(next() % 10));
+    case 4: /* around powers of ten */
+        return pow(10, (double)((int)(next() % 10) - 5)) *
+               (1 + ((double)(next() % 2000) - 1000) * 1e-9);
+    default:
+        bits = next();
+        memcpy(&v, &bits, sizeof(v));
+        return v;
+    }
+}
+
+static void test_fmt_g5(void)
+{
+    char got[FMT_G5_SIZE], want[64];
+    double v = 0;
+    long bad = 0;
+    size_t len = 0;
+
+    for (long i = 0; i < 1000000; i++) {
+        v = random_value();
+        len = fmt_g5(got, v);
+        snprintf(want, sizeof(want), "%.5g", v);
+        if (strcmp(got, want) || len != strlen(want))
+            if (!bad++)
+                printf("# %.17g: got '%s', want '%s'\n", v, got, want);
+    }
+    is_int(bad, 0, "fmt_g5() writes what printf's %.5g does");
+}
+
 int main(void)
 {
-    plan(56);
+    plan(57);
+    test_fmt_g5();
     test_integer_ticks();
     test_document();
     test_labels();
