@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -468,6 +469,75 @@ bool parse_nonfinite(const char *s, double *out)
     return false;
 }
 
+/*
+ * Plain decimals ("0.6931", "-12", "3.5e-05") with at most 19 significant
+ * digits, read exactly without strtod when the digits form an integer
+ * w < 2^53 and the decimal exponent e is within 22 of 0: w and 10^|e| are
+ * then exact doubles, and one multiplication or division by 10^|e| is
+ * correctly rounded (Clinger, "How to read floating point numbers
+ * accurately", PLDI 1990), which is what strtod returns. False for
+ * anything else, which strtod then reads.
+ */
+static bool parse_plain(const char *s, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    uint64_t w = 0;
+    int ndig = 0, frac = 0, exp = 0, esign = 1;
+    bool neg = false, any = false;
+    double v;
+
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+    /* Extended precision would round twice. */
+    return false;
+#endif
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    for (bool in_frac = false;; p++) {
+        if (*p == '.' && !in_frac) {
+            in_frac = true;
+            continue;
+        }
+        if (*p < '0' || *p > '9')
+            break;
+        any = true;
+        frac += in_frac;
+        if (w || *p != '0') {
+            if (++ndig > 19)
+                return false;
+            w = w * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (!any)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '-' || *p == '+')
+            esign = *p++ == '-' ? -1 : 1;
+        if (*p < '0' || *p > '9')
+            return false;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (exp < 10000)
+                exp = exp * 10 + (*p - '0');
+    }
+    if (*p || w > (UINT64_C(1) << 53))
+        return false;
+    exp = esign * exp - frac;
+    v = (double)w;
+    if (w == 0 || exp == 0)
+        ;
+    else if (exp > 0 && exp <= 22)
+        v *= p10[exp];
+    else if (exp < 0 && exp >= -22)
+        v /= p10[-exp];
+    else
+        return false;
+    *out = neg ? -v : v;
+    return true;
+}
+
 int parse_number(const char *s, double *out)
 {
     char *end;
@@ -475,6 +545,8 @@ int parse_number(const char *s, double *out)
 
     if (!*s)
         return -1;
+    if (parse_plain(s, out))
+        return 0;
     if (parse_nonfinite(s, out))
         return 0;
     /* strtod also takes hex and "nan(...)": allow only decimal syntax. */
