@@ -40,7 +40,7 @@ static bool chart_add(struct chart *c, const struct metrics *m,
                       const struct column *col, enum plot_style style)
 {
     struct plot_series *s;
-    double *xs, *ys, *bad;
+    double *bad;
     size_t nbad = 0;
 
     if (c->nseries == ARRAY_SIZE(c->series))
@@ -49,17 +49,16 @@ static bool chart_add(struct chart *c, const struct metrics *m,
     memset(s, 0, sizeof(*s));
     s->label = col->name;
     s->style = style;
-    s->n = metrics_finite_series(m, col, &xs, &ys);
+    /* The column itself: plot.c skips its missing and non-finite rows. */
+    s->x = m->x;
+    s->y = col->v;
+    s->n = m->nrows;
     bad = xmalloc((m->nrows ? m->nrows : 1) * sizeof(*bad));
     for (size_t r = 0; r < m->nrows; r++)
         if (col->present[r] && !isfinite(col->v[r]))
             bad[nbad++] = m->x[r];
-    s->x = xs;
-    s->y = ys;
     s->bad_x = bad;
     s->nbad = nbad;
-    c->owned[c->nowned++] = xs;
-    c->owned[c->nowned++] = ys;
     c->owned[c->nowned++] = bad;
     return true;
 }

@@ -458,8 +458,11 @@ static bool integral_x(const struct chart *c)
     const struct plot_spec *spec = c->spec;
 
     for (size_t s = 0; s < c->nseries; s++)
-        for (size_t i = 0; spec->series[s].x && i < spec->series[s].n; i++)
+        for (size_t i = 0;
+             spec->series[s].x && spec->series[s].y && i < spec->series[s].n;
+             i++)
             if (isfinite(spec->series[s].x[i]) &&
+                isfinite(spec->series[s].y[i]) &&
                 spec->series[s].x[i] != floor(spec->series[s].x[i]))
                 return false;
     return true;
@@ -581,8 +584,8 @@ static size_t column(const struct chart *c, double px)
 }
 
 /*
- * Fill tr from its series: finite points only (the contract says they all
- * are; a NaN would make libplot draw garbage), mapped to the chart. When
+ * Fill tr from its series: finite points only (a series may hold missing
+ * values; a NaN would make libplot draw garbage), mapped to the chart. When
  * there are more than the frame has columns, keep the first and the last
  * point and, in each column, the points with the lowest and highest y, in
  * their original order: at most 2 * ncols + 2 points, and the line drawn
