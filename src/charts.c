@@ -231,47 +231,49 @@ void charts_keep_curve(struct run *r, const struct metrics *m,
                        const struct column *col)
 {
     enum { BUCKETS = 200 };
-    double *xs, *ys;
-    size_t n = metrics_finite_series(m, col, &xs, &ys), k = 0;
+    const double *v = col->v;
+    size_t n = 0, k = 0, seen = 0, b = 0, hi, imin = 0, imax = 0;
 
     free(r->curve_x);
     free(r->curve_y);
     r->curve_x = xmalloc((2 * BUCKETS + 2) * sizeof(double));
     r->curve_y = xmalloc((2 * BUCKETS + 2) * sizeof(double));
-    if (!n) {
-        k = 0;
-    } else if (n <= 2 * BUCKETS) {
-        memcpy(r->curve_x, xs, n * sizeof(double));
-        memcpy(r->curve_y, ys, n * sizeof(double));
-        k = n;
-    } else {
-        /* Per bucket of points, keep its lowest and highest, in order. */
-        for (size_t b = 0; b < BUCKETS; b++) {
-            size_t lo = n * b / BUCKETS, hi = n * (b + 1) / BUCKETS;
-            size_t imin = lo, imax = lo;
-
-            for (size_t i = lo; i < hi; i++) {
-                if (ys[i] < ys[imin])
-                    imin = i;
-                if (ys[i] > ys[imax])
-                    imax = i;
-            }
-            if (hi == lo)
-                continue;
-            if (imin == imax) {
-                r->curve_x[k] = xs[imin];
-                r->curve_y[k++] = ys[imin];
-                continue;
-            }
-            r->curve_x[k] = xs[imin < imax ? imin : imax];
-            r->curve_y[k++] = ys[imin < imax ? imin : imax];
-            r->curve_x[k] = xs[imin < imax ? imax : imin];
-            r->curve_y[k++] = ys[imin < imax ? imax : imin];
+    /* Read from the column itself: a long log is never copied whole. */
+    for (size_t row = 0; row < m->nrows; row++)
+        n += col->present[row] && isfinite(v[row]);
+    hi = n / BUCKETS;
+    for (size_t row = 0; row < m->nrows; row++) {
+        if (!col->present[row] || !isfinite(v[row]))
+            continue;
+        if (n <= 2 * BUCKETS) {
+            r->curve_x[k] = m->x[row];
+            r->curve_y[k++] = v[row];
+            continue;
         }
+        /* Per bucket of points, keep its lowest and highest, in order. */
+        if (seen++ == n * b / BUCKETS)
+            imin = imax = row;
+        if (v[row] < v[imin])
+            imin = row;
+        if (v[row] > v[imax])
+            imax = row;
+        if (seen < hi)
+            continue;
+        if (imin == imax) {
+            r->curve_x[k] = m->x[imin];
+            r->curve_y[k++] = v[imin];
+        } else {
+            size_t first = imin < imax ? imin : imax;
+            size_t second = imin < imax ? imax : imin;
+
+            r->curve_x[k] = m->x[first];
+            r->curve_y[k++] = v[first];
+            r->curve_x[k] = m->x[second];
+            r->curve_y[k++] = v[second];
+        }
+        hi = n * (++b + 1) / BUCKETS;
     }
     r->ncurve = k;
-    free(xs);
-    free(ys);
 }
 
 int charts_draw_overlay(struct site *site, const struct run_set *set,
