@@ -483,9 +483,9 @@ static bool parse_plain(const char *s, double *out)
     static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    const char *p = s;
+    const char *p = s, *d;
     uint64_t w = 0;
-    int ndig = 0, frac = 0, exp = 0, esign = 1;
+    int ndig, frac = 0, exp = 0, esign = 1;
     bool neg = false, any = false;
     double v;
 
@@ -495,22 +495,30 @@ static bool parse_plain(const char *s, double *out)
 #endif
     if (*p == '-' || *p == '+')
         neg = *p++ == '-';
-    for (bool in_frac = false;; p++) {
-        if (*p == '.' && !in_frac) {
-            in_frac = true;
-            continue;
-        }
-        if (*p < '0' || *p > '9')
-            break;
+    /*
+     * Leading zeros are not significant digits; w may wrap past 19
+     * digits, which are refused below.
+     */
+    for (; *p == '0'; p++)
         any = true;
-        frac += in_frac;
-        if (w || *p != '0') {
-            if (++ndig > 19)
-                return false;
+    for (d = p; (unsigned)(*p - '0') < 10; p++)
+        w = w * 10 + (uint64_t)(*p - '0');
+    ndig = (int)(p - d);
+    if (*p == '.') {
+        const char *f = ++p;
+
+        if (!ndig)
+            for (; *p == '0'; p++)
+                ;
+        for (d = p; (unsigned)(*p - '0') < 10; p++)
             w = w * 10 + (uint64_t)(*p - '0');
-        }
+        ndig += (int)(p - d);
+        frac = (int)(p - f);
+        any = any || frac;
     }
-    if (!any)
+    if (!any && !ndig)
+        return false;
+    if (ndig > 19)
         return false;
     if (*p == 'e' || *p == 'E') {
         p++;
