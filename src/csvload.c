@@ -370,8 +370,27 @@ static void feed_block(struct reader *rd, unsigned char *buf, size_t n,
     size_t start = 0, i;
 
     for (i = 0; i < n && !rd->failed; i++) {
-        unsigned char c = buf[i];
+        unsigned char c;
         bool crlf_tail;
+
+        /*
+         * Skip printable ASCII (the bytes of numbers and commas) eight at
+         * a time: a byte below 0x20 borrows in the subtraction and one
+         * from 0x80 up has its top bit set, so the word is all printable
+         * ASCII exactly when no top bit is set in either.
+         */
+        while (!rd->utf8_need && n - i >= 8) {
+            uint64_t w;
+
+            memcpy(&w, buf + i, 8);
+            if ((w | (w - UINT64_C(0x2020202020202020))) &
+                UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        c = buf[i];
 
         /* Fast path for the bytes of numbers and commas. */
         if (c >= 0x20 && c < 0x80 && !rd->utf8_need)
