@@ -694,6 +694,96 @@ static int settle(const struct site *s, const char *f, const char *extra,
     return ret;
 }
 
+/* True when every file below dir has a name reportgen gives its pages. */
+static bool only_pages(const char *dir, int depth)
+{
+    static const char *const ext[] = {".html", ".svg", ".css", ".json", ".md"};
+    char **names;
+    size_t n;
+    bool ok = depth < 4;
+
+    if (!ok || list_dir(dir, &names, &n))
+        return false;
+    for (size_t i = 0; i < n && ok; i++) {
+        char *path = path_in(dir, names[i]);
+        size_t len = strlen(names[i]);
+        struct stat st;
+
+        ok = false;
+        if (lstat(path, &st))
+            ;
+        else if (S_ISDIR(st.st_mode))
+            ok = only_pages(path, depth + 1);
+        else if (S_ISREG(st.st_mode))
+            for (size_t k = 0; k < ARRAY_SIZE(ext) && !ok; k++)
+                ok = len > strlen(ext[k]) &&
+                     !strcmp(names[i] + len - strlen(ext[k]), ext[k]);
+        ok = ok || !strcmp(names[i], SITE_MANIFEST);
+        free(path);
+    }
+    free_list(names, n);
+    return ok;
+}
+
+/*
+ * Folders that versions of reportgen before the lock left beside the site
+ * when they were killed: .BASE.tmp-XXXXXX (the new site, holding the
+ * user's files once its manifest was written) and .BASE.old-XXXXXX (the
+ * old site, or an empty folder). Those with a manifest are settled like
+ * ours; one without is removed only if it holds nothing but pages, and is
+ * otherwise left with a warning. Never fatal.
+ */
+static void recover_legacy(struct site *s)
+{
+    char *tmp_prefix = xasprintf(".%s.tmp-", s->base);
+    char *old_prefix = xasprintf(".%s.old-", s->base);
+    size_t plen = strlen(tmp_prefix);
+    char **names;
+    size_t n;
+    struct stat st;
+
+    if (list_dir(s->parent, &names, &n)) {
+        free(tmp_prefix);
+        free(old_prefix);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *path, **files;
+        size_t nfiles;
+        int have;
+
+        if (strlen(names[i]) != plen + 6 ||
+            (strncmp(names[i], tmp_prefix, plen) &&
+             strncmp(names[i], old_prefix, plen)))
+            continue;
+        path = path_in(s->parent, names[i]);
+        have = lstat(path, &st) || !S_ISDIR(st.st_mode)
+                   ? -1
+                   : read_manifest(path, &files, &nfiles);
+        if (have == 1) {
+            free_list(files, nfiles);
+            /* Killed between its two renames: the site is here. */
+            if (lstat(s->path, &st) && errno == ENOENT &&
+                !strncmp(names[i], old_prefix, plen) &&
+                !rename(path, s->path)) {
+                free(path);
+                continue;
+            }
+            if (settle(s, path, NULL, NULL))
+                warning("%s: left by an older reportgen; see above", path);
+        } else if (have == 0) {
+            if (!only_pages(path, 0) || remove_tree(path))
+                warning("%s: left by an older reportgen and not removed: it "
+                        "holds files that are not pages",
+                        path);
+        }
+        free(path);
+    }
+    free_list(names, n);
+    free(tmp_prefix);
+    free(old_prefix);
+}
+
 /* What an interrupted run left beside the site; see site.h. */
 static int recover(struct site *s)
 {
@@ -717,6 +807,7 @@ static int recover(struct site *s)
         return -1;
     if (!lstat(s->old, &st) && settle(s, s->old, NULL, "recover"))
         return -1;
+    recover_legacy(s);
     return 0;
 }
 

@@ -6,7 +6,7 @@
 . "$srcdir/tests/lib.sh"
 . "$srcdir/tests/site-lib.sh"
 
-plan 53
+plan 57
 
 W=$TMP/w
 # setup: an old site of runs r1, gone, with the user's files; runs r1, r2.
@@ -158,6 +158,24 @@ rg -q "$W/runs" -o "$W/site" --single-file "$W/site/report.html"
 t_is "--single-file in an older site: exit 0" "$rc" 0
 t_no_debris "--single-file in the site: nothing is left beside the site" \
     "$W" runs site .site.reportgen-lock
+
+# What an older reportgen left when killed: its new site holding the
+# user's file, an empty folder, a partial site; a folder of that name
+# holding something else stays.
+setup
+mv "$W/site/aaa-notes.txt" "$TMP/notes"
+mkdir -p "$W/.site.tmp-AAAAAA" "$W/.site.old-BBBBBB" \
+    "$W/.site.tmp-CCCCCC/runs/x" "$W/.site.tmp-DDDDDD"
+cp "$W/site/.reportgen-site" "$W/site/index.html" "$W/.site.tmp-AAAAAA/"
+mv "$TMP/notes" "$W/.site.tmp-AAAAAA/aaa-notes.txt"
+echo '<html>' >"$W/.site.tmp-CCCCCC/runs/x/index.html"
+echo mine >"$W/.site.tmp-DDDDDD/thesis.tex"
+rg "$W/runs" -o "$W/site"
+t_is "older debris: exit 0" "$rc" 0
+t_user_files "older debris: the user's file is back in place" "$W/site"
+t_no_debris "older debris: removed, but for a folder not of pages" "$W" \
+    runs site .site.reportgen-lock .site.tmp-DDDDDD
+t_grep "older debris: the folder left is named" "\.site\.tmp-DDDDDD: left by an older reportgen and not removed" "$TMP/err"
 
 # -o "": a usage error before any work.
 rg "$W/runs" -o ""
