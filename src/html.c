@@ -147,6 +147,39 @@ static void set_best(struct tmpl_dict *d, const struct best *best)
         tmpl_show(d, "LAST_IS_BEST");
 }
 
+/*
+ * Section `section` of d holding text, folded when it is long: a table
+ * cell shows its first words (SHORT, in the summary of a <details>) and
+ * the rest (REST) only when opened, so a long reason never widens a
+ * table or makes a row a screen high. Short text goes in PLAIN's TEXT.
+ * The cut is at a space, near FOLD_AT bytes and never inside a UTF-8
+ * sequence; SHORT and REST together are the text, unchanged.
+ */
+#define FOLD_AT 100
+#define FOLD_MAX 140
+
+static void set_folded(struct tmpl_dict *d, const char *section,
+                       const char *text)
+{
+    struct tmpl_dict *s = tmpl_add(d, section), *fold;
+    size_t len = strlen(text), cut = 0;
+    char *short_text;
+
+    if (len > FOLD_MAX)
+        for (size_t i = FOLD_AT; i > 0 && !cut; i--)
+            if (text[i] == ' ')
+                cut = i;
+    if (!cut) {
+        tmpl_set(tmpl_add(s, "PLAIN"), "TEXT", text);
+        return;
+    }
+    fold = tmpl_add(s, "FOLD");
+    short_text = xstrndup(text, cut);
+    tmpl_set(fold, "SHORT", short_text);
+    tmpl_set(fold, "REST", text + cut);
+    free(short_text);
+}
+
 /* A section holding one TEXT value, shown only when there is a text. */
 static void set_text_section(struct tmpl_dict *d, const char *section,
                              const char *text)
@@ -215,7 +248,7 @@ static void add_ok_row(struct tmpl_dict *table, const struct run *r,
             tmpl_set_int(tmpl_add(main_finding, "MORE_FINDINGS"), "N_MORE",
                          (long)(r->diag.n - 1));
         set_decision(tmpl_add(row, "DECISION"), info, r);
-        tmpl_set(row, "ACTION", or_default(record(info, r).action, ""));
+        set_folded(row, "ACTION", or_default(record(info, r).action, ""));
     } else {
         tmpl_show(row, "NO_FINDING");
     }
@@ -266,9 +299,9 @@ int html_index(const struct run_set *set, const struct report_info *info,
                 nc_table = tmpl_add(d, "NC_TABLE");
             row = tmpl_add(nc_table, "NC_RUN");
             set_run_link(row, r);
-            tmpl_set(row, "REASON", or_default(r->reason, "unknown"));
+            set_folded(row, "REASON", or_default(r->reason, "unknown"));
             set_decision(tmpl_add(row, "DECISION"), info, r);
-            tmpl_set(row, "ACTION", or_default(record(info, r).action, ""));
+            set_folded(row, "ACTION", or_default(record(info, r).action, ""));
             n_nc++;
             break;
         case RUN_SKIPPED:
@@ -277,7 +310,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
                 skipped = tmpl_add(d, "SKIPPED_TABLE");
             row = tmpl_add(skipped, "SKIPPED_RUN");
             tmpl_set(row, "RUN_NAME", r->name);
-            tmpl_set(row, "REASON", or_default(r->reason, "unknown"));
+            set_folded(row, "REASON", or_default(r->reason, "unknown"));
             n_skipped++;
             break;
         }
@@ -540,15 +573,6 @@ static void set_num_or_dash(struct tmpl_dict *d, const char *key, double v)
         tmpl_set_num(d, key, v);
 }
 
-/* Is key among the sorted changed keys of v? */
-static bool changed(const struct verdict *v, const char *key)
-{
-    for (size_t i = 0; i < v->nchanged; i++)
-        if (!strcmp(v->changed[i], key))
-            return true;
-    return false;
-}
-
 int html_compare(const struct run_set *set, const struct report_info *info,
                  const char *overlay, struct strbuf *out)
 {
@@ -604,7 +628,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         if (i != cmp->baseline && !isnan(v->delta))
             set_delta(tmpl_add(row, "DELTA"), v->delta);
         tmpl_set(row, "DECISION_NAME", decision_name(v->decision));
-        tmpl_set(row, "WHY", or_default(v->why, ""));
+        set_folded(row, "WHY", or_default(v->why, ""));
         if (v->action)
             tmpl_set(tmpl_add(row, "NEXT"), "ACTION", v->action);
         for (size_t s_i = 0; s_i < rules->nslices; s_i++) {
@@ -616,6 +640,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
                 if (!strcmp(v->regress[q], rules->slices[s_i].column))
                     regressed = true;
             set_num_or_dash(cell, "VALUE", val);
+            tmpl_set(cell, "SLICE", rules->slices[s_i].column);
             tmpl_set(cell, "CELL_CLASS", regressed ? "regressed" : "");
         }
         for (size_t q = 0; q < v->nchanged; q++) {
@@ -631,34 +656,38 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         }
     }
 
-    /* The config diff: every key some run changed, run by run. */
+    /*
+     * The config diff: each run that changed a setting, with what it
+     * changed and the baseline's value, in leaderboard order. A list per
+     * run rather than a column per key: a sweep over many settings would
+     * make a table many screens wide.
+     */
     if (nkeys && cmp->baseline != SIZE_MAX) {
+        const struct run *base = &set->runs[cmp->baseline];
         struct tmpl_dict *diff = tmpl_add(d, "DIFF");
-        for (size_t j = 0; j < nkeys; j++)
-            tmpl_set(tmpl_add(diff, "KEY_HEAD"), "KEY", keys[j]);
+
         for (size_t k = 0; k < set->n; k++) {
             size_t i = cmp->order[k];
             const struct run *r = &set->runs[i];
             const struct verdict *v = &cmp->v[i];
             struct tmpl_dict *row;
 
-            if (r->status == RUN_SKIPPED)
+            if (r->status == RUN_SKIPPED || i == cmp->baseline || !v->nchanged)
                 continue;
             row = tmpl_add(diff, "DIFF_ROW");
             tmpl_set(row, "RUN_NAME", r->name);
-            if (i == cmp->baseline)
-                tmpl_show(row, "IS_BASELINE");
             if (v->nchanged > 1)
                 tmpl_set_int(tmpl_add(row, "MANY"), "N_CHANGED",
                              (long)v->nchanged);
-            for (size_t j = 0; j < nkeys; j++) {
+            for (size_t q = 0; q < v->nchanged; q++) {
                 struct tmpl_dict *cell = tmpl_add(row, "DIFF_CELL");
-                const char *val = config_get(&r->config, keys[j]);
+                const char *val = config_get(&r->config, v->changed[q]);
+                const char *was = config_get(&base->config, v->changed[q]);
 
-                tmpl_set(cell, "VALUE", val ? val : "\xe2\x80\x93");
-                tmpl_set(cell, "CELL_CLASS",
-                         i != cmp->baseline && changed(v, keys[j]) ? "changed"
-                                                                   : "");
+                tmpl_set(cell, "KEY", v->changed[q]);
+                tmpl_set(cell, "VALUE", val ? val : "(unset)");
+                tmpl_set(tmpl_add(cell, "WAS"), "BASE_VALUE",
+                         was ? was : "(unset)");
             }
         }
     }

@@ -37,32 +37,32 @@
   <h2>Leaderboard</h2>
 {{#BOARD}}
   <div class="table-wrap">
-  <table class="board">
+  <table class="board cards">
     <thead>
       <tr>
         <th scope="col" class="num">#</th>
         <th scope="col">Run</th>
+        <th scope="col">Verdict</th>
         <th scope="col" class="num">Best <code>{{RULE_METRIC:h}}</code></th>
         <th scope="col" class="num">vs baseline</th>
 {{#SLICE_HEAD}}
         <th scope="col" class="num"><code>{{SLICE:h}}</code><span class="sub">may drop {{MAX_DROP:h}}</span></th>
 {{/SLICE_HEAD}}
-        <th scope="col">Verdict</th>
         <th scope="col">Why</th>
       </tr>
     </thead>
     <tbody>
 {{#ROW}}
       <tr>
-        <td class="num">{{RANK:h}}</td>
+        <td class="num rank" data-label="#">{{RANK:h}}</td>
         <th scope="row" class="run-name">{{#LINK}}<a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{/LINK}}{{#NO_LINK}}{{RUN_NAME:h}}{{/NO_LINK}}{{#IS_BASELINE}} <span class="badge baseline">baseline</span>{{/IS_BASELINE}}</th>
-        <td class="num">{{BEST_VALUE:h}}{{#AT}}<span class="sub">at {{XNAME:h}} {{BEST_X:h}}</span>{{/AT}}</td>
-        <td class="num">{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
+        <td data-label="Verdict"><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
+        <td class="num" data-label="Best {{RULE_METRIC:h}}">{{BEST_VALUE:h}}{{#AT}}<span class="sub">at {{XNAME:h}} {{BEST_X:h}}</span>{{/AT}}</td>
+        <td class="num" data-label="vs baseline">{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
 {{#SLICE_CELL}}
-        <td class="num {{CELL_CLASS:h}}">{{VALUE:h}}</td>
+        <td class="num {{CELL_CLASS:h}}" data-label="{{SLICE:h}}">{{VALUE:h}}</td>
 {{/SLICE_CELL}}
-        <td><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
-        <td class="why">{{WHY:h}}{{#NEXT}}<br><span class="next">Next: {{ACTION:h}}</span>{{/NEXT}}</td>
+        <td class="why" data-label="Why">{{#WHY}}{{#FOLD}}<details><summary>{{SHORT:h}}</summary><span class="rest">{{REST:h}}</span></details>{{/FOLD}}{{#PLAIN}}{{TEXT:h}}{{/PLAIN}}{{/WHY}}{{#NEXT}}<span class="next">Next: {{ACTION:h}}</span>{{/NEXT}}</td>
       </tr>
 {{/ROW}}
     </tbody>
@@ -81,24 +81,17 @@
 {{#DIFF}}
 <section class="config-diff">
   <h2>Config against the baseline</h2>
-  <p class="muted">Every setting some run changed (the seed aside); changed cells are marked.</p>
+  <p class="muted">The settings each run changed from the baseline (the seed aside), with the baseline's value after the arrow.</p>
   <div class="table-wrap">
-  <table class="diff">
+  <table class="diff cards">
     <thead>
-      <tr>
-        <th scope="col">Run</th>
-{{#KEY_HEAD}}
-        <th scope="col"><code>{{KEY:h}}</code></th>
-{{/KEY_HEAD}}
-      </tr>
+      <tr><th scope="col">Run</th><th scope="col">Changed settings</th></tr>
     </thead>
     <tbody>
 {{#DIFF_ROW}}
       <tr>
         <th scope="row" class="run-name">{{RUN_NAME:h}}{{#IS_BASELINE}} <span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#MANY}} <span class="warn" title="the effect cannot be attributed to one setting">{{N_CHANGED:h}} changes</span>{{/MANY}}</th>
-{{#DIFF_CELL}}
-        <td class="{{CELL_CLASS:h}}"><code>{{VALUE:h}}</code></td>
-{{/DIFF_CELL}}
+        <td data-label="Changed settings">{{#NO_CHANGE}}<span class="muted">none</span>{{/NO_CHANGE}}{{#DIFF_CELL}}<span class="setting"><code>{{KEY:h}}={{VALUE:h}}</code>{{#WAS}} <span class="was">&larr; {{BASE_VALUE:h}}</span>{{/WAS}}</span> {{/DIFF_CELL}}</td>
       </tr>
 {{/DIFF_ROW}}
     </tbody>

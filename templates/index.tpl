@@ -36,16 +36,16 @@
   <h2>Analysed runs</h2>
 {{#OK_TABLE}}
   <div class="table-wrap">
-  <table class="runs">
+  <table class="runs cards">
     <thead>
       <tr>
         <th scope="col">Run</th>
+        <th scope="col">Decision</th>
         <th scope="col">Best at</th>
         <th scope="col" class="num">Best <code>{{RULE_METRIC:h}}</code></th>
         <th scope="col" class="num">Last <code>{{RULE_METRIC:h}}</code></th>
         <th scope="col" class="num">vs baseline</th>
         <th scope="col">Diagnosis</th>
-        <th scope="col">Decision</th>
         <th scope="col">Next action</th>
       </tr>
     </thead>
@@ -55,10 +55,15 @@
         <th scope="row" class="run-name">
           <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>
         </th>
+        <td data-label="Decision">
+{{#DECISION}}
+          <span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span>
+{{/DECISION}}
+        </td>
 {{#HAS_BEST}}
-        <td class="nowrap">{{XNAME:h}} {{BEST_X:h}}</td>
-        <td class="num">{{BEST_VALUE:h}}</td>
-        <td class="num last">
+        <td class="nowrap" data-label="Best at">{{XNAME:h}} {{BEST_X:h}}</td>
+        <td class="num" data-label="Best {{RULE_METRIC:h}}">{{BEST_VALUE:h}}</td>
+        <td class="num last" data-label="Last {{RULE_METRIC:h}}">
           {{LAST_VALUE:h}}
 {{#AFTER_BEST}}
           <span class="sub">at {{XNAME:h}} {{LAST_X:h}}, {{AFTER:h}} after the best</span>
@@ -71,8 +76,8 @@
 {{#NO_BEST}}
         <td colspan="3" class="muted">no finite <code>{{RULE_METRIC:h}}</code> value</td>
 {{/NO_BEST}}
-        <td class="num">{{#IS_BASELINE}}<span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
-        <td class="nowrap">
+        <td class="num" data-label="vs baseline">{{#IS_BASELINE}}<span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
+        <td class="nowrap" data-label="Diagnosis">
 {{#MAIN_FINDING}}
           <span class="badge diag diag-{{CODE:h}}">{{CODE:h}}</span>
 {{#MORE_FINDINGS}}
@@ -83,12 +88,7 @@
           <span class="muted">none</span>
 {{/NO_FINDING}}
         </td>
-        <td>
-{{#DECISION}}
-          <span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span>
-{{/DECISION}}
-        </td>
-        <td class="action">{{ACTION:h}}</td>
+        <td class="action" data-label="Next action">{{#ACTION}}{{#FOLD}}<details><summary>{{SHORT:h}}</summary><span class="rest">{{REST:h}}</span></details>{{/FOLD}}{{#PLAIN}}{{TEXT:h}}{{/PLAIN}}{{/ACTION}}</td>
       </tr>
 {{/OK_RUN}}
     </tbody>
@@ -107,9 +107,9 @@
     so the rule cannot rank them.
   </p>
   <div class="table-wrap">
-  <table class="reasons">
+  <table class="reasons cards">
     <thead>
-      <tr><th scope="col">Run</th><th scope="col">Reason</th><th scope="col">Decision</th><th scope="col">Next action</th></tr>
+      <tr><th scope="col">Run</th><th scope="col">Decision</th><th scope="col">Reason</th><th scope="col">Next action</th></tr>
     </thead>
     <tbody>
 {{#NC_RUN}}
@@ -117,13 +117,13 @@
         <th scope="row" class="run-name">
           <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>
         </th>
-        <td>{{REASON:h}}</td>
-        <td>
+        <td data-label="Decision">
 {{#DECISION}}
           <span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span>
 {{/DECISION}}
         </td>
-        <td class="action">{{ACTION:h}}</td>
+        <td data-label="Reason">{{#REASON}}{{#FOLD}}<details><summary>{{SHORT:h}}</summary><span class="rest">{{REST:h}}</span></details>{{/FOLD}}{{#PLAIN}}{{TEXT:h}}{{/PLAIN}}{{/REASON}}</td>
+        <td class="action" data-label="Next action">{{#ACTION}}{{#FOLD}}<details><summary>{{SHORT:h}}</summary><span class="rest">{{REST:h}}</span></details>{{/FOLD}}{{#PLAIN}}{{TEXT:h}}{{/PLAIN}}{{/ACTION}}</td>
       </tr>
 {{/NC_RUN}}
     </tbody>
@@ -136,7 +136,7 @@
   <h2>Skipped</h2>
   <p class="section-note">These runs could not be read and have no page.</p>
   <div class="table-wrap">
-  <table class="reasons">
+  <table class="reasons cards">
     <thead>
       <tr><th scope="col">Run</th><th scope="col">Reason</th></tr>
     </thead>
@@ -144,7 +144,7 @@
 {{#SKIPPED_RUN}}
       <tr>
         <th scope="row" class="run-name">{{RUN_NAME:h}}</th>
-        <td>{{REASON:h}}</td>
+        <td data-label="Reason">{{#REASON}}{{#FOLD}}<details><summary>{{SHORT:h}}</summary><span class="rest">{{REST:h}}</span></details>{{/FOLD}}{{#PLAIN}}{{TEXT:h}}{{/PLAIN}}{{/REASON}}</td>
       </tr>
 {{/SKIPPED_RUN}}
     </tbody>

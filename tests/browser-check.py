@@ -401,15 +401,20 @@ def check_page(br, rep, path, label, shots, width, height):
                    "%s: text at least %g px" % (name, MIN_FONT_PX),
                    info["small"], key=("font", label, size))
         if shots:
+            # What a reader sees first, then the whole page (cut at
+            # SHOT_MAX_HEIGHT).
+            first = br.send("Page.captureScreenshot", {"format": "png"},
+                            session=sess)
             h = min(max(info["height"], height), SHOT_MAX_HEIGHT)
-            shot = br.send("Page.captureScreenshot",
+            full = br.send("Page.captureScreenshot",
                            {"format": "png", "captureBeyondViewport": True,
                             "clip": {"x": 0, "y": 0, "width": width,
                                      "height": h, "scale": 1}},
                            session=sess)
-            fn = os.path.join(shots, "%s-%s.png" % (label, size))
-            with open(fn, "wb") as f:
-                f.write(base64.b64decode(shot["data"]))
+            for suffix, shot in (("", first), ("-full", full)):
+                fn = os.path.join(shots, "%s-%s%s.png" % (label, size, suffix))
+                with open(fn, "wb") as f:
+                    f.write(base64.b64decode(shot["data"]))
     finally:
         br.send("Target.closeTarget", {"targetId": tgt})
 

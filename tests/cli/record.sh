@@ -17,10 +17,12 @@ md() {
     printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' \
         -e 's/>/\&gt;/g' -e 's/[]\\`*_{}[()#+.!|~"'"'"'=:-]/\\&/g'
 }
-# row FILE HREF: the table row of FILE from the line linking to HREF on.
+# row FILE HREF: the table row of FILE from the line linking to HREF on,
+# with a folded text (<details>: its first words, then the rest) unfolded.
 row() {
     awk -v h="href=\"$2\"" 'index($0, h) { on = 1 } on { print }
-        on && /<\/tr>/ { exit }' "$1"
+        on && /<\/tr>/ { exit }' "$1" |
+        sed -e 's|</summary><span class="rest">||g'
 }
 # has NAME FILE TEXT: FILE holds TEXT (a fixed string).
 has() {

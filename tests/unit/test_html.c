@@ -46,7 +46,10 @@ static char utf_metrics[] = "runs/Überprüfung/metrics.csv";
 
 static char nc_name[] = "no-val";
 static char nc_slug[] = "no-val";
-static char nc_reason[] = "runs/no-val/metrics.csv:1: no column 'val_loss'";
+static char nc_reason[] =
+    "runs/no-val/metrics.csv:1: no column 'val_loss', which the rule "
+    "val_loss:min needs; the columns are train_loss, lr, epoch_time and "
+    "grad_norm, all of them logged per step";
 static char nc_metrics[] = "runs/no-val/metrics.csv";
 static char nc_config_error[] =
     "runs/no-val/config.yaml:3: did not find expected key <here>";
@@ -244,7 +247,15 @@ static void test_index(const struct run_set *set)
        "index: the skipped reason, escaped");
     ok(has(&page, "no column &#39;val_loss&#39;"),
        "index: the not comparable reason");
-    ok(has(&page, "<td class=\"num\">0.123457</td>"),
+    ok(has(&page, "<details><summary>runs/no-val/metrics.csv:1: no column "
+                  "&#39;val_loss&#39;, which the rule val_loss:min needs; the "
+                  "columns are</summary><span class=\"rest\"> train_loss, "
+                  "lr, epoch_time and grad_norm, all of them logged per "
+                  "step</span></details>"),
+       "index: a long reason is folded at a space, nothing lost");
+    ok(has(&page, "data-label=\"Reason\">runs/broken/metrics.csv:3: bad"),
+       "index: a short reason is not folded");
+    ok(has(&page, "data-label=\"Best val_loss\">0.123457</td>"),
        "index: the best value printed as %.6g");
     ok(has(&page, "at epoch 12, 3 after the best"),
        "index: how far after the best the run ended");
@@ -396,7 +407,7 @@ int main(void)
 {
     struct run_set set;
 
-    plan(70);
+    plan(72);
     build_set(&set);
     test_index(&set);
     test_empty_index();
