@@ -386,7 +386,22 @@ static void set_folded(struct tmpl_dict *d, const struct run *r)
     }
 }
 
-static void set_charts(struct tmpl_dict *d, const struct run *r)
+/*
+ * An SVG document as it goes into a page: from its <svg> element on (the
+ * XML declaration and doctype are for standalone files only).
+ */
+static void set_inline_svg(struct tmpl_dict *d, const struct strbuf *svg)
+{
+    const char *start = svg ? strstr(svg->buf, "<svg") : NULL;
+
+    if (start)
+        tmpl_set(tmpl_add(d, "SVG"), "SVG_TEXT", start);
+    else
+        tmpl_show(d, "IMG");
+}
+
+static void set_charts(struct tmpl_dict *d, const struct run *r,
+                       const struct report_info *info)
 {
     struct strbuf alt = STRBUF_INIT;
 
@@ -405,6 +420,7 @@ static void set_charts(struct tmpl_dict *d, const struct run *r)
         strbuf_reset(&alt);
         strbuf_addf(&alt, "%s chart of run %s", c->title, r->name);
         tmpl_set(chart, "ALT", alt.buf);
+        set_inline_svg(chart, info->chart_svgs ? &info->chart_svgs[i] : NULL);
     }
     strbuf_release(&alt);
 }
@@ -552,7 +568,7 @@ int html_run(const struct run *r, const struct report_info *info,
         tmpl_show(d, "NO_BEST");
     set_diagnosis(d, info, r);
     set_comparison(d, info, r);
-    set_charts(d, r);
+    set_charts(d, r, info);
     set_config(d, r);
 
     tmpl_set_int(d, "NROWS", (long)r->nrows);
@@ -591,8 +607,12 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     else
         tmpl_set(tmpl_add(d, "NO_BASELINE"), "VERDICT_RULE",
                  or_default(cmp->rule_text, ""));
-    if (overlay)
-        tmpl_set(tmpl_add(d, "OVERLAY"), "OVERLAY_FILE", overlay);
+    if (overlay) {
+        struct tmpl_dict *o = tmpl_add(d, "OVERLAY");
+
+        tmpl_set(o, "OVERLAY_FILE", overlay);
+        set_inline_svg(o, info->overlay_svg);
+    }
 
     for (size_t k = 0; k < rules->nslices; k++) {
         struct tmpl_dict *h = tmpl_add(board, "SLICE_HEAD");

@@ -20,6 +20,14 @@ struct report_info {
     const struct comparison *cmp; /* the verdicts, one per run of the set */
     const struct run_set *set;    /* the runs the verdicts are about */
     const char *version;          /* PACKAGE_VERSION */
+    /*
+     * The SVG documents of the charts of the run page being rendered, one
+     * per r->charts entry (or NULL): they are put in the page itself, so
+     * that the page's dark mode reaches them and their points show values
+     * on hover. Without them a chart is an <img> of its file.
+     */
+    const struct strbuf *chart_svgs;
+    const struct strbuf *overlay_svg; /* the same for compare.html */
 };
 
 /*

@@ -68,13 +68,18 @@
 #define CHART_W 800
 #define CHART_H 500
 
-/* Font sizes, in user units. */
-#define FS_TITLE 15.0
-#define FS_AXIS 12.5
-#define FS_TICK 11.0
-#define FS_LEGEND 11.0
-#define FS_MARKER 10.5
-#define FS_MIN 7.0
+/*
+ * Font sizes, in user units. A chart is drawn about 590 px wide in the
+ * two-column grid of a 1280 px window, 0.74 px per unit, so 15.5 units
+ * are 11.4 px there: no text is smaller, and all of it scales with the
+ * chart.
+ */
+#define FS_TITLE 19.0
+#define FS_AXIS 16.5
+#define FS_TICK 15.5
+#define FS_LEGEND 15.5
+#define FS_MARKER 15.5
+#define FS_MIN 15.5
 
 /*
  * Space between the frame and the first and last ticks, so that points on
@@ -88,12 +93,39 @@
 #define MAX_LABEL_CP 60
 #define MAX_LEGEND_CP 40
 
-/* Colours: matplotlib's tab10 and a light seaborn-like frame. */
-#define COLOR_TRAIN "#1f77b4"
-#define COLOR_VAL "#ff7f0e"
-#define COLOR_MARKER "#2ca02c"
-#define COLOR_MARKER_TEXT "#1a6e1a"
-#define COLOR_BAD "#d62728"
+/*
+ * Colours. Each role has one colour here, used only by it, and a class
+ * of the same name: postprocess() gives every element the classes of its
+ * stroke and fill colours ("s-train", "f-bg"), and the chart's <style>
+ * sets the colour of each class, in a light and a dark variant chosen by
+ * prefers-color-scheme. The attributes stay as a fallback for viewers
+ * without CSS. Series colours are Okabe and Ito's colour-blind-safe
+ * palette (2008), and every series also differs from its neighbours in
+ * its dash pattern, so no reader depends on colour alone.
+ */
+struct role_color {
+    const char *name;  /* class suffix */
+    const char *light; /* as libplot writes it: lower-case hex or a name */
+    const char *dark;
+};
+
+static const struct role_color role_colors[] = {
+    {"bg", "white", "#0d1117"},       {"train", "#0072b2", "#56b4e9"},
+    {"val", "#d55e00", "#f28c51"},    {"o0", "#009e73", "#2fc79a"},
+    {"o1", "#cc79a7", "#e3a3c7"},     {"o2", "#e69f00", "#f2b84b"},
+    {"o3", "#56b3e9", "#8fd0f5"},     {"o4", "#111111", "#f0f0f0"},
+    {"marker", "#333333", "#c9d1d9"}, {"bad", "#b2182b", "#ff7b72"},
+    {"grid", "#e5e5e5", "#2a313a"},   {"frame", "#b0b0b0", "#59636e"},
+    {"tick", "#444444", "#b1bac4"},   {"text", "#222222", "#e6edf3"},
+    {"note", "#888888", "#8b949e"},   {"ledge", "#cccccc", "#3d444d"},
+};
+
+#define COLOR_BG "white"
+#define COLOR_TRAIN "#0072b2"
+#define COLOR_VAL "#d55e00"
+#define COLOR_MARKER "#333333"
+#define COLOR_MARKER_TEXT "#222222"
+#define COLOR_BAD "#b2182b"
 #define COLOR_GRID "#e5e5e5"
 #define COLOR_FRAME "#b0b0b0"
 #define COLOR_TICK_TEXT "#444444"
@@ -102,12 +134,13 @@
 #define COLOR_LEGEND_EDGE "#cccccc"
 
 static const char *const other_colors[] = {
-    "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#009e73", "#cc79a7", "#e69f00", "#56b3e9", "#111111",
 };
 
 /*
- * Dash patterns, in user units, for series that share a colour: the
- * second train series of a chart is dashed, the third dotted, and so on.
+ * Dash patterns, in user units. Training series are solid, held-out
+ * ones dashed; the other series step through colours and dashes
+ * together (5 colours, 4 dashes: 20 series before a pair repeats).
  */
 struct dash {
     int n;
@@ -116,9 +149,9 @@ struct dash {
 
 static const struct dash dashes[] = {
     {0, {0}},
-    {2, {7, 3.5}},
-    {2, {1.8, 3}},
-    {4, {7, 3, 1.8, 3}},
+    {2, {9, 4.5}},
+    {2, {2, 3.5}},
+    {4, {9, 3.5, 2, 3.5}},
 };
 
 /* An axis-aligned rectangle in chart coordinates (y up). */
@@ -161,6 +194,7 @@ struct chart {
     struct rect frame; /* the box drawn around the data */
     struct rect area;  /* where the axes map: the frame, inset */
     struct axis ax, ay;
+    bool ylog;    /* ay is in log10 units: the values span many decades */
     size_t ncols; /* pixel columns of the area */
 
     struct trace *traces;
@@ -180,6 +214,8 @@ struct chart {
     size_t nrows, rows_alloc;
     size_t more; /* series left out of a full legend */
     struct text more_text;
+
+    struct strbuf hits; /* the hover targets, SVG (hits_fill()) */
 
     char **labels; /* escaped text of placeholder "@N@" */
     size_t nlabels, labels_alloc;
@@ -468,22 +504,78 @@ static bool integral_x(const struct chart *c)
     return true;
 }
 
+/*
+ * The label of tick value v of axis a: on a log y axis v is a power of
+ * ten's exponent and the label is the value itself ("0.001", "1e+06").
+ */
+static char *tick_label(const struct chart *c, const struct axis *a, double v,
+                        char *buf, size_t size)
+{
+    if (a == &c->ay && c->ylog)
+        return fmt_num(buf, size, pow(10, v));
+    return axis_label(a, v, buf, size);
+}
+
 /* The widest tick label of a, at FS_TICK. */
-static double widest_label(plPlotter *pl, const struct axis *a)
+static double widest_label(const struct chart *c, const struct axis *a)
 {
     char buf[FMT_NUM_SIZE];
     double w = 0;
     size_t i;
 
-    pl_ffontsize_r(pl, FS_TICK);
+    pl_ffontsize_r(c->pl, FS_TICK);
     for (i = 0; i < a->nticks; i++)
-        w = fmax(w, pl_flabelwidth_r(
-                        pl, axis_label(a, axis_tick(a, i), buf, sizeof(buf))));
+        w = fmax(w, pl_flabelwidth_r(c->pl, tick_label(c, a, axis_tick(a, i),
+                                                       buf, sizeof(buf))));
     return w;
 }
 
 /*
- * Place the frame and choose both axes. The y axis gets a tick every 38
+ * Should the y axis be logarithmic? When every value is positive and the
+ * largest is more than LOG_SPAN times the smallest: a loss that falls
+ * from 2000 to 4 is otherwise a flat line after its first epochs, best
+ * checkpoint included. The axis label then says "(log scale)".
+ */
+#define LOG_SPAN 100.0
+
+static bool want_ylog(const struct chart *c)
+{
+    const struct plot_spec *spec = c->spec;
+    double lo = INFINITY, hi = -INFINITY;
+
+    for (size_t s = 0; s < c->nseries; s++) {
+        const struct plot_series *ps = &spec->series[s];
+
+        for (size_t i = 0; ps->x && ps->y && i < ps->n; i++) {
+            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+                continue;
+            if (ps->y[i] <= 0)
+                return false;
+            cover(&lo, &hi, ps->y[i]);
+        }
+    }
+    return lo <= hi && hi > lo * LOG_SPAN;
+}
+
+/*
+ * A log y axis over [ylo, yhi] (both positive): ticks at whole powers of
+ * ten, every step-th one when there are more than max_ticks decades.
+ */
+static void log_axis(double ylo, double yhi, size_t max_ticks, struct axis *a)
+{
+    double lo = floor(log10(ylo)), hi = ceil(log10(yhi));
+    double step = fmax(1, ceil((hi - lo) / (double)(max_ticks - 1)));
+
+    if (hi <= lo)
+        hi = lo + 1;
+    a->lo = lo;
+    a->step = step;
+    a->hi = lo + step * ceil((hi - lo) / step);
+    a->nticks = (size_t)((a->hi - a->lo) / step) + 1;
+}
+
+/*
+ * Place the frame and choose both axes. The y axis gets a tick every 46
  * units or so; its widest label sets the left margin. The x axis then gets
  * as many ticks as leave a label's width of air between labels.
  */
@@ -496,17 +588,21 @@ static void layout(struct chart *c, const struct text *title,
 
     data_range(c, &xlo, &xhi, &ylo, &yhi);
 
-    top = CHART_H - (text_empty(title) ? 16 : 44);
-    bottom = text_empty(xlabel) ? 34 : 56;
-    axis_nice(ylo, yhi, (size_t)((top - bottom - 2 * INSET_Y) / 38) + 1,
-              &c->ay);
+    top = CHART_H - (text_empty(title) ? 18 : 50);
+    bottom = text_empty(xlabel) ? 40 : 66;
+    if (c->ylog)
+        log_axis(ylo, yhi, (size_t)((top - bottom - 2 * INSET_Y) / 46) + 1,
+                 &c->ay);
+    else
+        axis_nice(ylo, yhi, (size_t)((top - bottom - 2 * INSET_Y) / 46) + 1,
+                  &c->ay);
 
     left = 14 + (text_empty(ylabel) ? 0 : FS_AXIS * 1.2 + 8) +
-           widest_label(c->pl, &c->ay) + 11;
+           widest_label(c, &c->ay) + 11;
     right = CHART_W - 20;
     for (max_ticks = 11; max_ticks > 3; max_ticks--) {
         axis_nice(xlo, xhi, max_ticks, &c->ax);
-        w = widest_label(c->pl, &c->ax);
+        w = widest_label(c, &c->ax);
         if ((right - left - 2 * INSET_X) / (double)(c->ax.nticks - 1) >=
             2 * w + 8)
             break;
@@ -564,6 +660,8 @@ static double map_x(const struct chart *c, double x)
 
 static double map_y(const struct chart *c, double y)
 {
+    if (c->ylog)
+        y = y > 0 ? log10(y) : -INFINITY;
     return map(y, &c->ay, c->area.y0, c->area.y1);
 }
 
@@ -658,9 +756,10 @@ static void trace_fill(struct chart *c, struct trace *tr)
 }
 
 /*
- * Colours and dashes: train blue, validation orange, others through the
- * palette. A style used again gets the next dash pattern, so two train
- * series on one chart stay distinguishable.
+ * Colours and dashes: train blue and solid, held-out vermillion and
+ * dashed, others through the palette and the dashes together. A style
+ * used again gets the next dash pattern, so two train series on one
+ * chart stay distinguishable.
  */
 static void trace_style(struct trace *tr, size_t *seen)
 {
@@ -672,9 +771,9 @@ static void trace_style(struct trace *tr, size_t *seen)
         tr->color = COLOR_TRAIN;
     } else if (slot == 1) {
         tr->color = COLOR_VAL;
+        k++;
     } else {
         tr->color = other_colors[k % ARRAY_SIZE(other_colors)];
-        k /= ARRAY_SIZE(other_colors);
     }
     tr->dash = &dashes[k % ARRAY_SIZE(dashes)];
 }
@@ -1021,7 +1120,8 @@ static void draw_axes(struct chart *c)
         double v = axis_tick(&c->ay, i);
 
         pl_fmove_r(c->pl, f->x0 - 8, map_y(c, v));
-        pl_alabel_r(c->pl, 'r', 'c', axis_label(&c->ay, v, buf, sizeof(buf)));
+        pl_alabel_r(c->pl, 'r', 'c',
+                    tick_label(c, &c->ay, v, buf, sizeof(buf)));
     }
 }
 
@@ -1112,14 +1212,14 @@ static void draw_marker(struct chart *c)
     pl_fline_r(c->pl, c->mx, c->frame.y0, c->mx, c->frame.y1);
     pl_endpath_r(c->pl);
     pl_linemod_r(c->pl, "solid");
-    pen(c->pl, "white", 1.5);
+    pen(c->pl, COLOR_BG, 1.5);
     draw_dot(c->pl, c->mx, c->my, 5, COLOR_MARKER);
 
     if (text_empty(&c->mtext))
         return;
     pen(c->pl, COLOR_MARKER, 0.8);
     pl_filltype_r(c->pl, 1);
-    pl_fillcolorname_r(c->pl, "white");
+    pl_fillcolorname_r(c->pl, COLOR_BG);
     pl_fbox_r(c->pl, c->mlabel.x0, c->mlabel.y0, c->mlabel.x1, c->mlabel.y1);
     pl_filltype_r(c->pl, 0);
     pl_pencolorname_r(c->pl, COLOR_MARKER_TEXT);
@@ -1148,7 +1248,7 @@ static void draw_legend(struct chart *c, const struct rect *box)
         return;
     pen(c->pl, COLOR_LEGEND_EDGE, 0.8);
     pl_filltype_r(c->pl, 1);
-    pl_fillcolorname_r(c->pl, "white");
+    pl_fillcolorname_r(c->pl, COLOR_BG);
     pl_fbox_r(c->pl, box->x0, box->y0, box->x1, box->y1);
     pl_filltype_r(c->pl, 0);
 
@@ -1290,6 +1390,106 @@ static int add_labels(struct strbuf *out, const char *s, size_t len,
     return 0;
 }
 
+/* Insert text at byte at of line (an attribute after the tag name). */
+static void prefix_attr(struct strbuf *line, size_t at, const char *text)
+{
+    char *rest = xstrdup(line->buf + at);
+
+    strbuf_setlen(line, at);
+    strbuf_addstr(line, text);
+    strbuf_addstr(line, rest);
+    free(rest);
+}
+
+/* The class suffix of colour value v (len bytes), or NULL. */
+static const char *color_class(const char *v, size_t len)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(role_colors); i++)
+        if (strlen(role_colors[i].light) == len &&
+            !memcmp(role_colors[i].light, v, len))
+            return role_colors[i].name;
+    return NULL;
+}
+
+/* Append " PREFIX-NAME" for the colour of attribute attr in line, if any. */
+static void add_color_class(struct strbuf *cls, const char *line, size_t len,
+                            const char *attr, char prefix)
+{
+    size_t alen = strlen(attr);
+
+    for (size_t i = 0; i + alen < len; i++) {
+        if (!memcmp(line + i, attr, alen)) {
+            const char *v = line + i + alen;
+            const char *q = memchr(v, '"', len - i - alen);
+            const char *name = q ? color_class(v, (size_t)(q - v)) : NULL;
+
+            if (name)
+                strbuf_addf(cls, " %c-%s", prefix, name);
+            return;
+        }
+    }
+}
+
+/*
+ * Append the drawing s (len bytes) to out with a class attribute on each
+ * element that has a stroke or fill colour of role_colors: libplot
+ * writes one element per line, "<NAME attr=... />".
+ */
+static void add_classes(struct strbuf *out, const char *s, size_t len)
+{
+    struct strbuf cls = STRBUF_INIT;
+    const char *p = s, *end = s + len;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        const char *sp = memchr(p, ' ', n);
+
+        strbuf_reset(&cls);
+        if (n > 1 && p[0] == '<' && p[1] != '/' && sp) {
+            add_color_class(&cls, p, n, " stroke=\"", 's');
+            add_color_class(&cls, p, n, " fill=\"", 'f');
+        }
+        if (cls.len) {
+            strbuf_add(out, p, (size_t)(sp - p));
+            strbuf_addf(out, " class=\"%s\"", cls.buf + 1);
+            strbuf_add(out, sp, n - (size_t)(sp - p));
+        } else {
+            strbuf_add(out, p, n);
+        }
+        p += n;
+    }
+    strbuf_release(&cls);
+}
+
+/*
+ * The chart's <style>: the colour of each role in light and dark mode,
+ * and the look of the hover targets. The same for every chart, so a page
+ * that inlines several charts gets the same rules several times and
+ * nothing else.
+ */
+static void add_style(struct strbuf *out)
+{
+    size_t i;
+
+    strbuf_addstr(out, "<style>\n.rg-chart{color-scheme:light dark");
+    for (i = 0; i < ARRAY_SIZE(role_colors); i++)
+        strbuf_addf(out, ";--rg-%s:%s", role_colors[i].name,
+                    role_colors[i].light);
+    strbuf_addstr(out, "}\n@media (prefers-color-scheme:dark){.rg-chart{");
+    for (i = 0; i < ARRAY_SIZE(role_colors); i++)
+        strbuf_addf(out, "%s--rg-%s:%s", i ? ";" : "", role_colors[i].name,
+                    role_colors[i].dark);
+    strbuf_addstr(out, "}}\n");
+    for (i = 0; i < ARRAY_SIZE(role_colors); i++)
+        strbuf_addf(out, ".s-%s{stroke:var(--rg-%s)}.f-%s{fill:var(--rg-%s)}\n",
+                    role_colors[i].name, role_colors[i].name,
+                    role_colors[i].name, role_colors[i].name);
+    strbuf_addstr(out, ".hit{fill:transparent;stroke:none;pointer-events:all}"
+                       ".hit:hover{fill:var(--rg-text);fill-opacity:.35}\n"
+                       "</style>\n");
+}
+
 /*
  * Rewrite libplot's SVG (raw, len bytes) into out. libplot 4.4 writes a
  * fixed header, one element per line:
@@ -1325,6 +1525,7 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
             ret |= set_attr(&line, "encoding", "UTF-8");
             seen_xml = true;
         } else if (!strncmp(line.buf, "<svg ", 5)) {
+            prefix_attr(&line, 5, "class=\"rg-chart\" ");
             ret |= set_attr(&line, "id", NULL);
             ret |= set_attr(&line, "width", "100%");
             ret |= set_attr(&line, "height", NULL);
@@ -1340,12 +1541,14 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
                                                            : "chart",
                          MAX_LABEL_CP);
             strbuf_addstr(&line, "</title>\n");
+            add_style(&line);
         } else if (!strncmp(line.buf, "<desc>", 6)) {
             continue; /* "produced by version 4.4 of GNU libplot" */
         } else if (!strncmp(line.buf, "<rect id=\"background\"", 21)) {
             ret |= set_attr(&line, "id", NULL);
             ret |= set_attr(&line, "width", STR(CHART_W));
             ret |= set_attr(&line, "height", STR(CHART_H));
+            prefix_attr(&line, 6, "class=\"f-bg\" ");
             seen_bg = true;
         } else if (!strncmp(line.buf, "<g id=\"content\"", 15)) {
             ret |= set_attr(&line, "id", NULL);
@@ -1358,7 +1561,27 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
     strbuf_release(&line);
     if (ret || !seen_xml || !seen_svg || !seen_bg || !seen_g)
         return error("plot: unexpected SVG header from libplot");
-    return add_labels(out, p, (size_t)(end - p), c);
+    {
+        struct strbuf body = STRBUF_INIT, body2 = STRBUF_INIT;
+        const char *close_g;
+
+        add_classes(&body, p, (size_t)(end - p));
+        ret = add_labels(&body2, body.buf, body.len, c);
+        /* The hover targets go last in the drawing's <g>, on top. */
+        close_g = NULL;
+        for (const char *q = body2.buf; (q = strstr(q, "</g>")); q++)
+            close_g = q;
+        if (!ret && close_g && c->hits.len) {
+            strbuf_add(out, body2.buf, (size_t)(close_g - body2.buf));
+            strbuf_add(out, c->hits.buf, c->hits.len);
+            strbuf_addstr(out, close_g);
+        } else if (!ret) {
+            strbuf_add(out, body2.buf, body2.len);
+        }
+        strbuf_release(&body);
+        strbuf_release(&body2);
+    }
+    return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1387,6 +1610,65 @@ static void chart_release(struct chart *c)
     for (i = 0; i < c->npolys; i++)
         free(c->polys[i]);
     free(c->polys);
+    strbuf_release(&c->hits);
+}
+
+/*
+ * Values on hover, with no script: a transparent circle with a <title>
+ * ("val_loss at epoch 12: 0.3275") on up to HIT_MAX points of a chart,
+ * spread evenly over each series. They are points of the series as
+ * logged, never a smoothed or reduced value, so what a reader sees on
+ * hover is in the log. postprocess() puts them on top of the drawing.
+ */
+#define HIT_MAX 240
+#define HIT_PER_SERIES 80
+
+static void hits_fill(struct chart *c)
+{
+    const struct plot_spec *spec = c->spec;
+    size_t per = c->nseries ? HIT_MAX / c->nseries : 0;
+    char xs[FMT_NUM_SIZE], ys[FMT_NUM_SIZE];
+
+    if (per > HIT_PER_SERIES)
+        per = HIT_PER_SERIES;
+    for (size_t s = 0; s < c->nseries && per; s++) {
+        const struct plot_series *ps = &spec->series[s];
+        size_t m = 0, k, j = 0, next = 0, want;
+
+        for (size_t i = 0; ps->x && ps->y && i < ps->n; i++)
+            if (isfinite(ps->x[i]) && isfinite(ps->y[i]))
+                m++;
+        if (!m)
+            continue;
+        k = m < per ? m : per;
+        if (!c->hits.len)
+            strbuf_addstr(&c->hits, "<g class=\"hits\">\n");
+        /* Take the finite points numbered round(q * (m - 1) / (k - 1)). */
+        want = 0;
+        for (size_t i = 0; i < ps->n && next < k; i++) {
+            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+                continue;
+            if (k == 1 || j == want) {
+                strbuf_addf(&c->hits,
+                            "<circle class=\"hit\" cx=\"%.1f\" "
+                            "cy=\"%.1f\" r=\"6\"><title>",
+                            map_x(c, ps->x[i]), map_y(c, ps->y[i]));
+                xml_add_text(&c->hits, ps->label, MAX_LEGEND_CP);
+                strbuf_addstr(&c->hits, " at ");
+                xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
+                             MAX_LABEL_CP);
+                strbuf_addf(&c->hits, " %s: %s</title></circle>\n",
+                            fmt_num(xs, sizeof(xs), ps->x[i]),
+                            fmt_num(ys, sizeof(ys), ps->y[i]));
+                next++;
+                if (k > 1)
+                    want = (next * (m - 1) + (k - 1) / 2) / (k - 1);
+            }
+            j++;
+        }
+    }
+    if (c->hits.len)
+        strbuf_addstr(&c->hits, "</g>\n");
 }
 
 /* Stages 1 to 3 and the drawing, on an open plotter. */
@@ -1395,6 +1677,7 @@ static void chart_draw(struct chart *c)
     const struct plot_spec *spec = c->spec;
     struct text title, xlabel, ylabel, note;
     double fs_title, fs_x, fs_y;
+    char *ylab;
     struct rect legend = {0, 0, 0, 0};
     size_t seen[3] = {0, 0, 0}, s;
 
@@ -1410,7 +1693,11 @@ static void chart_draw(struct chart *c)
     text_init(&c->mtext);
     text_set(&title, spec->title, MAX_LABEL_CP);
     text_set(&xlabel, spec->xlabel, MAX_LABEL_CP);
-    text_set(&ylabel, spec->ylabel, MAX_LABEL_CP);
+    c->ylog = want_ylog(c);
+    ylab = c->ylog ? xasprintf("%s (log scale)",
+                               spec->ylabel ? spec->ylabel : "value")
+                   : xstrdup(spec->ylabel ? spec->ylabel : "");
+    text_set(&ylabel, ylab, MAX_LABEL_CP);
     layout(c, &title, &xlabel, &ylabel);
 
     c->traces = xcalloc(c->nseries, sizeof(*c->traces));
@@ -1456,7 +1743,7 @@ static void chart_draw(struct chart *c)
                     CHART_W - 20);
     text_draw_centred(c, &xlabel, (c->frame.x0 + c->frame.x1) / 2, 10, fs_x,
                       'b', false);
-    fs_y = text_fit(c->pl, &ylabel, spec->ylabel, MAX_LABEL_CP, FS_AXIS,
+    fs_y = text_fit(c->pl, &ylabel, ylab, MAX_LABEL_CP, FS_AXIS,
                     c->frame.y1 - c->frame.y0);
     text_draw_centred(c, &ylabel, 14, (c->frame.y0 + c->frame.y1) / 2, fs_y,
                       't', true);
@@ -1470,10 +1757,12 @@ static void chart_draw(struct chart *c)
              CHART_W - 10 - text_width(c->pl, &title, fs_title) / 2),
         CHART_H - 14, fs_title, 't', false);
 
+    hits_fill(c);
     text_release(&title);
     text_release(&xlabel);
     text_release(&ylabel);
     text_release(&note);
+    free(ylab);
 }
 
 /*
@@ -1484,7 +1773,7 @@ static void chart_draw(struct chart *c)
  */
 static const char *const plot_params[][2] = {
     {"PAGESIZE", "a4,xsize=16cm,ysize=10cm"},
-    {"BG_COLOR", "white"},
+    {"BG_COLOR", COLOR_BG},
     {"EMULATE_COLOR", "no"},
     /* One <polyline> per series rather than pieces of 500 points. */
     {"MAX_LINE_LENGTH", "5000"},
@@ -1506,6 +1795,7 @@ int plot_svg(const struct plot_spec *spec, struct strbuf *out)
     int ret = 0;
 
     memset(&c, 0, sizeof(c));
+    strbuf_init(&c.hits, 0);
     c.spec = spec;
     c.nseries = spec->series ? spec->nseries : 0;
 

@@ -416,7 +416,8 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
 static int write_pages(struct site *site, const struct run_set *set,
                        const struct report_info *info)
 {
-    struct strbuf buf = STRBUF_INIT;
+    struct strbuf buf = STRBUF_INIT, overlay_svg = STRBUF_INIT;
+    struct report_info cmp_info = *info;
     const char *css;
     size_t css_len;
     bool overlay;
@@ -424,11 +425,28 @@ static int write_pages(struct site *site, const struct run_set *set,
 
     for (size_t i = 0; i < set->n; i++) {
         const struct run *r = &set->runs[i];
+        struct report_info page_info = *info;
+        struct strbuf *svgs;
         char *rel;
+        int bad;
 
         if (r->status == RUN_SKIPPED)
             continue;
-        if (html_run(r, info, &buf))
+        /* The charts go into the page: read back what was written. */
+        svgs = xcalloc(r->ncharts ? r->ncharts : 1, sizeof(*svgs));
+        bad = 0;
+        for (size_t c = 0; c < r->ncharts; c++) {
+            rel = xasprintf("runs/%s/%s", r->slug, r->charts[c].file);
+            strbuf_init(&svgs[c], 0);
+            bad |= site_read(site, rel, &svgs[c]);
+            free(rel);
+        }
+        page_info.chart_svgs = svgs;
+        bad = bad || html_run(r, &page_info, &buf);
+        for (size_t c = 0; c < r->ncharts; c++)
+            strbuf_release(&svgs[c]);
+        free(svgs);
+        if (bad)
             goto out;
         rel = xasprintf("runs/%s/index.html", r->slug);
         ret = write_page(site, rel, &buf);
@@ -439,7 +457,11 @@ static int write_pages(struct site *site, const struct run_set *set,
     }
     if (charts_draw_overlay(site, set, info->cmp, &info->rules->select,
                             OVERLAY_TOP_N, "compare-curves.svg", &overlay) ||
-        html_compare(set, info, overlay ? "compare-curves.svg" : NULL, &buf) ||
+        (overlay && site_read(site, "compare-curves.svg", &overlay_svg)))
+        goto out;
+    cmp_info.overlay_svg = overlay ? &overlay_svg : NULL;
+    if (html_compare(set, &cmp_info, overlay ? "compare-curves.svg" : NULL,
+                     &buf) ||
         write_page(site, "compare.html", &buf) || html_index(set, info, &buf) ||
         write_page(site, "index.html", &buf))
         goto out;
@@ -457,6 +479,7 @@ static int write_pages(struct site *site, const struct run_set *set,
     ret = site_write(site, "style.css", css, css_len);
 out:
     strbuf_release(&buf);
+    strbuf_release(&overlay_svg);
     return ret;
 }
 
@@ -508,6 +531,7 @@ enum report_status report_build(const struct options *opt)
               "their diagnosis alone",
               rules.baseline, opt->runs_dir);
 
+    memset(&info, 0, sizeof(info));
     info.rules = &rules;
     info.rule = &rules.select;
     info.cmp = &cmp;

@@ -74,7 +74,12 @@
 <section class="overlay">
   <h2>Held-out curves</h2>
   <figure class="chart">
+{{#SVG}}
+    {{SVG_TEXT:none}}
+{{/SVG}}
+{{#IMG}}
     <img src="{{OVERLAY_FILE:U=html}}" alt="Held-out curves of the baseline and the leading runs">
+{{/IMG}}
   </figure>
 </section>
 {{/OVERLAY}}

@@ -155,7 +155,12 @@
   <div class="chart-grid">
 {{#CHART}}
   <figure class="chart">
+{{#SVG}}
+    {{SVG_TEXT:none}}
+{{/SVG}}
+{{#IMG}}
     <img src="{{FILE:U=html}}" alt="{{ALT:h}}" title="{{TITLE:h}}">
+{{/IMG}}
   </figure>
 {{/CHART}}
   </div>

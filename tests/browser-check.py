@@ -411,7 +411,22 @@ def check_page(br, rep, path, label, shots, width, height):
                             "clip": {"x": 0, "y": 0, "width": width,
                                      "height": h, "scale": 1}},
                            session=sess)
-            for suffix, shot in (("", first), ("-full", full)):
+            shots_taken = [("", first), ("-full", full)]
+            # The whole page again in dark mode and as printed.
+            if width >= 1280:
+                for suffix, media in (("-dark", {"features": [
+                        {"name": "prefers-color-scheme", "value": "dark"}]}),
+                        ("-print", {"media": "print"})):
+                    br.send("Emulation.setEmulatedMedia", media, session=sess)
+                    shots_taken.append((suffix, br.send(
+                        "Page.captureScreenshot",
+                        {"format": "png", "captureBeyondViewport": True,
+                         "clip": {"x": 0, "y": 0, "width": width,
+                                  "height": h, "scale": 1}},
+                        session=sess)))
+                br.send("Emulation.setEmulatedMedia", {"media": "",
+                        "features": []}, session=sess)
+            for suffix, shot in shots_taken:
                 fn = os.path.join(shots, "%s-%s%s.png" % (label, size, suffix))
                 with open(fn, "wb") as f:
                     f.write(base64.b64decode(shot["data"]))

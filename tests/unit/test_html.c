@@ -79,7 +79,8 @@ static struct chart_ref xss_charts[] = {
 
 static struct run runs[4];
 static struct rule rule = {rule_metric, false};
-static const struct report_info info = {&rule, NULL, NULL, NULL, "0.1.0"};
+static const struct report_info info = {&rule,   NULL, NULL, NULL,
+                                        "0.1.0", NULL, NULL};
 
 static void build_set(struct run_set *set)
 {
@@ -301,6 +302,26 @@ static void test_run_pages(const struct run_set *set)
 
     is_int(html_run(&set->runs[0], &info, &page), 0, "html_run succeeds");
     check_document(&page, "run page");
+    {
+        struct report_info with_svg = info;
+        struct strbuf svgs[2] = {STRBUF_INIT, STRBUF_INIT}, inl = STRBUF_INIT;
+
+        strbuf_addstr(&svgs[0], "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n"
+                                "<svg class=\"rg-chart\"><title>loss</title>"
+                                "</svg>\n");
+        with_svg.chart_svgs = svgs;
+        is_int(html_run(&set->runs[0], &with_svg, &inl), 0,
+               "html_run with the charts' SVG succeeds");
+        ok(has(&inl, "<figure class=\"chart\">\n    <svg class=\"rg-chart\">"
+                     "<title>loss</title></svg>") &&
+               !has(&inl, "<?xml") && !has(&inl, "<!DOCTYPE svg"),
+           "run: a chart's SVG is in the page, without its XML prologue");
+        ok(!has(&inl, "src=\"loss.svg\"") && has(&inl, "<img src="),
+           "run: a chart with no SVG given stays an <img>");
+        strbuf_release(&svgs[0]);
+        strbuf_release(&svgs[1]);
+        strbuf_release(&inl);
+    }
     ok(!has(&page, "<script>alert"), "run: no raw <script> from a name");
     ok(has(&page, "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"),
        "run: the hostile name is the escaped title");
@@ -407,7 +428,7 @@ int main(void)
 {
     struct run_set set;
 
-    plan(72);
+    plan(75);
     build_set(&set);
     test_index(&set);
     test_empty_index();

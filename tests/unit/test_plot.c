@@ -254,8 +254,22 @@ static void test_document(void)
     ok(strstr(a, "</svg>") != NULL, "document is complete");
     ok(plain_ascii(a), "document is plain ASCII");
     ok(refs_well_formed(a), "every '&' starts a reference");
-    ok(strstr(a, "stroke=\"#1f77b4\"") && strstr(a, "stroke=\"#ff7f0e\""),
-       "train is blue, val is orange");
+    ok(strstr(a, "class=\"s-train\" points=") &&
+           strstr(a, "stroke=\"#0072b2\"") &&
+           strstr(a, "class=\"s-val\" points=") &&
+           strstr(a, "stroke=\"#d55e00\""),
+       "train is blue, val vermillion, each with its class");
+    ok(strstr(a, "stroke=\"#d55e00\" stroke-width=\"1.8\" "
+                 "stroke-linecap=\"round\" stroke-linejoin=\"round\" "
+                 "stroke-dasharray=\"9, 4.5\"") != NULL,
+       "val is dashed: line style is a second cue");
+    ok(strstr(a, "<style>") &&
+           strstr(a, "@media (prefers-color-scheme:dark){.rg-chart{") &&
+           strstr(a, ".s-train{stroke:var(--rg-train)}"),
+       "the classes' colours come from the chart's style, dark mode too");
+    ok(strstr(a, "<circle class=\"hit\"") &&
+           strstr(a, "<title>val_loss at epoch 4: 0.66</title>"),
+       "values on hover: a <title> on logged points");
     ok(shown_text(a, &sb) && strstr(sb.buf, "train_loss\n") &&
            strstr(sb.buf, "val_loss\n"),
        "legend names both series");
@@ -265,11 +279,11 @@ static void test_document(void)
        "y tick labels are shown");
     ok(!strncmp(sb.buf, "run-1: loss\n", 12), "title is the <title>");
 
-    /* The marker: dashed green line, green dot, its label. */
-    ok(strstr(a, "#2ca02c") && strstr(a, "stroke-dasharray=\"5"),
-       "marker line is dashed green");
-    ok(strstr(a, "<circle") && strstr(a, "fill=\"#2ca02c\""),
-       "marker dot is green");
+    /* The marker: dashed dark line, dark dot, its label. */
+    ok(strstr(a, "#333333") && strstr(a, "stroke-dasharray=\"5"),
+       "marker line is dashed");
+    ok(strstr(a, "<circle class=\"s-bg f-marker\"") != NULL,
+       "marker dot is drawn");
     ok(strstr(sb.buf, "best epoch 4: 0.66\n") != NULL, "marker label shown");
 
     free(a);
@@ -425,13 +439,16 @@ static void test_big(void)
     if (!svg)
         svg = xstrdup("");
     ok(strlen(svg) < 400 * 1024, "1e6 points: SVG below 400 KB");
-    pts = polyline_points(svg, "#1f77b4");
+    pts = polyline_points(svg, "#0072b2");
     ok(pts > 100 && pts < 2000, "1e6 points: one or two per pixel column");
     if (pts <= 100 || pts >= 2000)
         printf("#   %zu points drawn\n", pts);
-    ok(polyline_top(svg, "#1f77b4") > 400, "the envelope keeps the spike");
-    ok(shown_text(svg, &sb) && strstr(sb.buf, "\n50\n"),
-       "the spike sets the y range");
+    ok(polyline_top(svg, "#0072b2") > 400, "the envelope keeps the spike");
+    ok(shown_text(svg, &sb) && strstr(sb.buf, "\n100\n") &&
+           strstr(sb.buf, "\nloss (log scale)\n"),
+       "the spike sets the y range, on a log axis (0.013 to 50)");
+    ok(count(svg, "<circle class=\"hit\"") <= 240,
+       "1e6 points: a bounded number of hover targets");
     ok(count(svg, "stroke=\"#d62728\"") < 1000,
        "1e5 bad rows: at most one cross per pixel column");
     ok(shown_text(svg, &sb) && strstr(sb.buf, "train_loss: non-finite\n"),
@@ -501,14 +518,14 @@ static void test_degenerate(void)
 
     spec.series = s + 5;
     svg = draw(&spec);
-    ok(svg && count(svg, "<circle") == 1, "single point: a dot");
+    ok(svg && count(svg, "<circle class=\"s-") == 1, "single point: a dot");
     free(svg);
 
     s[0] = (struct plot_series){"same", PLOT_TRAIN, same, same, 5, NULL, 0};
     spec.series = s;
     svg = draw(&spec);
-    ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\n0.50\n") &&
-           strstr(sb.buf, "\n0.45\n"),
+    ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\n0.44\n") &&
+           strstr(sb.buf, "\n0.50\n") && strstr(sb.buf, "\n0.56\n"),
        "all values equal: axis around them");
     free(svg);
     strbuf_release(&sb);
@@ -548,7 +565,8 @@ static void test_many_series(void)
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "more\n"),
        "40 series: legend says how many more");
-    ok(svg && strstr(svg, "#9467bd") && strstr(svg, "#17becf"),
+    ok(svg && strstr(svg, "#009e73") && strstr(svg, "#111111") &&
+           strstr(svg, "class=\"s-o4\""),
        "other series cycle through the palette");
     free(svg);
     strbuf_release(&sb);
@@ -633,10 +651,40 @@ static void test_fmt_g5(void)
     is_int(bad, 0, "fmt_g5() writes what printf's %.5g does");
 }
 
+/*
+ * The y axis turns logarithmic when the values span more than two
+ * decades, and says so; at less it stays linear.
+ */
+static void test_log_axis(void)
+{
+    static const double x[] = {1, 2, 3, 4, 5, 6};
+    static const double wide[] = {2070, 400, 60, 12, 5, 3.9};
+    static const double narrow[] = {50, 20, 8, 3, 1.5, 1.0};
+    struct plot_series s = {"train_loss", PLOT_TRAIN, x, wide, 6, NULL, 0};
+    struct plot_spec spec = {"loss", "epoch", "loss", &s, 1, false, 0, 0, NULL};
+    struct strbuf sb = STRBUF_INIT;
+    char *svg = draw(&spec);
+
+    ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\nloss (log scale)\n") &&
+           strstr(sb.buf, "\n1\n10\n100\n1000\n10000\n"),
+       "2070 to 3.9: log axis, ticks at powers of ten, said on the axis");
+    ok(svg && strstr(svg, "<title>train_loss at epoch 6: 3.9</title>"),
+       "the hover value is the logged value, not its logarithm");
+    free(svg);
+    s.y = narrow;
+    svg = draw(&spec);
+    ok(svg && shown_text(svg, &sb) && !strstr(sb.buf, "log scale") &&
+           strstr(sb.buf, "\nloss\n"),
+       "50 to 1: linear axis");
+    free(svg);
+    strbuf_release(&sb);
+}
+
 int main(void)
 {
-    plan(57);
+    plan(64);
     test_fmt_g5();
+    test_log_axis();
     test_integer_ticks();
     test_document();
     test_labels();
