@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "charts.h"
 #include "diagnose.h"
 #include "config.h"
@@ -220,8 +221,9 @@ static void set_decision(struct tmpl_dict *d, const struct report_info *info,
  * decision either: diag.decision is then only its zero value, "keep",
  * and showing it would claim a verdict nobody reached.
  */
-static void add_ok_row(struct tmpl_dict *table, const struct run *r,
-                       const struct report_info *info)
+static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
+                                    const struct run *r,
+                                    const struct report_info *info)
 {
     const struct verdict *v = verdict_of(info, r);
 
@@ -252,6 +254,7 @@ static void add_ok_row(struct tmpl_dict *table, const struct run *r,
     } else {
         tmpl_show(row, "NO_FINDING");
     }
+    return row;
 }
 
 /* DELTA_TEXT: a signed difference to the baseline ("+0.012", "-0.3"). */
@@ -265,25 +268,63 @@ static void set_delta(struct tmpl_dict *d, double delta)
     free(text);
 }
 
+/*
+ * The leaderboard of the report: the verdicts in reading order and the
+ * headline (board.h). Without a comparison (a page rendered alone), the
+ * order is the set's and there is no headline: *b is left empty.
+ */
+static bool get_board(struct board *b, const struct run_set *set,
+                      const struct report_info *info)
+{
+    memset(b, 0, sizeof(*b));
+    if (!info->cmp || !info->cmp->v || info->set != set)
+        return false;
+    board_build(b, set, info->cmp, info->rule);
+    return true;
+}
+
+/* HEADLINE, and KEPT with a link to the kept run's page from dir. */
+static void set_headline(struct tmpl_dict *d, const struct board *b,
+                         const struct report_info *info)
+{
+    char *text = board_headline(b, info->set, info->cmp, info->rule);
+    struct tmpl_dict *h = tmpl_add(d, "HEADLINE");
+
+    tmpl_set(h, "HEADLINE_TEXT", text);
+    free(text);
+    if (b->kept != SIZE_MAX) {
+        char *href = xasprintf(RUN_PAGE_DIR "%s" RUN_PAGE_FILE,
+                               info->set->runs[b->kept].slug);
+
+        tmpl_set(tmpl_add(h, "KEPT"), "KEPT_HREF", href);
+        free(href);
+    }
+}
+
 int html_index(const struct run_set *set, const struct report_info *info,
                struct strbuf *out)
 {
     struct tmpl_dict *d = tmpl_dict_new("index");
     struct tmpl_dict *ok_table = NULL, *nc_table = NULL, *skipped = NULL;
     size_t n_ok = 0, n_nc = 0, n_skipped = 0;
+    struct board board;
+    bool have_board = get_board(&board, set, info);
     int ret;
 
     set_report(d, info);
     if (info->cmp)
         set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
+    if (have_board)
+        set_headline(d, &board, info);
 
     /*
-     * One pass in set order (sorted by name in runs_find()), so each
-     * table lists its runs in the same order as the file system scan.
-     * A table's section is added on its first run: an empty table is
-     * left out of the page.
+     * One pass in leaderboard order (board.h: keep first, best first
+     * under the rule), or in set order when there is no comparison. A
+     * table's section is added on its first run: an empty table is left
+     * out of the page.
      */
-    for (size_t i = 0; i < set->n; i++) {
+    for (size_t k = 0; k < set->n; k++) {
+        size_t i = have_board ? board.order[k] : k;
         const struct run *r = &set->runs[i];
         struct tmpl_dict *row;
 
@@ -291,7 +332,9 @@ int html_index(const struct run_set *set, const struct report_info *info,
         case RUN_OK:
             if (!ok_table)
                 ok_table = tmpl_add(d, "OK_TABLE");
-            add_ok_row(ok_table, r, info);
+            row = add_ok_row(ok_table, r, info);
+            if (have_board && i == board.kept)
+                tmpl_show(row, "IS_KEPT");
             n_ok++;
             break;
         case RUN_NOT_COMPARABLE:
@@ -326,6 +369,8 @@ int html_index(const struct run_set *set, const struct report_info *info,
 
     ret = tmpl_render("index.tpl", d, out);
     tmpl_dict_free(d);
+    if (have_board)
+        board_release(&board);
     return ret;
 }
 
@@ -596,11 +641,15 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     const struct rules *rules = info->rules;
     struct tmpl_dict *d = tmpl_dict_new("compare");
     struct tmpl_dict *board = tmpl_add(d, "BOARD");
+    struct board lb;
+    bool have_board = get_board(&lb, set, info);
     char **keys = NULL;
     size_t nkeys = 0, keys_alloc = 0;
     int ret;
 
     set_report(d, info);
+    if (have_board)
+        set_headline(d, &lb, info);
     if (cmp->baseline != SIZE_MAX)
         tmpl_set(tmpl_add(d, "HAS_BASELINE"), "BASELINE_NAME",
                  set->runs[cmp->baseline].name);
@@ -621,14 +670,19 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         tmpl_set_num(h, "MAX_DROP", rules->slices[k].max_drop);
     }
 
-    /* The leaderboard, best first, with the slices at the best checkpoint. */
+    /*
+     * The leaderboard in reading order (keep first, then best first
+     * under the rule), with the slices at the best checkpoint.
+     */
     for (size_t k = 0; k < set->n; k++) {
-        size_t i = cmp->order[k];
+        size_t i = have_board ? lb.order[k] : cmp->order[k];
         const struct run *r = &set->runs[i];
         const struct verdict *v = &cmp->v[i];
         struct tmpl_dict *row = tmpl_add(board, "ROW");
 
         tmpl_set_int(row, "RANK", (long)(k + 1));
+        if (have_board && i == lb.kept)
+            tmpl_show(row, "IS_KEPT");
         tmpl_set(row, "RUN_NAME", r->name);
         if (r->status != RUN_SKIPPED) {
             struct strbuf href = STRBUF_INIT;
@@ -728,5 +782,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
 
     ret = tmpl_render("compare.tpl", d, out);
     tmpl_dict_free(d);
+    if (have_board)
+        board_release(&lb);
     return ret;
 }

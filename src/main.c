@@ -42,6 +42,8 @@ static void usage(FILE *out)
         "      --single-file=FILE  also (or, without -o, only) write the\n"
         "                          whole report as one HTML file; FILE must\n"
         "                          be absent or a regular file\n"
+        "      --site-url=URL      where the report will be published: the\n"
+        "                          links of summary.md become absolute\n"
         "  -s, --select=METRIC:min|max\n"
         "                          the fixed rule for the best checkpoint\n"
         "                          (default: chosen from the runs'\n"
@@ -124,11 +126,13 @@ int main(int argc, char **argv)
         OPT_MIN_IMPROVEMENT,
         OPT_SLICE,
         OPT_FAIL_ON,
-        OPT_FOLLOW_LINKS
+        OPT_FOLLOW_LINKS,
+        OPT_SITE_URL
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"single-file", required_argument, NULL, OPT_SINGLE},
+        {"site-url", required_argument, NULL, OPT_SITE_URL},
         {"select", required_argument, NULL, 's'},
         {"baseline", required_argument, NULL, 'b'},
         {"min-improvement", required_argument, NULL, OPT_MIN_IMPROVEMENT},
@@ -159,6 +163,9 @@ int main(int argc, char **argv)
             if (!*optarg)
                 bad = error("bad --single-file '': expected a file name");
             opt.single_file = optarg;
+            break;
+        case OPT_SITE_URL:
+            opt.site_url = optarg;
             break;
         case 's': {
             struct rule probe;

@@ -414,7 +414,7 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
 
 /* Render every page and summary from the judged runs. */
 static int write_pages(struct site *site, const struct run_set *set,
-                       const struct report_info *info)
+                       const struct report_info *info, const char *site_url)
 {
     struct strbuf buf = STRBUF_INIT, overlay_svg = STRBUF_INIT;
     struct report_info cmp_info = *info;
@@ -468,7 +468,7 @@ static int write_pages(struct site *site, const struct run_set *set,
     summary_json(set, info->rules, info->cmp, &buf);
     if (write_page(site, "summary.json", &buf))
         goto out;
-    summary_md(set, info->rules, info->cmp, &buf);
+    summary_md(set, info->rules, info->cmp, site_url, &buf);
     if (write_page(site, "summary.md", &buf))
         goto out;
     css = tmpl_asset("style.css", &css_len);
@@ -537,7 +537,7 @@ enum report_status report_build(const struct options *opt)
     info.cmp = &cmp;
     info.set = &set;
     info.version = PACKAGE_VERSION;
-    if (write_pages(&site, &set, &info))
+    if (write_pages(&site, &set, &info, opt->site_url))
         goto out;
     if (opt->single_file && single_write(&site, &set, &info))
         goto out;

@@ -31,6 +31,7 @@ struct options {
     const char *runs_dir;
     const char *out_dir;     /* -o, or NULL with --single-file alone */
     const char *single_file; /* --single-file, or NULL */
+    const char *site_url;    /* --site-url: summary.md links under it */
     const char *select;      /* --select METRIC:min|max, or NULL */
     const char *baseline;    /* --baseline, or NULL */
     bool has_min_improvement;

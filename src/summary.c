@@ -3,19 +3,21 @@
  * comparison once every run has been judged.
  *
  * summary.md goes into code review, where run names and reasons (which
- * the user controls) could otherwise turn into links, images, emphasis or
- * raw HTML: md_escape() backslash-escapes every ASCII punctuation
- * character that Markdown gives a meaning to (CommonMark allows a
- * backslash before any of them) and spells out < > & as entities, so
- * the text shows exactly as written.
+ * the user controls) could otherwise turn into links, images, emphasis,
+ * table cells or raw HTML: md_escape() backslash-escapes the characters
+ * that do so in GitHub-flavoured Markdown (\ ` * [ ] | ~, and _ unless
+ * inside a word, where GFM leaves it alone) and spells out < > & as
+ * entities, and nothing else, so the text reads as written.
  */
 #include "summary.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "json.h"
 #include "util.h"
 #include "banned.h"
@@ -221,25 +223,38 @@ void summary_json(const struct run_set *set, const struct rules *rules,
     free(rule);
 }
 
+/* A byte that counts as part of a word for GFM's intraword "_". */
+static bool word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+           (c >= 'a' && c <= 'z');
+}
+
 void md_escape(struct strbuf *out, const char *s)
 {
     struct strbuf text = STRBUF_INIT;
+    const unsigned char *p;
 
     /* Bad UTF-8 and control characters become U+FFFD, as on pages. */
     strbuf_add_text(&text, s);
-    for (const unsigned char *p = (const unsigned char *)text.buf; *p; p++) {
-        if (*p == '<')
+    p = (const unsigned char *)text.buf;
+    for (size_t i = 0; p[i]; i++) {
+        unsigned char c = p[i];
+
+        if (c == '<')
             strbuf_addstr(out, "&lt;");
-        else if (*p == '>')
+        else if (c == '>')
             strbuf_addstr(out, "&gt;");
-        else if (*p == '&')
+        else if (c == '&')
             strbuf_addstr(out, "&amp;");
-        else if (*p == '\n' || *p == '\r')
+        else if (c == '\n' || c == '\r')
             strbuf_addch(out, ' ');
-        else if (*p < 0x80 && strchr("\\`*_{}[]()#+-.!|~\"'=:", *p))
-            strbuf_addf(out, "\\%c", *p);
+        else if (strchr("\\`*[]|~", c))
+            strbuf_addf(out, "\\%c", c);
+        else if (c == '_' && !(i && word_byte(p[i - 1]) && word_byte(p[i + 1])))
+            strbuf_addstr(out, "\\_");
         else
-            strbuf_addch(out, *p);
+            strbuf_addch(out, c);
     }
     strbuf_release(&text);
 }
@@ -252,98 +267,235 @@ static void md_num(struct strbuf *out, double v)
         strbuf_addnum(out, v);
 }
 
+/*
+ * summary.md is pasted into a review comment, which holds at most 65,536
+ * characters: the whole file stays under MD_MAX bytes (a character is at
+ * least a byte) whatever the number of runs. Each part gets a share and
+ * what does not fit is counted ("and 812 more") with a pointer to the
+ * full report, never cut mid-line.
+ */
+#define MD_MAX 60000
+#define MD_TABLE_MAX 28000
+#define MD_STEPS_MAX 18000
+#define MD_REGRESS_MAX 3000
+#define MD_TOP 10
+#define MD_CELL_MAX 160
+
+/* A link to rel in the report: relative, or under site_url. */
+static void md_link(struct strbuf *out, const char *site_url, const char *rel)
+{
+    if (site_url && *site_url) {
+        size_t n = strlen(site_url);
+
+        strbuf_addstr(out, site_url);
+        if (site_url[n - 1] != '/')
+            strbuf_addch(out, '/');
+    }
+    strbuf_addstr(out, rel);
+}
+
+/* s escaped, cut to about max bytes at a character boundary, "…" added. */
+static void md_cell(struct strbuf *out, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    char *cut;
+
+    if (n <= max) {
+        md_escape(out, s);
+        return;
+    }
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    cut = xstrndup(s, max);
+    md_escape(out, cut);
+    strbuf_addstr(out, "…");
+    free(cut);
+}
+
+static void md_run_name(struct strbuf *out, const struct run *r,
+                        const char *site_url)
+{
+    char *rel;
+
+    if (r->status == RUN_SKIPPED) {
+        md_escape(out, r->name);
+        return;
+    }
+    rel = xasprintf("runs/%s/index.html", r->slug);
+    strbuf_addch(out, '[');
+    md_escape(out, r->name);
+    strbuf_addstr(out, "](");
+    md_link(out, site_url, rel);
+    strbuf_addch(out, ')');
+    free(rel);
+}
+
 void summary_md(const struct run_set *set, const struct rules *rules,
-                const struct comparison *cmp, struct strbuf *out)
+                const struct comparison *cmp, const char *site_url,
+                struct strbuf *out)
 {
     char *desc = rules_describe(rules);
-    size_t regressions = 0, attention = 0;
+    char *headline;
+    struct board b;
+    struct strbuf table = STRBUF_INIT, steps = STRBUF_INIT, line = STRBUF_INIT;
+    struct strbuf regress = STRBUF_INIT, rest = STRBUF_INIT;
+    struct strbuf footer = STRBUF_INIT;
+    size_t in_table = 0, n_rest = 0, rest_listed = 0, steps_left = 0;
+    size_t regress_left = 0, start = out->len;
+    bool *shown = xcalloc(set->n ? set->n : 1, sizeof(*shown));
 
-    strbuf_addstr(out, "## reportgen: ");
-    strbuf_addf(out, "%zu runs\n\n", set->n);
-    strbuf_addstr(out, "**Rule:** ");
+    strbuf_addstr(&footer, "\nFull report: [index.html](");
+    md_link(&footer, site_url, "index.html");
+    strbuf_addstr(&footer, "), comparison: [compare.html](");
+    md_link(&footer, site_url, "compare.html");
+    strbuf_addstr(&footer, ")\n");
+    board_build(&b, set, cmp, &rules->select);
+    headline = board_headline(&b, set, cmp, &rules->select);
+    strbuf_addf(out, "## reportgen: %zu runs\n\n**", set->n);
+    md_escape(out, headline);
+    strbuf_addstr(out, "**\n\n**Rule:** ");
     md_escape(out, desc);
     strbuf_addstr(out, "\n\n");
     free(desc);
+    free(headline);
     if (cmp->rule_text) {
         md_escape(out, cmp->rule_text);
         strbuf_addstr(out, "\n\n");
     }
 
-    strbuf_addf(out,
-                "| # | Run | Best %s | Δ vs baseline | Verdict | "
-                "Why |\n",
-                rules->select.maximize ? "(max)" : "(min)");
-    strbuf_addstr(out, "|---:|---|---:|---:|---|---|\n");
+    /*
+     * The table: the first MD_TOP runs in reading order (board.h) and
+     * every other run that needs action, as long as they fit.
+     */
+    strbuf_addf(&table,
+                "| # | Run | Verdict | Best `%s` | At | Δ vs baseline | Why |\n"
+                "|---:|---|---|---:|---:|---:|---|\n",
+                rules->select.metric);
     for (size_t k = 0; k < set->n; k++) {
-        size_t i = cmp->order[k];
+        size_t i = b.order[k];
         const struct run *r = &set->runs[i];
         const struct verdict *v = &cmp->v[i];
+        char x[FMT_NUM_SIZE];
 
-        strbuf_addf(out, "| %zu | ", k + 1);
-        if (r->status == RUN_SKIPPED) {
-            md_escape(out, r->name);
-        } else {
-            strbuf_addch(out, '[');
-            md_escape(out, r->name);
-            strbuf_addf(out, "](runs/%s/index.html)", r->slug);
-        }
-        if (i == cmp->baseline)
-            strbuf_addstr(out, " (baseline)");
-        strbuf_addstr(out, " | ");
-        md_num(out, r->best.found ? r->best.value : NAN);
-        strbuf_addstr(out, " | ");
-        if (i != cmp->baseline && !isnan(v->delta) && v->delta > 0)
-            strbuf_addch(out, '+');
-        md_num(out, i == cmp->baseline ? NAN : v->delta);
-        strbuf_addf(out, " | **%s** | ", decision_name(v->decision));
-        md_escape(out, v->why ? v->why : "");
-        strbuf_addstr(out, " |\n");
-        regressions += v->nregress;
-        attention += v->decision == DECISION_ROLLBACK ||
-                     v->decision == DECISION_INVESTIGATE;
-    }
-
-    if (regressions) {
-        strbuf_addstr(out, "\n### Slice regressions\n\n");
-        for (size_t i = 0; i < set->n; i++) {
-            for (size_t k = 0; k < cmp->v[i].nregress; k++) {
-                strbuf_addstr(out, "- ");
-                md_escape(out, set->runs[i].name);
-                strbuf_addstr(out, ": ");
-                md_escape(out, cmp->v[i].regress_evidence[k]);
-                strbuf_addch(out, '\n');
-            }
-        }
-    }
-    strbuf_addstr(out, "\n### Next steps\n\n");
-    for (size_t k = 0; k < set->n; k++) {
-        const struct verdict *v = &cmp->v[cmp->order[k]];
-
-        if (!v->action)
+        if (k >= MD_TOP && v->decision == DECISION_KEEP)
             continue;
-        strbuf_addf(out, "- **%s** ", decision_name(v->decision));
-        md_escape(out, set->runs[cmp->order[k]].name);
-        strbuf_addstr(out, ": ");
-        md_escape(out, v->action);
-        strbuf_addstr(out, ". Success: ");
-        md_escape(out, v->success ? v->success : "");
-        strbuf_addch(out, '\n');
+        strbuf_reset(&line);
+        strbuf_addf(&line, "| %zu | ", k + 1);
+        md_run_name(&line, r, site_url);
+        if (i == cmp->baseline)
+            strbuf_addstr(&line, " (baseline)");
+        if (i == b.kept)
+            strbuf_addstr(&line, " (kept)");
+        strbuf_addf(&line, " | **%s** | ", decision_name(v->decision));
+        md_num(&line, r->best.found ? r->best.value : NAN);
+        strbuf_addstr(&line, " | ");
+        if (r->best.found)
+            strbuf_addf(&line, "%s %s", r->xname ? r->xname : "x",
+                        fmt_num(x, sizeof(x), r->best.x));
+        strbuf_addstr(&line, " | ");
+        if (i != cmp->baseline && !isnan(v->delta) && v->delta > 0)
+            strbuf_addch(&line, '+');
+        md_num(&line, i == cmp->baseline ? NAN : v->delta);
+        strbuf_addstr(&line, " | ");
+        md_cell(&line, v->why ? v->why : "", MD_CELL_MAX);
+        strbuf_addstr(&line, " |\n");
+        if (table.len + line.len > MD_TABLE_MAX)
+            break;
+        strbuf_add(&table, line.buf, line.len);
+        shown[i] = true;
+        in_table++;
     }
-    if (attention) {
-        strbuf_addstr(out, "\n### Needs attention\n\n");
-        for (size_t i = 0; i < set->n; i++) {
-            const struct verdict *v = &cmp->v[i];
+    strbuf_add(out, table.buf, table.len);
 
-            if (v->decision != DECISION_ROLLBACK &&
-                v->decision != DECISION_INVESTIGATE)
-                continue;
-            strbuf_addf(out, "- **%s** ", decision_name(v->decision));
-            md_escape(out, set->runs[i].name);
-            strbuf_addstr(out, ": ");
-            md_escape(out, v->why ? v->why : "");
-            strbuf_addch(out, '\n');
+    /* Slice regressions of the runs in the table. */
+    for (size_t k = 0; k < set->n; k++) {
+        size_t i = b.order[k];
+
+        for (size_t q = 0; shown[i] && q < cmp->v[i].nregress; q++) {
+            strbuf_reset(&line);
+            strbuf_addstr(&line, "- ");
+            md_escape(&line, set->runs[i].name);
+            strbuf_addstr(&line, ": ");
+            md_escape(&line, cmp->v[i].regress_evidence[q]);
+            strbuf_addch(&line, '\n');
+            if (regress.len + line.len > MD_REGRESS_MAX)
+                regress_left++;
+            else
+                strbuf_add(&regress, line.buf, line.len);
         }
     }
-    strbuf_addstr(out, "\nFull report: [index.html](index.html), "
-                       "comparison: [compare.html](compare.html)\n");
+    if (regress.len) {
+        strbuf_addstr(out, "\n### Slice regressions\n\n");
+        strbuf_add(out, regress.buf, regress.len);
+        if (regress_left)
+            strbuf_addf(out, "- and %zu more\n", regress_left);
+    }
+
+    /* The next step of each run in the table that has one. */
+    for (size_t k = 0; k < set->n; k++) {
+        size_t i = b.order[k];
+        const struct verdict *v = &cmp->v[i];
+
+        if (!shown[i] || !v->action)
+            continue;
+        strbuf_reset(&line);
+        strbuf_addf(&line, "- **%s** ", decision_name(v->decision));
+        md_escape(&line, set->runs[i].name);
+        strbuf_addstr(&line, ": ");
+        md_escape(&line, v->action);
+        strbuf_addstr(&line, ". Success: ");
+        md_escape(&line, v->success ? v->success : "");
+        strbuf_addch(&line, '\n');
+        if (steps.len + line.len > MD_STEPS_MAX)
+            steps_left++;
+        else
+            strbuf_add(&steps, line.buf, line.len);
+    }
+    if (steps.len) {
+        strbuf_addstr(out, "\n### Next steps\n\n");
+        strbuf_add(out, steps.buf, steps.len);
+        if (steps_left)
+            strbuf_addf(out, "- and %zu more on the run pages\n", steps_left);
+    }
+
+    /* Every other run, folded: name, verdict and best value. */
+    for (size_t k = 0; k < set->n; k++) {
+        size_t i = b.order[k];
+        const struct run *r = &set->runs[i];
+
+        if (shown[i])
+            continue;
+        n_rest++;
+        strbuf_reset(&line);
+        strbuf_addstr(&line, "- ");
+        md_run_name(&line, r, site_url);
+        strbuf_addf(&line, ": %s, best ", decision_name(cmp->v[i].decision));
+        md_num(&line, r->best.found ? r->best.value : NAN);
+        strbuf_addch(&line, '\n');
+        /* Room is kept for the <details> lines and the footer. */
+        if (out->len - start + rest.len + line.len + footer.len + 200 > MD_MAX)
+            continue;
+        strbuf_add(&rest, line.buf, line.len);
+        rest_listed++;
+    }
+    if (n_rest) {
+        strbuf_addf(out, "\n<details><summary>%zu more run%s</summary>\n\n",
+                    n_rest, n_rest == 1 ? "" : "s");
+        strbuf_add(out, rest.buf, rest.len);
+        if (rest_listed < n_rest)
+            strbuf_addf(out, "- and %zu more: see the full report\n",
+                        n_rest - rest_listed);
+        strbuf_addstr(out, "\n</details>\n");
+    }
+
+    strbuf_add(out, footer.buf, footer.len);
+
+    free(shown);
+    strbuf_release(&footer);
+    board_release(&b);
+    strbuf_release(&table);
+    strbuf_release(&steps);
+    strbuf_release(&line);
+    strbuf_release(&regress);
+    strbuf_release(&rest);
 }

@@ -16,12 +16,16 @@ void summary_json(const struct run_set *set, const struct rules *rules,
                   const struct comparison *cmp, struct strbuf *out);
 
 /*
- * Append summary.md: the rule, the leaderboard with verdicts and deltas,
- * slice regressions and the runs that need attention, with links to the
- * run pages relative to the site root.
+ * Append summary.md, for a review comment: the headline (board.h), the
+ * rule, a table of the first 10 runs and every run that needs action,
+ * their slice regressions and next steps, and the other runs folded in a
+ * <details>; never more than 60,000 bytes, whatever the number of runs.
+ * Links go to the run pages relative to the site root, or under site_url
+ * when it is not NULL (--site-url), so that they work in a comment.
  */
 void summary_md(const struct run_set *set, const struct rules *rules,
-                const struct comparison *cmp, struct strbuf *out);
+                const struct comparison *cmp, const char *site_url,
+                struct strbuf *out);
 
 /* Append s to out with Markdown's special characters made literal. */
 void md_escape(struct strbuf *out, const char *s);

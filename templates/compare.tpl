@@ -20,6 +20,9 @@
 </nav>
 <header class="page-header">
   <h1>Comparison</h1>
+{{#HEADLINE}}
+  <p class="headline">{{HEADLINE_TEXT:h}}{{#KEPT}} <a href="{{KEPT_HREF:U=html}}">Open the kept run</a>{{/KEPT}}</p>
+{{/HEADLINE}}
   <p class="rule">
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>
     <span class="rule-raw">rule <code>{{RULE_RAW:h}}</code></span>
@@ -55,7 +58,7 @@
 {{#ROW}}
       <tr>
         <td class="num rank" data-label="#">{{RANK:h}}</td>
-        <th scope="row" class="run-name">{{#LINK}}<a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{/LINK}}{{#NO_LINK}}{{RUN_NAME:h}}{{/NO_LINK}}{{#IS_BASELINE}} <span class="badge baseline">baseline</span>{{/IS_BASELINE}}</th>
+        <th scope="row" class="run-name">{{#LINK}}<a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{/LINK}}{{#NO_LINK}}{{RUN_NAME:h}}{{/NO_LINK}}{{#IS_BASELINE}} <span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#IS_KEPT}} <span class="badge kept">kept</span>{{/IS_KEPT}}</th>
         <td data-label="Verdict"><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
         <td class="num" data-label="Best {{RULE_METRIC:h}}">{{BEST_VALUE:h}}{{#AT}}<span class="sub">at {{XNAME:h}} {{BEST_X:h}}</span>{{/AT}}</td>
         <td class="num" data-label="vs baseline">{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>

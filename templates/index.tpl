@@ -16,6 +16,9 @@
 <body>
 <header class="page-header">
   <h1>reportgen report</h1>
+{{#HEADLINE}}
+  <p class="headline">{{HEADLINE_TEXT:h}}{{#KEPT}} <a href="{{KEPT_HREF:U=html}}">Open the kept run</a>{{/KEPT}}</p>
+{{/HEADLINE}}
   <p class="rule">
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>
     <span class="rule-raw">rule <code>{{RULE_RAW:h}}</code></span>
@@ -53,7 +56,7 @@
 {{#OK_RUN}}
       <tr>
         <th scope="row" class="run-name">
-          <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>
+          <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{#IS_KEPT}} <span class="badge kept">kept</span>{{/IS_KEPT}}
         </th>
         <td data-label="Decision">
 {{#DECISION}}

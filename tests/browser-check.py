@@ -439,7 +439,7 @@ def main():
     ap.add_argument("--reportgen", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--chromium", default=None)
-    ap.add_argument("--timeout", type=int, default=600,
+    ap.add_argument("--timeout", type=int, default=900,
                     help="kill the whole check after this many seconds")
     ap.add_argument("--all-runs", action="store_true",
                     help="check every run page, not only the first")
@@ -501,7 +501,7 @@ def main():
     profile = tempfile.mkdtemp(prefix="browser-check.")
     br = None
     try:
-        br = Browser(chromium, profile, timeout=30)
+        br = Browser(chromium, profile, timeout=120)
         br.send("Browser.getVersion")
         for path, label, shot in pages:
             for w, h in SIZES:

@@ -77,7 +77,7 @@ t_grep "the index states the whole rule" \
     "$TMP/site/index.html"
 
 M="$TMP/site/summary.md"
-t_grep "summary.md has the leaderboard" '^| # | Run | Best (min) |' "$M"
+t_grep "summary.md has the leaderboard" '^| # | Run | Verdict | Best `val_loss` |' "$M"
 t_grep "summary.md links run pages" '(runs/night-drop/index.html)' "$M"
 t_grep "summary.md lists slice regressions" '^### Slice regressions' "$M"
 

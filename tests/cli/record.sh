@@ -8,19 +8,23 @@
 # and summary.md.
 . "$srcdir/tests/lib.sh"
 
-# html TEXT / md TEXT: TEXT as the pages (:h) and summary.md escape it.
+# html TEXT / md TEXT: TEXT as the pages (:h) and summary.md escape it
+# (md: \ ` * [ ] | ~ escaped, and _ unless between two word characters).
 html() {
     printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' \
         -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' -e "s/'/\&#39;/g"
 }
 md() {
     printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' \
-        -e 's/>/\&gt;/g' -e 's/[]\\`*_{}[()#+.!|~"'"'"'=:-]/\\&/g'
+        -e 's/>/\&gt;/g' -e 's/[]\\`*[|~]/\\&/g' \
+        -e ':a' -e 's/\([A-Za-z0-9\x80-\xff]\)_\([A-Za-z0-9\x80-\xff]\)/\1\x01\2/' \
+        -e 'ta' -e 's/_/\\_/g' -e 's/\x01/_/g'
 }
 # row FILE HREF: the table row of FILE from the line linking to HREF on,
 # with a folded text (<details>: its first words, then the rest) unfolded.
 row() {
-    awk -v h="href=\"$2\"" 'index($0, h) { on = 1 } on { print }
+    awk -v h="href=\"$2\"" 'index($0, h) && !/class="headline"/ { on = 1 }
+        on { print }
         on && /<\/tr>/ { exit }' "$1" |
         sed -e 's|</summary><span class="rest">||g'
 }

@@ -1,0 +1,130 @@
+/*
+ * board.c - the leaderboard's reading order and its headline.
+ *
+ * A reader of a report asks first "which run do I keep, at which
+ * checkpoint, and what needs doing?". The comparison has already decided
+ * every run (compare.c); this file orders the runs so that the answer is
+ * on top (the keep runs, best first, then tune, rollback, investigate)
+ * and says it in one sentence. It decides nothing itself: the run to keep
+ * is the best run whose verdict is keep.
+ */
+#include "board.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include "banned.h"
+
+void board_build(struct board *b, const struct run_set *set,
+                 const struct comparison *cmp, const struct rule *rule)
+{
+    size_t k = 0;
+
+    memset(b, 0, sizeof(*b));
+    b->n = set->n;
+    b->order = xcalloc(set->n ? set->n : 1, sizeof(*b->order));
+    b->kept = b->ref = SIZE_MAX;
+    b->margin = NAN;
+    /* A stable pass per verdict keeps the rule's order inside each. */
+    for (int d = DECISION_KEEP; d <= DECISION_INVESTIGATE; d++)
+        for (size_t j = 0; j < set->n; j++)
+            if ((int)cmp->v[cmp->order[j]].decision == d)
+                b->order[k++] = cmp->order[j];
+    for (size_t i = 0; i < set->n; i++) {
+        b->count[cmp->v[i].decision]++;
+        if (cmp->v[i].decision != DECISION_KEEP)
+            b->need_action++;
+    }
+    if (set->n && cmp->v[b->order[0]].decision == DECISION_KEEP &&
+        set->runs[b->order[0]].best.found)
+        b->kept = b->order[0];
+    if (b->kept == SIZE_MAX)
+        return;
+    if (cmp->baseline != SIZE_MAX && cmp->baseline != b->kept &&
+        set->runs[cmp->baseline].best.found) {
+        b->ref = cmp->baseline;
+    } else {
+        /* The runner-up: the next best run (by value) worth comparing. */
+        for (size_t j = 0; j < set->n && b->ref == SIZE_MAX; j++) {
+            size_t i = cmp->order[j];
+
+            if (i != b->kept && set->runs[i].best.found &&
+                set->runs[i].status == RUN_OK &&
+                cmp->v[i].decision != DECISION_INVESTIGATE)
+                b->ref = i;
+        }
+    }
+    if (b->ref != SIZE_MAX) {
+        double d = set->runs[b->ref].best.value - set->runs[b->kept].best.value;
+
+        b->margin = rule->maximize ? -d : d;
+    }
+}
+
+void board_release(struct board *b)
+{
+    free(b->order);
+    memset(b, 0, sizeof(*b));
+}
+
+char *board_headline(const struct board *b, const struct run_set *set,
+                     const struct comparison *cmp, const struct rule *rule)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char x[FMT_NUM_SIZE], v[FMT_NUM_SIZE], m[FMT_NUM_SIZE];
+    bool first = true;
+
+    if (b->kept == SIZE_MAX) {
+        strbuf_addstr(&sb, "No run can be kept under the rule.");
+    } else {
+        const struct run *r = &set->runs[b->kept];
+
+        strbuf_addf(&sb, "Keep %s%s at %s %s (%s %s)",
+                    b->kept == cmp->baseline ? "the baseline " : "", r->name,
+                    r->xname ? r->xname : "x", fmt_num(x, sizeof(x), r->best.x),
+                    rule->metric, fmt_num(v, sizeof(v), r->best.value));
+        if (b->ref == SIZE_MAX) {
+            strbuf_addstr(&sb, ", the only run to compare.");
+        } else {
+            const struct run *ref = &set->runs[b->ref];
+
+            fmt_num(m, sizeof(m), fabs(b->margin));
+            if (b->margin > 0)
+                strbuf_addf(&sb, ": %s %s than %s %s (%s).", m,
+                            rule->maximize ? "higher" : "lower",
+                            b->ref == cmp->baseline ? "the baseline"
+                                                    : "the runner-up",
+                            ref->name, fmt_num(v, sizeof(v), ref->best.value));
+            else if (b->margin == 0)
+                strbuf_addf(&sb, ", level with %s %s.",
+                            b->ref == cmp->baseline ? "the baseline"
+                                                    : "the runner-up",
+                            ref->name);
+            else
+                strbuf_addf(&sb, ". %s is %s %s (%s), but its verdict is %s.",
+                            ref->name, m, rule->maximize ? "higher" : "lower",
+                            fmt_num(v, sizeof(v), ref->best.value),
+                            decision_name(cmp->v[b->ref].decision));
+        }
+    }
+    if (!b->need_action) {
+        strbuf_addf(&sb, " No run needs action.");
+        return strbuf_detach(&sb, NULL);
+    }
+    strbuf_addf(&sb, " %zu of %zu runs need action (", b->need_action, b->n);
+    for (int d = DECISION_TUNE; d <= DECISION_INVESTIGATE; d++) {
+        if (!b->count[d])
+            continue;
+        strbuf_addf(&sb, "%s%zu %s", first ? "" : ", ", b->count[d],
+                    decision_name((enum decision)d));
+        first = false;
+    }
+    strbuf_addstr(&sb, ").");
+    return strbuf_detach(&sb, NULL);
+}
