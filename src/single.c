@@ -14,6 +14,7 @@
 #include "single.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,68 @@ static int fold_page(const struct site *site, const char *dir, const char *page,
     return ret;
 }
 
+/*
+ * Append sec to out with every from replaced by to. The pages escape
+ * user text, so a tag such as "<h1>" in sec is always one of ours.
+ */
+static void add_replaced(struct strbuf *out, const struct strbuf *sec,
+                         const char *const (*map)[2], size_t nmap)
+{
+    const char *p = sec->buf, *end = sec->buf + sec->len;
+
+    while (p < end) {
+        size_t k, best_k = nmap;
+        const char *best = NULL;
+
+        for (k = 0; k < nmap; k++) {
+            const char *q = strstr(p, map[k][0]);
+
+            if (q && (!best || q < best)) {
+                best = q;
+                best_k = k;
+            }
+        }
+        if (!best) {
+            strbuf_add(out, p, (size_t)(end - p));
+            break;
+        }
+        strbuf_add(out, p, (size_t)(best - p));
+        strbuf_addstr(out, map[best_k][1]);
+        p = best + strlen(map[best_k][0]);
+    }
+}
+
+/*
+ * Fold one page as a section of the one <main>: its own <main> tags go,
+ * and its <h1> becomes an <h2> unless keep_h1 (the index's title is the
+ * document's). A run's section ends with a link back to the index.
+ */
+static int fold_section(const struct site *site, const char *dir,
+                        const char *page, const char *id, bool keep_h1,
+                        bool back, struct strbuf *out)
+{
+    static const char *const demote[][2] = {
+        {"<main>\n", ""},
+        {"</main>\n", ""},
+        {"<h1>", "<h2 class=\"page-title\">"},
+        {"</h1>", "</h2>"},
+    };
+    struct strbuf sec = STRBUF_INIT;
+    int ret = fold_page(site, dir, page, id, &sec);
+
+    if (!ret) {
+        if (back) {
+            /* Before the section's closing tag, the last line. */
+            strbuf_setlen(&sec, sec.len - strlen("</section>\n"));
+            strbuf_addstr(&sec, "<p class=\"back\"><a href=\"#index\">"
+                                "Back to all runs</a></p>\n</section>\n");
+        }
+        add_replaced(out, &sec, demote, keep_h1 ? 2 : ARRAY_SIZE(demote));
+    }
+    strbuf_release(&sec);
+    return ret;
+}
+
 int single_write(struct site *site, const struct run_set *set,
                  const struct report_info *info)
 {
@@ -164,9 +227,9 @@ int single_write(struct site *site, const struct run_set *set,
     strbuf_addstr(&out, "\n.folded { border-top: 2px solid #d1d9e0; "
                         "margin-top: 32px; padding-top: 8px; }\n"
                         ".inline-chart svg { width: 100%; height: auto; }\n"
-                        "</style>\n</head>\n<body>\n");
-    if (fold_page(site, "", "index.html", "index", &out) ||
-        fold_page(site, "", "compare.html", "compare", &out))
+                        "</style>\n</head>\n<body>\n<main>\n");
+    if (fold_section(site, "", "index.html", "index", true, false, &out) ||
+        fold_section(site, "", "compare.html", "compare", false, true, &out))
         ret = -1;
     for (size_t i = 0; i < set->n && !ret; i++) {
         const struct run *r = &set->runs[i];
@@ -176,11 +239,11 @@ int single_write(struct site *site, const struct run_set *set,
             continue;
         dir = xasprintf("runs/%s/", r->slug);
         id = xasprintf("run-%s", r->slug);
-        ret = fold_page(site, dir, "index.html", id, &out);
+        ret = fold_section(site, dir, "index.html", id, false, true, &out);
         free(dir);
         free(id);
     }
-    strbuf_addstr(&out, "</body>\n</html>\n");
+    strbuf_addstr(&out, "</main>\n</body>\n</html>\n");
     if (ret) {
         strbuf_release(&out);
         return -1;

@@ -2,9 +2,10 @@
 # The headline and summary.md for a review comment: the same headline on
 # the index, the comparison and summary.md; a table that fits a comment
 # (under 60,000 characters for 1,000 runs); absolute links with
-# --site-url; no escaping that GitHub-flavoured Markdown does not need.
+# --site-url; no escaping that GitHub-flavoured Markdown does not need;
+# the one-file report as one document.
 . "$srcdir/tests/lib.sh"
-plan 12
+plan 15
 
 R="$TMP/runs"
 # 1,000 runs of a sweep over two settings, three epochs each.
@@ -66,4 +67,14 @@ t_grep "--site-url: run links are absolute" \
     '(https://example.org/ci/42/runs/plain/index.html)' "$M"
 t_grep "--site-url: the full report too" \
     '\[index.html\](https://example.org/ci/42/index.html)' "$M"
+
+# The one-file report: one <main>, one <h1>, a section per run, each with
+# its anchor and a way back to the index.
+rg -q "$TMP/r2" --single-file "$TMP/one.html"
+t_is "--single-file: one <main> and one <h1>" \
+    "$(grep -c '<main' "$TMP/one.html") $(grep -c '<h1' "$TMP/one.html")" "1 1"
+t_grep "--single-file: a run's section has its anchor" \
+    '<section class="folded" id="run-plain">' "$TMP/one.html"
+t_is "--single-file: each run and the comparison link back to the index" \
+    "$(grep -c '<p class="back"><a href="#index">' "$TMP/one.html")" 4
 t_done
