@@ -52,5 +52,5 @@ t_grep "so does a held-out loss" \
 rg "$R/f" -o "$TMP/site-f"
 t_nogrep "two training losses are ambiguous" "read as train_loss" \
     "$TMP/site-f/runs/two/index.html"
-t_grep "summary.md too" 'no rule given\\: the held\\-out' "$TMP/site/summary.md"
+t_grep "summary.md too" 'no rule given: the held-out' "$TMP/site/summary.md"
 t_done

@@ -60,7 +60,7 @@ rg -q "$TMP/r2" -o "$TMP/s2" --min-improvement 0.005 \
     --site-url https://example.org/ci/42
 M="$TMP/s2/summary.md"
 t_grep "no needless escaping: val_loss, 0.005" \
-    'val_loss:min, no baseline, min improvement 0.005' "$M"
+    'no baseline, min improvement 0.005' "$M"
 t_grep "a | in a name is escaped" '\[a\\|b\](' "$M"
 t_grep "an emphasis-making _ is escaped" '\[\\_x\\_\](' "$M"
 t_grep "--site-url: run links are absolute" \
