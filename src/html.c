@@ -159,8 +159,8 @@ static void set_best(struct tmpl_dict *d, const struct best *best)
 #define FOLD_AT 100
 #define FOLD_MAX 140
 
-static void set_folded(struct tmpl_dict *d, const char *section,
-                       const char *text)
+static void set_long_text(struct tmpl_dict *d, const char *section,
+                          const char *text)
 {
     struct tmpl_dict *s = tmpl_add(d, section), *fold;
     size_t len = strlen(text), cut = 0;
@@ -250,7 +250,7 @@ static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
             tmpl_set_int(tmpl_add(main_finding, "MORE_FINDINGS"), "N_MORE",
                          (long)(r->diag.n - 1));
         set_decision(tmpl_add(row, "DECISION"), info, r);
-        set_folded(row, "ACTION", or_default(record(info, r).action, ""));
+        set_long_text(row, "ACTION", or_default(record(info, r).action, ""));
     } else {
         tmpl_show(row, "NO_FINDING");
     }
@@ -342,9 +342,10 @@ int html_index(const struct run_set *set, const struct report_info *info,
                 nc_table = tmpl_add(d, "NC_TABLE");
             row = tmpl_add(nc_table, "NC_RUN");
             set_run_link(row, r);
-            set_folded(row, "REASON", or_default(r->reason, "unknown"));
+            set_long_text(row, "REASON", or_default(r->reason, "unknown"));
             set_decision(tmpl_add(row, "DECISION"), info, r);
-            set_folded(row, "ACTION", or_default(record(info, r).action, ""));
+            set_long_text(row, "ACTION",
+                          or_default(record(info, r).action, ""));
             n_nc++;
             break;
         case RUN_SKIPPED:
@@ -353,7 +354,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
                 skipped = tmpl_add(d, "SKIPPED_TABLE");
             row = tmpl_add(skipped, "SKIPPED_RUN");
             tmpl_set(row, "RUN_NAME", r->name);
-            set_folded(row, "REASON", or_default(r->reason, "unknown"));
+            set_long_text(row, "REASON", or_default(r->reason, "unknown"));
             n_skipped++;
             break;
         }
@@ -702,7 +703,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         if (i != cmp->baseline && !isnan(v->delta))
             set_delta(tmpl_add(row, "DELTA"), v->delta);
         tmpl_set(row, "DECISION_NAME", decision_name(v->decision));
-        set_folded(row, "WHY", or_default(v->why, ""));
+        set_long_text(row, "WHY", or_default(v->why, ""));
         if (v->action)
             tmpl_set(tmpl_add(row, "NEXT"), "ACTION", v->action);
         for (size_t s_i = 0; s_i < rules->nslices; s_i++) {
