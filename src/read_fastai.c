@@ -51,7 +51,7 @@ static const struct {
     {"time", "epoch_time"},
 };
 
-static bool has_suffix(const char *s, const char *suffix)
+static bool has_isuffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
 
@@ -69,7 +69,7 @@ static bool looks_fastai(const char *buf)
     size_t len = strlen(line);
     bool ok =
         !strncmp(line, "epoch,train_loss,", 17) &&
-        (strstr(line, ",valid_loss,") || has_suffix(line, ",valid_loss") ||
+        (strstr(line, ",valid_loss,") || has_isuffix(line, ",valid_loss") ||
          (len >= 5 && !strcmp(line + len - 5, ",time")));
 
     free(line);
@@ -86,7 +86,7 @@ static void scan(struct dir_list *dl, struct candidates *out)
         struct dir_entry *e = &dl->e[i];
         char *path;
 
-        if (e->is_dir || e->claimed || !has_suffix(e->name, ".csv"))
+        if (e->is_dir || e->claimed || !has_isuffix(e->name, ".csv"))
             continue;
         path = dir_list_path(dl, e->name);
         if (sniff(path, buf, SNIFF_SIZE) > 0 && looks_fastai(buf))

@@ -49,7 +49,7 @@ static const char label_series[] = "CSV of one metric per file";
 static const char label_headerless[] = "headerless CSV";
 static const char label_table[] = "CSV with a header";
 
-static bool has_suffix(const char *s, const char *suffix)
+static bool has_isuffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
 
@@ -135,7 +135,7 @@ static bool looks_like_series(const char *path)
     size_t n = 0;
     bool numbers = true, empty_first = false;
 
-    if (!has_suffix(path, ".csv") || sniff(path, buf, sizeof(buf)) <= 0)
+    if (!has_isuffix(path, ".csv") || sniff(path, buf, sizeof(buf)) <= 0)
         return false;
     line = first_line(buf);
     /*
@@ -186,7 +186,7 @@ static void scan(struct dir_list *dl, struct candidates *out)
         char *path;
 
         if (e->is_dir || e->claimed ||
-            (!has_suffix(e->name, ".csv") && !has_suffix(e->name, ".log")))
+            (!has_isuffix(e->name, ".csv") && !has_isuffix(e->name, ".log")))
             continue;
         e->claimed = true;
         path = dir_list_path(dl, e->name);

@@ -252,7 +252,7 @@ static bool looks_keras(const char *name, const char *buf)
     return ok;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
+static bool has_isuffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
 
@@ -272,7 +272,7 @@ static void scan(struct dir_list *dl, struct candidates *out)
         char *path;
 
         if (e->is_dir || e->claimed ||
-            !(has_suffix(e->name, ".csv") || has_suffix(e->name, ".log")))
+            !(has_isuffix(e->name, ".csv") || has_isuffix(e->name, ".log")))
             continue;
         path = dir_list_path(dl, e->name);
         if (sniff(path, buf, SNIFF_SIZE) > 0 && looks_keras(e->name, buf)) {

@@ -121,13 +121,6 @@ static bool has_prefix(const char *s, const char *prefix)
     return !strncmp(s, prefix, strlen(prefix));
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /*
  * The dataloader index in "<base>/dataloader_idx_<k>", storing the base's
  * length in *baselen; -1 when name has no such suffix.

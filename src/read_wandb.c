@@ -46,13 +46,6 @@ static const char label[] = "W&B exported CSV";
 
 #define SEP " - "
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /*
  * True when the first line of a file looks like a W&B export header:
  * quoted fields, the second of which is "<run> - <metric>".

@@ -77,13 +77,6 @@ static void apply_maps(struct metrics *m, const struct options *opt)
 }
 
 /* Does name end in suffix? */
-static bool ends_with(const char *name, const char *suffix)
-{
-    size_t n = strlen(name), k = strlen(suffix);
-
-    return n >= k && !strcmp(name + n - k, suffix);
-}
-
 /* Is c a held-out (held) or training loss under a name of its own? */
 static bool loss_candidate(const struct column *c, bool held)
 {
@@ -115,7 +108,7 @@ static void map_unambiguous(struct metrics *m, const char *canonical, bool held)
 
             if (!loss_candidate(c, held))
                 continue;
-            if (ends_with(c->name, "_step")) {
+            if (has_suffix(c->name, "_step")) {
                 nstep++;
                 if (pass == 1)
                     continue;

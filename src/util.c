@@ -449,6 +449,13 @@ static bool ieq(const char *a, const char *b)
     return *a == *b;
 }
 
+bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
 bool parse_nonfinite(const char *s, double *out)
 {
     const char *p = s;

@@ -126,6 +126,9 @@ char *fmt_num(char *buf, size_t size, double v);
 size_t fmt_g5(char *buf, double v);
 #define FMT_G5_SIZE 16
 
+/* Whether S ends with SUFFIX (byte for byte). */
+bool has_suffix(const char *s, const char *suffix);
+
 /* True when s is one of nan, inf, -inf, +inf, infinity (any case). */
 bool parse_nonfinite(const char *s, double *out);
 
