@@ -97,7 +97,7 @@ static int draw(struct site *site, struct run *r, const struct metrics *m,
     }
     ret = plot_svg(&spec, &svg);
     if (!ret) {
-        rel = xasprintf("runs/%s/%s", r->slug, file);
+        rel = run_file_path(r, file);
         ret = site_write(site, rel, svg.buf, svg.len);
         free(rel);
     }

@@ -38,10 +38,6 @@
 static void set_delta(struct tmpl_dict *d, double delta);
 static void set_num_or_dash(struct tmpl_dict *d, const char *key, double v);
 
-/* Where a run's page sits, relative to index.html (see html.h). */
-#define RUN_PAGE_DIR "runs/"
-#define RUN_PAGE_FILE "/index.html"
-
 /*
  * s, or fallback when s is NULL or empty: a string field the run may lack
  * (an x axis name is only known once the metrics file was read), so that
@@ -196,12 +192,12 @@ static void set_text_section(struct tmpl_dict *d, const char *section,
  */
 static void set_run_link(struct tmpl_dict *d, const struct run *r)
 {
-    struct strbuf href = STRBUF_INIT;
+    char *href;
 
     assert(r->slug);
-    strbuf_addf(&href, RUN_PAGE_DIR "%s" RUN_PAGE_FILE, r->slug);
-    tmpl_set(d, "RUN_HREF", href.buf);
-    strbuf_release(&href);
+    href = run_page_path(r);
+    tmpl_set(d, "RUN_HREF", href);
+    free(href);
     tmpl_set(d, "RUN_NAME", r->name);
 }
 
@@ -293,8 +289,7 @@ static void set_headline(struct tmpl_dict *d, const struct board *b,
     tmpl_set(h, "HEADLINE_TEXT", text);
     free(text);
     if (b->kept != SIZE_MAX) {
-        char *href = xasprintf(RUN_PAGE_DIR "%s" RUN_PAGE_FILE,
-                               info->set->runs[b->kept].slug);
+        char *href = run_page_path(&info->set->runs[b->kept]);
 
         tmpl_set(tmpl_add(h, "KEPT"), "KEPT_HREF", href);
         free(href);
@@ -522,12 +517,10 @@ static void set_comparison(struct tmpl_dict *d, const struct report_info *info,
     c = tmpl_add(d, "VS_BASELINE");
     tmpl_set(c, "BASELINE_NAME", info->set->runs[cmp->baseline].name);
     {
-        struct strbuf href = STRBUF_INIT;
+        char *href = run_link_from_run(&info->set->runs[cmp->baseline]);
 
-        strbuf_addf(&href, "../%s/index.html",
-                    info->set->runs[cmp->baseline].slug);
-        tmpl_set(c, "BASELINE_HREF", href.buf);
-        strbuf_release(&href);
+        tmpl_set(c, "BASELINE_HREF", href);
+        free(href);
     }
     if (&info->set->runs[cmp->baseline] == r) {
         tmpl_show(c, "THIS_IS_BASELINE");
@@ -686,11 +679,10 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             tmpl_show(row, "IS_KEPT");
         tmpl_set(row, "RUN_NAME", r->name);
         if (r->status != RUN_SKIPPED) {
-            struct strbuf href = STRBUF_INIT;
+            char *href = run_page_path(r);
 
-            strbuf_addf(&href, RUN_PAGE_DIR "%s" RUN_PAGE_FILE, r->slug);
-            tmpl_set(tmpl_add(row, "LINK"), "RUN_HREF", href.buf);
-            strbuf_release(&href);
+            tmpl_set(tmpl_add(row, "LINK"), "RUN_HREF", href);
+            free(href);
         } else {
             tmpl_show(row, "NO_LINK");
         }

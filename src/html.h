@@ -3,8 +3,9 @@
  * dictionaries (tmpl.h) and rendered from templates/. No file I/O here:
  * each function appends one page to a strbuf and site.c writes it.
  *
- * Site layout: index.html at the root links to runs/<slug>/index.html; a
- * run page shows the charts named in run->charts, which sit beside it.
+ * Site layout (runs.h, run_page_path()): index.html at the root links to
+ * runs/<slug>/index.html; a run page shows the charts named in run->charts,
+ * which sit beside it.
  */
 #ifndef REPORTGEN_HTML_H
 #define REPORTGEN_HTML_H

@@ -429,7 +429,7 @@ static int write_pages(struct site *site, const struct run_set *set,
         svgs = xcalloc(r->ncharts ? r->ncharts : 1, sizeof(*svgs));
         bad = 0;
         for (size_t c = 0; c < r->ncharts; c++) {
-            rel = xasprintf("runs/%s/%s", r->slug, r->charts[c].file);
+            rel = run_file_path(r, r->charts[c].file);
             strbuf_init(&svgs[c], 0);
             bad |= site_read(site, rel, &svgs[c]);
             free(rel);
@@ -441,7 +441,7 @@ static int write_pages(struct site *site, const struct run_set *set,
         free(svgs);
         if (bad)
             goto out;
-        rel = xasprintf("runs/%s/index.html", r->slug);
+        rel = run_page_path(r);
         ret = write_page(site, rel, &buf);
         free(rel);
         if (ret)

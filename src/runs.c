@@ -94,6 +94,22 @@ void run_make_relative(const struct run_set *set, struct run *r)
         relative(set->root, &r->notes[i]);
 }
 
+/* The site layout: a run's page and its files sit in runs/<slug>/. */
+char *run_page_path(const struct run *r)
+{
+    return run_file_path(r, "index.html");
+}
+
+char *run_file_path(const struct run *r, const char *file)
+{
+    return xasprintf("runs/%s/%s", r->slug, file);
+}
+
+char *run_link_from_run(const struct run *to)
+{
+    return xasprintf("../%s/index.html", to->slug);
+}
+
 void run_skip(struct run *r, const char *reason)
 {
     r->status = RUN_SKIPPED;

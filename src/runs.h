@@ -111,6 +111,17 @@ int runs_find(struct run_set *set, const char *root);
  */
 void run_make_relative(const struct run_set *set, struct run *r);
 
+/*
+ * The site layout, said once; each returns a string the caller frees.
+ * run_page_path(): r's page relative to the site's root,
+ * "runs/<slug>/index.html". run_file_path(): a file beside that page (a
+ * chart), "runs/<slug>/<file>". run_link_from_run(): the link to the page
+ * of run `to` from another run's page, "../<slug>/index.html".
+ */
+char *run_page_path(const struct run *r);
+char *run_file_path(const struct run *r, const char *file);
+char *run_link_from_run(const struct run *to);
+
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);
 

@@ -237,7 +237,7 @@ int single_write(struct site *site, const struct run_set *set,
 
         if (r->status == RUN_SKIPPED)
             continue;
-        dir = xasprintf("runs/%s/", r->slug);
+        dir = run_file_path(r, ""); /* "runs/<slug>/" */
         id = xasprintf("run-%s", r->slug);
         ret = fold_section(site, dir, "index.html", id, false, true, &out);
         free(dir);

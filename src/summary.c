@@ -142,7 +142,8 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         if (r->status == RUN_SKIPPED) {
             json_null(&w);
         } else {
-            char *page = xasprintf("runs/%s/index.html", r->slug);
+            char *page = run_page_path(r);
+
             json_string(&w, page);
             free(page);
         }
@@ -321,7 +322,7 @@ static void md_run_name(struct strbuf *out, const struct run *r,
         md_escape(out, r->name);
         return;
     }
-    rel = xasprintf("runs/%s/index.html", r->slug);
+    rel = run_page_path(r);
     strbuf_addch(out, '[');
     md_escape(out, r->name);
     strbuf_addstr(out, "](");

@@ -8,6 +8,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -424,15 +425,34 @@ static void test_tmpl(void)
     strbuf_release(&out);
 }
 
+/* The site layout, said once in runs.c. */
+static void test_layout(const struct run_set *set)
+{
+    char *page = run_page_path(&set->runs[0]);
+    char *file = run_file_path(&set->runs[0], "loss.svg");
+    char *link = run_link_from_run(&set->runs[0]);
+
+    is_str(page, "runs/script-alert-1-script/index.html",
+           "layout: a run's page is runs/<slug>/index.html");
+    is_str(file, "runs/script-alert-1-script/loss.svg",
+           "layout: its charts sit beside it");
+    is_str(link, "../script-alert-1-script/index.html",
+           "layout: one run page links to another through ../<slug>/");
+    free(page);
+    free(file);
+    free(link);
+}
+
 int main(void)
 {
     struct run_set set;
 
-    plan(75);
+    plan(78);
     build_set(&set);
     test_index(&set);
     test_empty_index();
     test_run_pages(&set);
     test_tmpl();
+    test_layout(&set);
     return done();
 }
