@@ -968,16 +968,36 @@ static bool train_near(const struct curve *tr, double x, double h, double *out)
  * before, in the same direction; and the training loss around the two
  * points (see train_near()) changes by less than shift_train in log.
  *
+ * The level before must have settled: each of its points within a factor
+ * shift_step of its median, so that the way down from an early spike is
+ * not a shift. Steps within the first shift_skip of the points are not
+ * judged either: a
+ * held-out curve moves fastest while the model first learns (and while a
+ * learning-rate warm-up ends), and its first evaluations often step down
+ * while the averaged training loss barely moves.
+ *
  * Defaults: a step of 1.4x (shift_step), 8x the median step
  * (shift_noise), a training change below 0.15 in log, about 16%
- * (shift_train), a new level held for 5 points (shift_persist). On the
- * labelled runs this fires on the six induced shifts and nothing else.
+ * (shift_train), a new level held for 5 points (shift_persist), the first
+ * tenth of the run skipped (shift_skip). On the labelled runs this fires
+ * on the six induced shifts (the earliest at 30% of its run) and nothing
+ * else; on real logs, the first tenth held steps down at the end of a
+ * warm-up and returns from early spikes.
  */
+/* Does every one of the n log values stay within band of their median? */
+static bool settled(const double *lv, size_t n, double median, double band)
+{
+    for (size_t j = 0; j < n; j++)
+        if (fabs(lv[j] - median) >= band)
+            return false;
+    return true;
+}
+
 static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
     const struct curve *tr = &x->train;
-    size_t n = v->n, P = t->shift_persist;
+    size_t n = v->n, P = t->shift_persist, first;
     double *lv, *dl, noise;
     bool fired = false;
     NUMBUFS;
@@ -991,7 +1011,10 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
     for (size_t i = 1; i < n; i++)
         dl[i - 1] = fabs(lv[i] - lv[i - 1]);
     noise = smooth_median(dl, n - 1);
-    for (size_t i = t->min_points; i + P <= n && !fired; i++) {
+    first = (size_t)ceil(t->shift_skip * (double)n);
+    if (first < t->min_points)
+        first = t->min_points;
+    for (size_t i = first; i + P <= n && !fired; i++) {
         double raw = lv[i] - lv[i - 1], pre, post, step, t0, t1, h;
         double dt = NAN;
         size_t b0 = i >= P ? i - P : 0;
@@ -1003,7 +1026,8 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
         if (fabs(raw) < log(t->shift_step) ||
             step * sign < log(t->shift_step) ||
             step * sign < t->shift_noise * noise ||
-            (post - pre) * sign < log(t->shift_step))
+            (post - pre) * sign < log(t->shift_step) ||
+            !settled(lv + b0, i - b0, pre, log(t->shift_step)))
             continue;
         h = (v->x[i] - v->x[i - 1]) / 2;
         if (train_near(tr, v->x[i - 1], h, &t0) &&

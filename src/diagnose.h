@@ -206,6 +206,8 @@ struct rule {
       "while train moves less than this in log")                            \
     X(COUNT, shift_persist, 5, 1, 1e9, metric_shift,                        \
       "the new level held for this many points")                            \
+    X(NUMBER, shift_skip, 0.1, 0, 1, metric_shift,                          \
+      "steps within this fraction of the run's first points are learning")  \
     X(NUMBER, leak_gap, 0.05, 0, 1, leakage,                                \
       "val_acc above train_acc by at least this")                           \
     X(NUMBER, leak_err_ratio, 0.5, 0, 1, leakage,                           \

@@ -358,8 +358,45 @@ static void test_metric_shift(void)
         {"val_loss",
          {0.31, 0.313, 0.313, 0.313, 0.313, 0.313, 0.313, 0.313, END}},
         {"val_acc", {1, 1, 1, 1, 1, 1, 1, 1, END}}};
+    /* The held-out loss drops to a new level at point 3 of 40 (a warm-up
+     * ending) while the averaged training loss hardly moves. */
+    static const struct col_spec early[] = {
+        {"train_loss",
+         {1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.90, 0.89,
+          0.88, 0.87, 0.86, 0.85, 0.84, 0.83, 0.82, 0.81, 0.80, 0.79, 0.78,
+          0.77, 0.76, 0.75, 0.74, 0.73, 0.72, 0.71, 0.70, 0.69, 0.68, 0.67,
+          0.66, 0.65, 0.64, 0.63, 0.62, 0.61, END}},
+        {"val_loss",
+         {2.0, 2.0, 2.0, 1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92,
+          0.91, 0.90, 0.89, 0.88, 0.87, 0.86, 0.85, 0.84, 0.83, 0.82, 0.81,
+          0.80, 0.79, 0.78, 0.77, 0.76, 0.75, 0.74, 0.73, 0.72, 0.71, 0.70,
+          0.69, 0.68, 0.67, 0.66, 0.65, 0.64, END}}};
+    /* A settled level of 0.5 steps down to 0.3 and stays: a shift. */
+    static const struct col_spec settled[] = {
+        {"train_loss",
+         {1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.90, 0.89,
+          0.88, 0.87, 0.86, 0.85, END}},
+        {"val_loss",
+         {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.3, 0.3, 0.3, 0.3,
+          0.3, 0.3, END}}};
+    /* The same, but the step down comes out of a two-point spike. */
+    static const struct col_spec unsettled[] = {
+        {"train_loss",
+         {1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.90, 0.89,
+          0.88, 0.87, 0.86, 0.85, END}},
+        {"val_loss",
+         {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 3.0, 4.0, 0.3, 0.3, 0.3, 0.3,
+          0.3, 0.3, END}}};
     struct outcome o;
 
+    sides("a step down at point 3 of 40", early, 2, DIAG_METRIC_SHIFT,
+          "shift_skip", "0", "0.1", 0);
+    sides("a step at point 8 of 16", shift, 2, DIAG_METRIC_SHIFT, "shift_skip",
+          "0.1", "0.6", 0);
+    expect("a settled level steps down", settled, 2, "val_loss:min",
+           DIAG_METRIC_SHIFT, DECISION_INVESTIGATE);
+    expect_not("the way down from a spike is not a shift", unsettled, 2,
+               DIAG_METRIC_SHIFT);
     expect_not("a held-out loss term at 0 throughout is not dead",
                train_only_term, 4, DIAG_METRIC_SHIFT);
     expect("a constant score while the training loss falls to 0", to_zero, 3,
