@@ -2001,8 +2001,9 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
  * best before that part by more than tail_gain at a pace (gain per point)
  * of at least tail_rate times the run's average pace, and the last point
  * is within last_near of the best: stopping here leaves gains unmade.
- * Judged on the held-out curve, or on the training curve when there is
- * none.
+ * Judged on the held-out curve only: a training loss nearly always keeps
+ * falling, so with no held-out curve its fall says nothing about what
+ * more training would give (need_more_signals says what to log).
  *
  * Defaults: the last quarter (tail_frac), a gain of more than 1%
  * (tail_gain) at a pace of at least a tenth of the run's average
@@ -2012,7 +2013,7 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
 static void rule_still_improving(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
-    const struct curve *c = x->val.n >= t->min_points ? &x->val : &x->train;
+    const struct curve *c = &x->val;
     size_t b, ib, start, win;
     double gain, total, *s, last_gap, before;
     NUMBUFS;
