@@ -1517,9 +1517,11 @@ static char *jump_evidence(struct ctx *x, const struct curve *c,
  * wiggles by a large share of its tiny level, but by a negligible share
  * of the distance it travelled), at least twice (min_jumps: one bad batch
  * is not a trend). On a curve long enough to be smoothed (a step-level
- * log, noisy by nature) a jump must also exceed twice the median change
- * between consecutive raw points within ten points of it (jump_noise; the
- * noise of a step log changes along the run): a step-level
+ * log, noisy by nature) a jump must also exceed three times the median
+ * change between consecutive raw points within ten points of it
+ * (jump_noise; the noise of a step log changes along the run; for noise
+ * alone that median change is about one standard deviation, and a median
+ * of three points still rises by two of them now and then): a step-level
  * loss that swings by a third of its level from batch to batch is noisy,
  * not unstable, while a rise that stands out of that noise is a jump.
  * Held-out jumps count only while train kept half its

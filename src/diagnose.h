@@ -128,7 +128,7 @@ struct rule {
       "a jump rises more than this x the median level")                     \
     X(NUMBER, jump_range, 0.1, 0, 1, unstable,                              \
       "... and more than this x the curve's range")                         \
-    X(NUMBER, jump_noise, 2, 0, INFINITY, unstable,                         \
+    X(NUMBER, jump_noise, 3, 0, INFINITY, unstable,                         \
       "... and this x a smoothed curve's point-to-point noise")                 \
     X(COUNT, min_jumps, 2, 1, 1e9, unstable,                                \
       "... at least this many times")                                       \
