@@ -451,7 +451,9 @@ enum advice {
     ADVICE_CAPACITY,       /* underfitting: the update size is normal */
     ADVICE_BOOSTING,       /* overfitting, still_improving: of a
                               gradient-boosted model */
-    ADVICE_NOT_LEARNING    /* underfitting: train did not fall at all */
+    ADVICE_NOT_LEARNING,   /* underfitting: train did not fall at all */
+    ADVICE_NO_HELDOUT      /* need_more_signals: training logged, no
+                              held-out curve */
 };
 
 const char *diag_num_kind_name(enum diag_num_kind kind)
@@ -2434,6 +2436,14 @@ static const struct advice_row {
      "log train_loss and {metric} every {x} and re-run",
      "the log has at least {=min_points} finite values of {metric} and "
      "train_loss"},
+    {DIAG_NEED_MORE_SIGNALS, ADVICE_NO_HELDOUT,
+     "no held-out curve: the training loss alone shows neither overfitting "
+     "nor what more training would give",
+     "whether the training loop evaluates on held-out data, and where it "
+     "writes the result",
+     "evaluate on a held-out split every {x} and log it as {metric} next to "
+     "{train}",
+     "the log has at least {=min_points} finite values of {metric}"},
     {DIAG_HEALTHY, ADVICE_DEFAULT,
      "both curves improve and the held-out curve flattens without "
      "worsening",
@@ -2597,6 +2607,9 @@ static void rule_need_more_signals(struct ctx *x, struct diagnosis *d)
 
         free(why);
         why = joined;
+        add(x, d, DIAG_NEED_MORE_SIGNALS, why);
+        advise(d, DIAG_NEED_MORE_SIGNALS, ADVICE_NO_HELDOUT, NAN);
+        return;
     }
     add(x, d, DIAG_NEED_MORE_SIGNALS, why);
 }
