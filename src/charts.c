@@ -227,6 +227,34 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
     return 0;
 }
 
+struct strbuf *charts_read_svgs(const struct site *site, const struct run *r)
+{
+    struct strbuf *svgs = xcalloc(r->ncharts ? r->ncharts : 1, sizeof(*svgs));
+    int bad = 0;
+
+    for (size_t c = 0; c < r->ncharts; c++) {
+        char *rel = run_file_path(r, r->charts[c].file);
+
+        strbuf_init(&svgs[c], 0);
+        bad |= site_read(site, rel, &svgs[c]);
+        free(rel);
+    }
+    if (bad) {
+        charts_free_svgs(r, svgs);
+        return NULL;
+    }
+    return svgs;
+}
+
+void charts_free_svgs(const struct run *r, struct strbuf *svgs)
+{
+    if (!svgs)
+        return;
+    for (size_t c = 0; c < r->ncharts; c++)
+        strbuf_release(&svgs[c]);
+    free(svgs);
+}
+
 void charts_keep_curve(struct run *r, const struct metrics *m,
                        const struct column *col)
 {

@@ -35,6 +35,14 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
                     const struct rule *rule);
 
 /*
+ * Read back from site the SVG of each chart of r, one strbuf per
+ * r->charts entry, for the run's page to hold them inline. Returns the
+ * array, to free with charts_free_svgs(), or NULL after error().
+ */
+struct strbuf *charts_read_svgs(const struct site *site, const struct run *r);
+void charts_free_svgs(const struct run *r, struct strbuf *svgs);
+
+/*
  * Keep a reduced copy of the rule's metric in r (curve_x, curve_y), at
  * most about 400 points (a min/max envelope per bucket), for overlays.
  */

@@ -94,6 +94,60 @@ static struct verdict record(const struct report_info *info,
     return own;
 }
 
+/*
+ * The ids of the sections of the one-file report: the index, the
+ * comparison, and each run's ("run-<slug>": the slug is unique and holds
+ * only letters, digits, "-", "_", "." and "~", see slugify()).
+ */
+#define ANCHOR_INDEX "index"
+#define ANCHOR_COMPARE "compare"
+#define ANCHOR_RUN "run-"
+
+/*
+ * The link to run `to`'s page from a page at the site's root, or from
+ * another run's page when from_run; in the one-file mode, to its section.
+ * The caller frees it.
+ */
+static char *run_href(const struct report_info *info, const struct run *to,
+                      bool from_run)
+{
+    assert(to->slug);
+    if (info->links == HTML_LINKS_IN_PAGE)
+        return xasprintf("#" ANCHOR_RUN "%s", to->slug);
+    return from_run ? run_link_from_run(to) : run_page_path(to);
+}
+
+/*
+ * What frames a page, by the link mode (html.h): in the site's mode,
+ * section PAGE (the document: head, breadcrumb, <main>, footer) and
+ * STYLE_HREF; in the one-file mode, section ONE_FILE with SECTION_ID, the
+ * id the other sections link to. In both, INDEX_HREF and COMPARE_HREF,
+ * from a page at the site's root or, when in_run_dir, from a run's page.
+ */
+static void set_frame(struct tmpl_dict *d, const struct report_info *info,
+                      const char *id, bool in_run_dir)
+{
+    const char *up = in_run_dir ? RUN_PAGE_TO_ROOT : "";
+    char *href;
+
+    if (info->links == HTML_LINKS_IN_PAGE) {
+        tmpl_set(tmpl_add(d, "ONE_FILE"), "SECTION_ID", id);
+        tmpl_set(d, "INDEX_HREF", "#" ANCHOR_INDEX);
+        tmpl_set(d, "COMPARE_HREF", "#" ANCHOR_COMPARE);
+        return;
+    }
+    tmpl_show(d, "PAGE");
+    href = xasprintf("%s%s", up, SITE_INDEX);
+    tmpl_set(d, "INDEX_HREF", href);
+    free(href);
+    href = xasprintf("%s%s", up, SITE_COMPARE);
+    tmpl_set(d, "COMPARE_HREF", href);
+    free(href);
+    href = xasprintf("%s%s", up, SITE_STYLE);
+    tmpl_set(d, "STYLE_HREF", href);
+    free(href);
+}
+
 static void set_rule(struct tmpl_dict *d, const struct rule *rule)
 {
     struct strbuf raw = STRBUF_INIT;
@@ -190,12 +244,11 @@ static void set_text_section(struct tmpl_dict *d, const char *section,
  * slug, not the name, makes the path: a name may hold "/", spaces or
  * anything else, while the slug is the page folder's name (runs.h).
  */
-static void set_run_link(struct tmpl_dict *d, const struct run *r)
+static void set_run_link(struct tmpl_dict *d, const struct report_info *info,
+                         const struct run *r)
 {
-    char *href;
+    char *href = run_href(info, r, false);
 
-    assert(r->slug);
-    href = run_page_path(r);
     tmpl_set(d, "RUN_HREF", href);
     free(href);
     tmpl_set(d, "RUN_NAME", r->name);
@@ -225,7 +278,7 @@ static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
 
     struct tmpl_dict *row = tmpl_add(table, "OK_RUN");
 
-    set_run_link(row, r);
+    set_run_link(row, info, r);
     tmpl_set(row, "XNAME", or_default(r->xname, "x"));
     if (info->cmp && info->cmp->baseline != SIZE_MAX &&
         &info->set->runs[info->cmp->baseline] == r)
@@ -279,7 +332,7 @@ static bool get_board(struct board *b, const struct run_set *set,
     return true;
 }
 
-/* HEADLINE, and KEPT with a link to the kept run's page from dir. */
+/* HEADLINE, and KEPT with a link to the kept run's page. */
 static void set_headline(struct tmpl_dict *d, const struct board *b,
                          const struct report_info *info)
 {
@@ -289,7 +342,7 @@ static void set_headline(struct tmpl_dict *d, const struct board *b,
     tmpl_set(h, "HEADLINE_TEXT", text);
     free(text);
     if (b->kept != SIZE_MAX) {
-        char *href = run_page_path(&info->set->runs[b->kept]);
+        char *href = run_href(info, &info->set->runs[b->kept], false);
 
         tmpl_set(tmpl_add(h, "KEPT"), "KEPT_HREF", href);
         free(href);
@@ -307,6 +360,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
     int ret;
 
     set_report(d, info);
+    set_frame(d, info, ANCHOR_INDEX, false);
     if (info->cmp)
         set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
     if (have_board)
@@ -336,7 +390,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
             if (!nc_table)
                 nc_table = tmpl_add(d, "NC_TABLE");
             row = tmpl_add(nc_table, "NC_RUN");
-            set_run_link(row, r);
+            set_run_link(row, info, r);
             set_long_text(row, "REASON", or_default(r->reason, "unknown"));
             set_decision(tmpl_add(row, "DECISION"), info, r);
             set_long_text(row, "ACTION",
@@ -429,27 +483,34 @@ static void set_folded(struct tmpl_dict *d, const struct run *r)
 
 /*
  * An SVG document as it goes into a page: from its <svg> element on (the
- * XML declaration and doctype are for standalone files only).
+ * XML declaration and doctype are for standalone files only). Without it,
+ * a page of the site shows the file as an <img>; a section of the one-file
+ * report has no file beside it to show, and fails.
  */
-static void set_inline_svg(struct tmpl_dict *d, const struct strbuf *svg)
+static int set_inline_svg(struct tmpl_dict *d, const struct report_info *info,
+                          const struct strbuf *svg, const char *file)
 {
     const char *start = svg ? strstr(svg->buf, "<svg") : NULL;
 
     if (start)
         tmpl_set(tmpl_add(d, "SVG"), "SVG_TEXT", start);
+    else if (info->links == HTML_LINKS_IN_PAGE)
+        return error("%s: no SVG to put in the one-file report", file);
     else
         tmpl_show(d, "IMG");
+    return 0;
 }
 
-static void set_charts(struct tmpl_dict *d, const struct run *r,
-                       const struct report_info *info)
+static int set_charts(struct tmpl_dict *d, const struct run *r,
+                      const struct report_info *info)
 {
     struct strbuf alt = STRBUF_INIT;
+    int ret = 0;
 
     set_folded(d, r);
     if (!r->ncharts) {
         tmpl_show(d, "NO_CHARTS");
-        return;
+        return 0;
     }
     for (size_t i = 0; i < r->ncharts; i++) {
         const struct chart_ref *c = &r->charts[i];
@@ -461,9 +522,13 @@ static void set_charts(struct tmpl_dict *d, const struct run *r,
         strbuf_reset(&alt);
         strbuf_addf(&alt, "%s chart of run %s", c->title, r->name);
         tmpl_set(chart, "ALT", alt.buf);
-        set_inline_svg(chart, info->chart_svgs ? &info->chart_svgs[i] : NULL);
+        if (set_inline_svg(chart, info,
+                           info->chart_svgs ? &info->chart_svgs[i] : NULL,
+                           c->file))
+            ret = -1;
     }
     strbuf_release(&alt);
+    return ret;
 }
 
 /*
@@ -517,7 +582,7 @@ static void set_comparison(struct tmpl_dict *d, const struct report_info *info,
     c = tmpl_add(d, "VS_BASELINE");
     tmpl_set(c, "BASELINE_NAME", info->set->runs[cmp->baseline].name);
     {
-        char *href = run_link_from_run(&info->set->runs[cmp->baseline]);
+        char *href = run_href(info, &info->set->runs[cmp->baseline], true);
 
         tmpl_set(c, "BASELINE_HREF", href);
         free(href);
@@ -592,6 +657,12 @@ int html_run(const struct run *r, const struct report_info *info,
 
     d = tmpl_dict_new("run");
     set_report(d, info);
+    {
+        char *id = xasprintf(ANCHOR_RUN "%s", r->slug);
+
+        set_frame(d, info, id, true);
+        free(id);
+    }
     /* The run's own rule, when it was judged by another metric. */
     if (r->rule.metric)
         set_rule(d, &r->rule);
@@ -607,14 +678,15 @@ int html_run(const struct run *r, const struct report_info *info,
         tmpl_show(d, "NO_BEST");
     set_diagnosis(d, info, r);
     set_comparison(d, info, r);
-    set_charts(d, r, info);
+    ret = set_charts(d, r, info);
     set_config(d, r);
 
     tmpl_set_int(d, "NROWS", (long)r->nrows);
     tmpl_set(d, "METRICS_PATH", or_default(r->metrics_path, "unknown"));
     set_source(d, r);
 
-    ret = tmpl_render("run.tpl", d, out);
+    if (!ret)
+        ret = tmpl_render("run.tpl", d, out);
     tmpl_dict_free(d);
     return ret;
 }
@@ -639,9 +711,10 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     bool have_board = get_board(&lb, set, info);
     char **keys = NULL;
     size_t nkeys = 0, keys_alloc = 0;
-    int ret;
+    int ret = 0;
 
     set_report(d, info);
+    set_frame(d, info, ANCHOR_COMPARE, false);
     if (have_board)
         set_headline(d, &lb, info);
     if (cmp->baseline != SIZE_MAX)
@@ -654,7 +727,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         struct tmpl_dict *o = tmpl_add(d, "OVERLAY");
 
         tmpl_set(o, "OVERLAY_FILE", overlay);
-        set_inline_svg(o, info->overlay_svg);
+        ret = set_inline_svg(o, info, info->overlay_svg, overlay);
     }
 
     for (size_t k = 0; k < rules->nslices; k++) {
@@ -679,7 +752,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             tmpl_show(row, "IS_KEPT");
         tmpl_set(row, "RUN_NAME", r->name);
         if (r->status != RUN_SKIPPED) {
-            char *href = run_page_path(r);
+            char *href = run_href(info, r, false);
 
             tmpl_set(tmpl_add(row, "LINK"), "RUN_HREF", href);
             free(href);
@@ -773,7 +846,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
                      set->runs[grp->members[q]].name);
     }
 
-    ret = tmpl_render("compare.tpl", d, out);
+    if (!ret)
+        ret = tmpl_render("compare.tpl", d, out);
     tmpl_dict_free(d);
     if (have_board)
         board_release(&lb);

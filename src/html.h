@@ -6,6 +6,15 @@
  * Site layout (runs.h, run_page_path()): index.html at the root links to
  * runs/<slug>/index.html; a run page shows the charts named in run->charts,
  * which sit beside it.
+ *
+ * The same renderers make the one-file report (single.c): as cmark's
+ * renderers take options, each page is rendered in a link mode
+ * (report_info.links). In the site's mode a page is a whole document
+ * whose links are the site's relative paths; in the one-file mode it is
+ * one <section> of a document (no <head>, no <main> of its own, its title
+ * an <h2> but for the index's, which is the document's <h1>), its links
+ * go to the ids of the other sections (#index, #compare, #run-<slug>) and
+ * its charts can only be inline.
  */
 #ifndef REPORTGEN_HTML_H
 #define REPORTGEN_HTML_H
@@ -13,6 +22,12 @@
 #include "compare.h"
 #include "runs.h"
 #include "strbuf.h"
+
+/* How a page links to the others (see above). */
+enum html_links {
+    HTML_LINKS_SITE = 0, /* a page of the site, linking to its files */
+    HTML_LINKS_IN_PAGE   /* a section of the one-file report */
+};
 
 /* Facts about the whole report, shown at the top of every page. */
 struct report_info {
@@ -25,10 +40,12 @@ struct report_info {
      * The SVG documents of the charts of the run page being rendered, one
      * per r->charts entry (or NULL): they are put in the page itself, so
      * that the page's dark mode reaches them and their points show values
-     * on hover. Without them a chart is an <img> of its file.
+     * on hover. Without them a chart is an <img> of its file on a page
+     * of the site, and an error in the one-file report.
      */
     const struct strbuf *chart_svgs;
     const struct strbuf *overlay_svg; /* the same for compare.html */
+    enum html_links links;            /* HTML_LINKS_SITE unless set */
 };
 
 /*

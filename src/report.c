@@ -8,9 +8,8 @@
  * series before the next run. Once every run is read, the comparison
  * judges them against the baseline, and the pages are rendered from what
  * was kept: one per run, the index, the comparison, summary.json and
- * summary.md. --single-file folds the pages into one file; then the site
- * (and that file) is committed as a whole.
- * it into one HTML file.
+ * summary.md. --single-file renders the same pages again as the sections
+ * of one file; then the site (and that file) is committed as a whole.
  */
 #include "report.h"
 
@@ -405,9 +404,16 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
     return ret;
 }
 
-/* Render every page and summary from the judged runs. */
+/* The comparison page's overlay chart, beside it at the site's root. */
+#define OVERLAY_FILE "compare-curves.svg"
+
+/*
+ * Render every page and summary from the judged runs, and with single the
+ * one-file report.
+ */
 static int write_pages(struct site *site, const struct run_set *set,
-                       const struct report_info *info, const char *site_url)
+                       const struct report_info *info, const char *site_url,
+                       bool single)
 {
     struct strbuf buf = STRBUF_INIT, overlay_svg = STRBUF_INIT;
     struct report_info cmp_info = *info;
@@ -426,19 +432,10 @@ static int write_pages(struct site *site, const struct run_set *set,
         if (r->status == RUN_SKIPPED)
             continue;
         /* The charts go into the page: read back what was written. */
-        svgs = xcalloc(r->ncharts ? r->ncharts : 1, sizeof(*svgs));
-        bad = 0;
-        for (size_t c = 0; c < r->ncharts; c++) {
-            rel = run_file_path(r, r->charts[c].file);
-            strbuf_init(&svgs[c], 0);
-            bad |= site_read(site, rel, &svgs[c]);
-            free(rel);
-        }
+        svgs = charts_read_svgs(site, r);
         page_info.chart_svgs = svgs;
-        bad = bad || html_run(r, &page_info, &buf);
-        for (size_t c = 0; c < r->ncharts; c++)
-            strbuf_release(&svgs[c]);
-        free(svgs);
+        bad = !svgs || html_run(r, &page_info, &buf);
+        charts_free_svgs(r, svgs);
         if (bad)
             goto out;
         rel = run_page_path(r);
@@ -449,14 +446,13 @@ static int write_pages(struct site *site, const struct run_set *set,
         ret = -1;
     }
     if (charts_draw_overlay(site, set, info->cmp, &info->rules->select,
-                            OVERLAY_TOP_N, "compare-curves.svg", &overlay) ||
-        (overlay && site_read(site, "compare-curves.svg", &overlay_svg)))
+                            OVERLAY_TOP_N, OVERLAY_FILE, &overlay) ||
+        (overlay && site_read(site, OVERLAY_FILE, &overlay_svg)))
         goto out;
     cmp_info.overlay_svg = overlay ? &overlay_svg : NULL;
-    if (html_compare(set, &cmp_info, overlay ? "compare-curves.svg" : NULL,
-                     &buf) ||
-        write_page(site, "compare.html", &buf) || html_index(set, info, &buf) ||
-        write_page(site, "index.html", &buf))
+    if (html_compare(set, &cmp_info, overlay ? OVERLAY_FILE : NULL, &buf) ||
+        write_page(site, SITE_COMPARE, &buf) || html_index(set, info, &buf) ||
+        write_page(site, SITE_INDEX, &buf))
         goto out;
     summary_json(set, info->rules, info->cmp, &buf);
     if (write_page(site, "summary.json", &buf))
@@ -469,7 +465,9 @@ static int write_pages(struct site *site, const struct run_set *set,
         error("style.css is missing from the build");
         goto out;
     }
-    ret = site_write(site, "style.css", css, css_len);
+    ret = site_write(site, SITE_STYLE, css, css_len);
+    if (!ret && single)
+        ret = single_write(site, set, &cmp_info, overlay ? OVERLAY_FILE : NULL);
 out:
     strbuf_release(&buf);
     strbuf_release(&overlay_svg);
@@ -530,9 +528,8 @@ enum report_status report_build(const struct options *opt)
     info.cmp = &cmp;
     info.set = &set;
     info.version = PACKAGE_VERSION;
-    if (write_pages(&site, &set, &info, opt->site_url))
-        goto out;
-    if (opt->single_file && single_write(&site, &set, &info))
+    if (write_pages(&site, &set, &info, opt->site_url,
+                    opt->single_file != NULL))
         goto out;
     if (site_commit(&site))
         goto out;

@@ -97,7 +97,7 @@ void run_make_relative(const struct run_set *set, struct run *r)
 /* The site layout: a run's page and its files sit in runs/<slug>/. */
 char *run_page_path(const struct run *r)
 {
-    return run_file_path(r, "index.html");
+    return run_file_path(r, SITE_INDEX);
 }
 
 char *run_file_path(const struct run *r, const char *file)
@@ -107,7 +107,7 @@ char *run_file_path(const struct run *r, const char *file)
 
 char *run_link_from_run(const struct run *to)
 {
-    return xasprintf("../%s/index.html", to->slug);
+    return xasprintf("../%s/" SITE_INDEX, to->slug);
 }
 
 void run_skip(struct run *r, const char *reason)

@@ -121,6 +121,12 @@ void run_make_relative(const struct run_set *set, struct run *r);
 char *run_page_path(const struct run *r);
 char *run_file_path(const struct run *r, const char *file);
 char *run_link_from_run(const struct run *to);
+/* From a run's page back to the site's root. */
+#define RUN_PAGE_TO_ROOT "../../"
+/* The pages and the stylesheet at the site's root. */
+#define SITE_INDEX "index.html"
+#define SITE_COMPARE "compare.html"
+#define SITE_STYLE "style.css"
 
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);

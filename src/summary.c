@@ -346,9 +346,9 @@ void summary_md(const struct run_set *set, const struct rules *rules,
     bool *shown = xcalloc(set->n ? set->n : 1, sizeof(*shown));
 
     strbuf_addstr(&footer, "\nFull report: [index.html](");
-    md_link(&footer, site_url, "index.html");
+    md_link(&footer, site_url, SITE_INDEX);
     strbuf_addstr(&footer, "), comparison: [compare.html](");
-    md_link(&footer, site_url, "compare.html");
+    md_link(&footer, site_url, SITE_COMPARE);
     strbuf_addstr(&footer, ")\n");
     board_build(&b, set, cmp, &rules->select);
     headline = board_headline(&b, set, cmp, &rules->select);

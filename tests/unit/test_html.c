@@ -81,7 +81,7 @@ static struct chart_ref xss_charts[] = {
 static struct run runs[4];
 static struct rule rule = {rule_metric, false};
 static const struct report_info info = {&rule,   NULL, NULL, NULL,
-                                        "0.1.0", NULL, NULL};
+                                        "0.1.0", NULL, NULL, HTML_LINKS_SITE};
 
 static void build_set(struct run_set *set)
 {
@@ -425,6 +425,75 @@ static void test_tmpl(void)
     strbuf_release(&out);
 }
 
+static bool starts(const struct strbuf *sb, const char *prefix)
+{
+    return !strncmp(sb->buf, prefix, strlen(prefix));
+}
+
+/* Is every href in sb a link within the page ("#...")? */
+static bool links_in_page(const struct strbuf *sb)
+{
+    for (const char *p = sb->buf; (p = strstr(p, "href=\"")); p++)
+        if (p[6] != '#')
+            return false;
+    return true;
+}
+
+/*
+ * The pages as sections of the one-file report: no document of their
+ * own, one <h1> (the index's), links to sections' ids, charts only
+ * inline.
+ */
+static void test_one_file(const struct run_set *set)
+{
+    struct report_info in_page = info;
+    struct strbuf page = STRBUF_INIT;
+    struct strbuf svgs[2] = {STRBUF_INIT, STRBUF_INIT};
+
+    in_page.links = HTML_LINKS_IN_PAGE;
+    is_int(html_index(set, &in_page, &page), 0, "one file: index renders");
+    ok(starts(&page, "<section class=\"folded\" id=\"index\">\n") &&
+           !has(&page, "<html") && !has(&page, "<head>") &&
+           !has(&page, "<main") && !has(&page, "<footer"),
+       "one file: the index is one section, not a document");
+    ok(has(&page, "<h1>reportgen report</h1>"),
+       "one file: the index's title is the document's <h1>");
+    ok(has(&page, "<a href=\"#run-script-alert-1-script\">") &&
+           has(&page, "<a href=\"#compare\">") &&
+           !has(&page, "href=\"#run-broken"),
+       "one file: the index links to the sections, not a skipped run");
+    ok(links_in_page(&page), "one file: no link out of the index section");
+
+    strbuf_reset(&page);
+    is_int(html_run(&set->runs[1], &in_page, &page), 0,
+           "one file: a run without charts renders");
+    ok(starts(&page,
+              "<section class=\"folded\" id=\"run-uberprufung-yan-zheng\">") &&
+           !has(&page, "<h1") && !has(&page, "<main") &&
+           has(&page, "<h2 class=\"page-title\">\xc3\x9c"),
+       "one file: a run is a section titled by an <h2>");
+    ok(has(&page, "<p class=\"back\"><a href=\"#index\">Back to all runs</a>"
+                  "</p>\n</section>\n") &&
+           links_in_page(&page),
+       "one file: a run section links back to the index, and nowhere out");
+
+    strbuf_reset(&page);
+    is_int(html_run(&set->runs[0], &in_page, &page), -1,
+           "one file: a chart with no SVG to inline fails");
+    is_int((long)page.len, 0, "one file: ... and appends nothing");
+    strbuf_addstr(&svgs[0], "<svg class=\"rg-chart\"></svg>\n");
+    strbuf_addstr(&svgs[1], "<svg class=\"rg-chart\"></svg>\n");
+    in_page.chart_svgs = svgs;
+    is_int(html_run(&set->runs[0], &in_page, &page), 0,
+           "one file: a run with its charts' SVG renders");
+    ok(!has(&page, "<img") && !has(&page, " src=\"") && links_in_page(&page) &&
+           !has(&page, "<script>alert"),
+       "one file: charts inline, no link out, the hostile name escaped");
+    strbuf_release(&svgs[0]);
+    strbuf_release(&svgs[1]);
+    strbuf_release(&page);
+}
+
 /* The site layout, said once in runs.c. */
 static void test_layout(const struct run_set *set)
 {
@@ -447,12 +516,13 @@ int main(void)
 {
     struct run_set set;
 
-    plan(78);
+    plan(90);
     build_set(&set);
     test_index(&set);
     test_empty_index();
     test_run_pages(&set);
     test_tmpl();
     test_layout(&set);
+    test_one_file(&set);
     return done();
 }
