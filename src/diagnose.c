@@ -452,8 +452,10 @@ enum advice {
     ADVICE_BOOSTING,       /* overfitting, still_improving: of a
                               gradient-boosted model */
     ADVICE_NOT_LEARNING,   /* underfitting: train did not fall at all */
-    ADVICE_NO_HELDOUT      /* need_more_signals: training logged, no
+    ADVICE_NO_HELDOUT,     /* need_more_signals: training logged, no
                               held-out curve */
+    ADVICE_HELDOUT_FLAT    /* plateau: the held-out curve never moved
+                              while training fit */
 };
 
 const char *diag_num_kind_name(enum diag_num_kind kind)
@@ -1946,6 +1948,62 @@ out:
 }
 
 /*
+ * A held-out curve that never moved: its best is within flat_gain of its
+ * first value while the training loss ends below flat_train_keep of its
+ * first value. The model fit its training data and learned little that
+ * carries over: the held-out set, the features or the capacity are at
+ * fault before the schedule is. Judged only when the held-out curve
+ * starts before training had learned much (the training loss there is at
+ * least flat_train_start of its first value: a boosted model's base
+ * prediction, a first epoch), so that a fine-tune, whose first
+ * evaluation already comes after most of its gain, is not called flat,
+ * and over at least flat_min_points held-out points.
+ *
+ * Defaults: a best within 5% of the first value (flat_gain: a learning
+ * model's held-out loss falls by far more), training ending below half
+ * its start (flat_train_keep: it fit its data), the held-out start taken
+ * while training kept 80% of its start (flat_train_start), 6 held-out
+ * points (flat_min_points).
+ */
+static void rule_heldout_flat(struct ctx *x, struct diagnosis *d)
+{
+    const struct diag_thresholds *t = x->t;
+    const struct curve *tr = &x->train, *v = &x->val;
+    size_t b, i0;
+    double at_start, ratio;
+    const char *first, *best;
+    char *k;
+    NUMBUFS;
+
+    if (v->n < t->flat_min_points || tr->n < t->min_points ||
+        !positive_loss(tr) || !(fabs(v->y[0]) > 0))
+        return;
+    b = best_index(v);
+    if (bad(v, v->y[0]) - bad(v, v->y[b]) > t->flat_gain * fabs(v->y[0]))
+        return;
+    if (v->x[0] < tr->x[0])
+        at_start = tr->y[0];
+    else if (!interp(tr, tr->y, v->x[0], &at_start))
+        return;
+    if (!(at_start >= t->flat_train_start * tr->y[0]) ||
+        !(keep_of(tr) < t->flat_train_keep))
+        return;
+    i0 = x->nev;
+    first = PT(v, 0);
+    best = PT(v, b);
+    ratio = ev_ratio(x, i0 + 1, i0);
+    k = ev_keep(x, tr);
+    add(x, d, DIAG_PLATEAU,
+        xasprintf("%s's best, %s at %s %s, is %s%% of its first value %s at "
+                  "%s %s, while %s %s: the model fit its training data and "
+                  "learned little that carries over to held-out data",
+                  v->name, best, v->xname, N(v->x[b]), N(round(ratio * 100)),
+                  first, v->xname, N(v->x[0]), tr->name, k));
+    free(k);
+    advise(d, DIAG_PLATEAU, ADVICE_HELDOUT_FLAT, NAN);
+}
+
+/*
  * Underfitting: both losses end above underfit_keep of where they
  * started: the model has not learned what it could. With no held-out
  * curve, a training loss that barely moved over at least
@@ -2387,6 +2445,15 @@ static const struct advice_row {
      "decay the learning rate 10x where the plateau starts",
      "{train} moves again after the same point (by more than "
      "{%plateau_gain}%), and {beat}"},
+    {DIAG_PLATEAU, ADVICE_HELDOUT_FLAT,
+     "training fits its data while the held-out curve stays near its first "
+     "value",
+     "that the held-out data is labelled and preprocessed as the training "
+     "data is, and that the features carry signal for the target",
+     "simplify the model: halve its capacity (fewer units or layers; for "
+     "gradient boosting, a smaller depth)",
+     "{metric} improves on its first value by more than {%flat_gain}%, and "
+     "{beat}"},
     {DIAG_PLATEAU, ADVICE_LR_LOW, NULL, NULL,
      "raise the learning rate 3x (the updates are far below 1e-3 of the "
      "weights)",
@@ -2666,6 +2733,8 @@ static const struct rule_def {
     {"decay", rule_decay, CODE_BIT(PLATEAU), 0},
     {"stall", rule_stall, CODE_BIT(UNDERFITTING) | CODE_BIT(PLATEAU),
      CODE_BIT(NON_FINITE)},
+    {"heldout_flat", rule_heldout_flat, CODE_BIT(PLATEAU),
+     CODE_BIT(NON_FINITE) | CODE_BIT(UNSTABLE) | CODE_BIT(OVERFITTING)},
     {"underfitting", rule_underfitting,
      CODE_BIT(UNDERFITTING) | CODE_BIT(PLATEAU),
      CODE_BIT(NON_FINITE) | CODE_BIT(UNSTABLE)},

@@ -170,6 +170,14 @@ struct rule {
       "in a run of at least this many points")                              \
     X(NUMBER, plateau_keep, 0.5, 0, INFINITY, stall,                        \
       "train-only: a plateau above this share of start")                    \
+    X(NUMBER, flat_gain, 0.05, 0, 1, heldout_flat,                          \
+      "a held-out best within this of its first value")                      \
+    X(NUMBER, flat_train_keep, 0.5, 0, 1, heldout_flat,                     \
+      "while training ends below this share of its value there")            \
+    X(NUMBER, flat_train_start, 0.8, 0, INFINITY, heldout_flat,             \
+      "the held-out start taken with training above this share of its start")\
+    X(COUNT, flat_min_points, 6, 2, 1e9, heldout_flat,                      \
+      "fewest held-out points to call it flat")                             \
     X(NUMBER, dead_move_frac, 0.1, 0, INFINITY, dead_metric,                \
       "train moved by more than this x its start")                          \
     X(COUNT, dead_min_points, 6, 2, 1e9, dead_metric,                       \

@@ -1043,6 +1043,39 @@ static void test_plateau(void)
            DIAG_PLATEAU, DECISION_TUNE);
 }
 
+static void test_heldout_flat(void)
+{
+    /* Training falls to a fifth; held-out moves 2% from its first value. */
+    static const struct col_spec flat[] = {
+        {"train_loss",
+         {1.0, 0.7, 0.5, 0.4, 0.32, 0.27, 0.24, 0.22, 0.21, 0.2, END}},
+        {"val_loss",
+         {1.0, 0.99, 0.985, 0.98, 0.982, 0.985, 0.99, 0.99, 0.99, 0.995, END}}};
+    /* The same held-out curve, first evaluated once training had halved. */
+    static const struct col_spec late[] = {
+        {"train_loss",
+         {1.0, 0.5, 0.4, 0.32, 0.27, 0.24, 0.22, 0.21, 0.2, 0.19, END}},
+        {"val_loss",
+         {M, 0.99, 0.985, 0.98, 0.982, 0.985, 0.99, 0.99, 0.99, 0.995, END}}};
+    struct outcome o;
+
+    expect("a held-out curve that never moved", flat, 2, "val_loss:min",
+           DIAG_PLATEAU, DECISION_TUNE);
+    run(flat, 2, "val_loss:min", &o);
+    ok(contains(o.d.f[0].evidence,
+                "val_loss's best, 0.98 at epoch 4, is 98% of its first "
+                "value 1 at epoch 1") &&
+           contains(o.d.action, "simplify the model"),
+       "held-out flat: the evidence gives both values, the action simplifies");
+    diagnosis_release(&o.d);
+    sides("a held-out curve that never moved", flat, 2, DIAG_PLATEAU,
+          "flat_gain", "0.05", "0.01", 0);
+    sides("a held-out curve that never moved", flat, 2, DIAG_PLATEAU,
+          "flat_train_keep", "0.5", "0.2", 0);
+    expect_not("a held-out curve first evaluated after training halved", late,
+               2, DIAG_PLATEAU);
+}
+
 static void test_still_improving(void)
 {
     static const struct col_spec healthy[] = {
@@ -1224,7 +1257,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 52, "52 thresholds by name");
+    is_int((long)n, 56, "56 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1377,7 +1410,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(275);
+    plan(284);
     test_seeds();
     test_non_finite();
     test_collapse();
@@ -1389,6 +1422,7 @@ int main(void)
     test_boosting();
     test_underfitting();
     test_plateau();
+    test_heldout_flat();
     test_still_improving();
     test_record();
     test_thresholds();
