@@ -2067,9 +2067,17 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
  * falling, so with no held-out curve its fall says nothing about what
  * more training would give (need_more_signals says what to log).
  *
+ * The best must also improve on the first point of that last part by
+ * more than tail_move: a curve that made its gain at the start of the
+ * last part and went flat after it (0.42, 0.40, 0.399) has converged.
+ * The pace of a positive loss or error rate is measured in log space
+ * (it falls by ratios, so the tail of an exponential fall keeps the
+ * run's average pace there); that of a score, in its own units.
+ *
  * Defaults: the last quarter (tail_frac), a gain of more than 1%
  * (tail_gain) at a pace of at least a tenth of the run's average
- * (tail_rate), and the last point within 1% of the best (last_near: a
+ * (tail_rate), half a percent within the last part (tail_move), and the
+ * last point within 1% of the best (last_near: a
  * curve that has turned up again has converged, not run out of time).
  */
 static void rule_still_improving(struct ctx *x, struct diagnosis *d)
@@ -2077,7 +2085,7 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
     const struct diag_thresholds *t = x->t;
     const struct curve *c = &x->val;
     size_t b, ib, start, win;
-    double gain, total, *s, last_gap, before;
+    double gain, total, *s, last_gap, before, pace, total_pace;
     NUMBUFS;
 
     if (c->n < t->min_points)
@@ -2103,10 +2111,22 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
     before = s[ib];
     gain = bad(c, before) - bad(c, s[b]);
     total = bad(c, s[0]) - bad(c, s[b]);
+    /*
+     * A positive loss or error rate falls by ratios: its pace is judged
+     * in log space, where the slow end of an exponential fall still moves.
+     */
+    if (positive_loss(c) && s[b] > 0 && s[0] > 0 && before > 0) {
+        pace = log(before / s[b]);
+        total_pace = log(s[0] / s[b]);
+    } else {
+        pace = gain;
+        total_pace = total;
+    }
     last_gap = bad(c, s[c->n - 1]) - bad(c, s[b]);
     if (b <= start || gain <= t->tail_gain * fabs(before) ||
-        gain / (double)(b - start + 1) <
-            t->tail_rate * total / (double)(c->n - 1) ||
+        bad(c, s[start]) - bad(c, s[b]) <= t->tail_move * fabs(s[start]) ||
+        pace / (double)(b - start + 1) <
+            t->tail_rate * total_pace / (double)(c->n - 1) ||
         last_gap > t->last_near * fabs(s[b]))
         goto out;
     {

@@ -204,6 +204,8 @@ struct rule {
       "which improved it by this (relative)")                               \
     X(NUMBER, tail_rate, 0.1, 0, INFINITY, still_improving,                 \
       "at this x the run's average pace")                                   \
+    X(NUMBER, tail_move, 0.005, 0, INFINITY, still_improving,               \
+      "and by this (relative) on the first point of that share")            \
     X(NUMBER, last_near, 0.01, 0, INFINITY, still_improving,                \
       "and the last point within this of the best")                         \
     X(NUMBER, shift_step, 1.4, 1, INFINITY, metric_shift,                   \

@@ -153,7 +153,7 @@ slices:
 def cmp_run(name, final_val, night_drop, cfg, seed=1, noise=0.0):
     rng = random.Random(sum(map(ord, name)) + seed)
     rows = []
-    for e in range(1, 16):
+    for e in range(1, 21):
         k = math.exp(-e / 3.0)
         t = 0.20 + 1.8 * k
         v = final_val + 1.7 * k + rng.uniform(-noise, noise)

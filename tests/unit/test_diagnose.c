@@ -1104,6 +1104,22 @@ static void test_still_improving(void)
          {1.0, 0.5, 0.32, 0.24, 0.2, 0.19, 0.189, 0.188, 0.187, 0.186, END}}};
     static const struct col_spec train_only[] = {
         {"train_loss", {1.0, 0.8, 0.65, 0.55, 0.47, 0.41, 0.36, 0.32, END}}};
+    /*
+     * A loss falling by the same ratio every epoch (e^-i/3): its last
+     * quarter moves little in absolute terms, as much as ever in ratio.
+     */
+    static struct col_spec ratio[2] = {{"train_loss", {0}}, {"val_loss", {0}}};
+
+    for (size_t i = 0; i < 12; i++) {
+        ratio[0].v[i] = 0.9 * exp(-(double)i / 3);
+        ratio[1].v[i] = exp(-(double)i / 3);
+    }
+    ratio[0].v[12] = END;
+    ratio[1].v[12] = END;
+    expect("a loss still falling by a steady ratio", ratio, 2, "val_loss:min",
+           DIAG_STILL_IMPROVING, DECISION_TUNE);
+    sides("0.42, 0.40, 0.399: flat within the last quarter", healthy, 2,
+          DIAG_STILL_IMPROVING, "tail_move", "0", "0.005", 0);
 
     expect("healthy", healthy, 2, "val_loss:min", DIAG_HEALTHY, DECISION_KEEP);
     expect("still improving", improving, 2, "val_loss:min",
@@ -1257,7 +1273,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 56, "56 thresholds by name");
+    is_int((long)n, 57, "57 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1410,7 +1426,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(284);
+    plan(289);
     test_seeds();
     test_non_finite();
     test_collapse();
