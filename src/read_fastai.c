@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "csvload.h"
 #include "strbuf.h"
@@ -50,13 +49,6 @@ static const struct {
     {"accuracy", "val_acc"},
     {"time", "epoch_time"},
 };
-
-static bool has_isuffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n > k && !strcasecmp(s + n - k, suffix);
-}
 
 /*
  * Whether buf starts like a fastai CSVLogger file: "epoch,train_loss,"

@@ -49,13 +49,6 @@ static const char label_series[] = "CSV of one metric per file";
 static const char label_headerless[] = "headerless CSV";
 static const char label_table[] = "CSV with a header";
 
-static bool has_isuffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && !strcasecmp(s + n - k, suffix);
-}
-
 /* Cell kinds. */
 enum cell { CELL_MISSING, CELL_NUMBER, CELL_TEXT };
 

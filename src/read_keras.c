@@ -44,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "csvload.h"
 #include "series.h"
@@ -250,13 +249,6 @@ static bool looks_keras(const char *name, const char *buf)
     if (n)
         free_names(names, n);
     return ok;
-}
-
-static bool has_isuffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n > k && !strcasecmp(s + n - k, suffix);
 }
 
 static void scan(struct dir_list *dl, struct candidates *out)

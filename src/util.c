@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -454,6 +455,13 @@ bool has_suffix(const char *s, const char *suffix)
     size_t n = strlen(s), k = strlen(suffix);
 
     return n >= k && !strcmp(s + n - k, suffix);
+}
+
+bool has_isuffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n > k && !strcasecmp(s + n - k, suffix);
 }
 
 bool parse_nonfinite(const char *s, double *out)

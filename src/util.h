@@ -128,6 +128,12 @@ size_t fmt_g5(char *buf, double v);
 
 /* Whether S ends with SUFFIX (byte for byte). */
 bool has_suffix(const char *s, const char *suffix);
+/*
+ * Whether S ends with SUFFIX, ASCII case ignored ("RUN.CSV" ends with
+ * ".csv"), with something before it: a name that is only the suffix does
+ * not count.
+ */
+bool has_isuffix(const char *s, const char *suffix);
 
 /* True when s is one of nan, inf, -inf, +inf, infinity (any case). */
 bool parse_nonfinite(const char *s, double *out);
