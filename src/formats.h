@@ -102,6 +102,14 @@ struct candidate *candidates_add(struct candidates *cs, const struct format *f,
                                  const char *path, const char *extra);
 void candidates_release(struct candidates *cs);
 
+/*
+ * List the folder path (rel below RUNS_DIR; both kept as pointers, not
+ * copied) into dl: sorted bytewise, hidden entries ('.' first) left out.
+ * Returns 0, or -1 with errno set and dl empty. dir_list_release() frees
+ * the entries.
+ */
+int dir_list_read(struct dir_list *dl, const char *path, const char *rel);
+void dir_list_release(struct dir_list *dl);
 /* The entry named name in dl, or NULL. */
 struct dir_entry *dir_list_find(struct dir_list *dl, const char *name);
 /* "<dl->path>/<name>", newly allocated. */

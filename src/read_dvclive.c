@@ -269,34 +269,33 @@ static int read_metric(struct walk *w, const char *path, const char *name)
 static int walk_dir(struct walk *w, const char *dir, const char *prefix,
                     int depth)
 {
-    unsigned char *is_dir;
-    char **names = series_list_dir(dir, &is_dir);
-    size_t i;
+    struct listing l;
     int ret = 0;
 
-    if (!names) {
+    if (listing_read(&l, dir, 0)) {
         w->why = xasprintf("%s: cannot read the folder", dir);
         return -1;
     }
-    for (i = 0; names[i] && !ret; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        size_t len = strlen(names[i]);
+    for (size_t i = 0; i < l.n && !ret; i++) {
+        char *path = xasprintf("%s/%s", dir, l.e[i].name);
+        size_t len = strlen(l.e[i].name);
 
-        if (is_dir[i] && depth < MAX_DEPTH) {
-            char *sub = xasprintf("%s%s/", prefix, names[i]);
+        if (l.e[i].kind == LISTING_DIR && depth < MAX_DEPTH) {
+            char *sub = xasprintf("%s%s/", prefix, l.e[i].name);
 
             ret = walk_dir(w, path, sub, depth + 1);
             free(sub);
-        } else if (!is_dir[i] && len > 4 &&
-                   !strcmp(names[i] + len - 4, ".tsv")) {
-            char *name = xasprintf("%s%.*s", prefix, (int)(len - 4), names[i]);
+        } else if (l.e[i].kind != LISTING_DIR && len > 4 &&
+                   !strcmp(l.e[i].name + len - 4, ".tsv")) {
+            char *name =
+                xasprintf("%s%.*s", prefix, (int)(len - 4), l.e[i].name);
 
             ret = read_metric(w, path, name);
             free(name);
         }
         free(path);
     }
-    series_names_free(names, is_dir);
+    listing_release(&l);
     return ret;
 }
 

@@ -669,24 +669,24 @@ static bool is_dir_path(const char *path)
 /* The files of a folder run: its *.csv files that look like series. */
 static char **series_files(const char *dir, size_t *n)
 {
-    unsigned char *is_dir;
-    char **names = series_list_dir(dir, &is_dir), **files = NULL;
-    size_t i, alloc = 0;
+    struct listing l;
+    char **files = NULL;
+    size_t alloc = 0;
 
     *n = 0;
-    if (!names)
+    if (listing_read(&l, dir, LISTING_NO_HIDDEN))
         return NULL;
-    for (i = 0; names[i]; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
+    for (size_t i = 0; i < l.n; i++) {
+        char *path = xasprintf("%s/%s", dir, l.e[i].name);
 
-        if (names[i][0] != '.' && !is_dir[i] && looks_like_series(path)) {
+        if (l.e[i].kind != LISTING_DIR && looks_like_series(path)) {
             ALLOC_GROW(files, *n + 1, alloc);
             files[(*n)++] = path;
         } else {
             free(path);
         }
     }
-    series_names_free(names, is_dir);
+    listing_release(&l);
     return files;
 }
 

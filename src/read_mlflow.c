@@ -135,25 +135,24 @@ static const char *const run_entries[] = {
 static size_t scan_mlruns(const char *path, const char *rel,
                           struct candidates *out)
 {
-    unsigned char *exp_dir, *run_dir;
-    char **exps = series_list_dir(path, &exp_dir), **runs;
-    size_t i, j, found = 0;
+    struct listing exps, runs;
+    size_t found = 0;
 
-    if (!exps)
+    /* .trash holds deleted runs; models/ is the model registry. */
+    if (listing_read(&exps, path, LISTING_NO_HIDDEN))
         return 0;
-    for (i = 0; exps[i]; i++) {
+    for (size_t i = 0; i < exps.n; i++) {
         char *exp;
 
-        /* .trash holds deleted runs; models/ is the model registry. */
-        if (!exp_dir[i] || exps[i][0] == '.' || !strcmp(exps[i], "models"))
+        if (exps.e[i].kind != LISTING_DIR || !strcmp(exps.e[i].name, "models"))
             continue;
-        exp = xasprintf("%s/%s", path, exps[i]);
-        runs = series_list_dir(exp, &run_dir);
-        for (j = 0; runs && runs[j]; j++) {
-            char *run = xasprintf("%s/%s", exp, runs[j]), *name, *full;
+        exp = xasprintf("%s/%s", path, exps.e[i].name);
+        (void)listing_read(&runs, exp, 0); /* unreadable: lists nothing */
+        for (size_t j = 0; j < runs.n; j++) {
+            char *run = xasprintf("%s/%s", exp, runs.e[j].name), *name, *full;
 
-            if (run_dir[j] && is_run(run)) {
-                name = run_name(run, runs[j]);
+            if (runs.e[j].kind == LISTING_DIR && is_run(run)) {
+                name = run_name(run, runs.e[j].name);
                 full = series_join(rel, name);
                 candidates_add(out, &format_mlflow, full, run, run, NULL);
                 free(full);
@@ -162,10 +161,10 @@ static size_t scan_mlruns(const char *path, const char *rel,
             }
             free(run);
         }
-        series_names_free(runs, run_dir);
+        listing_release(&runs);
         free(exp);
     }
-    series_names_free(exps, exp_dir);
+    listing_release(&exps);
     return found;
 }
 
@@ -258,25 +257,23 @@ struct walk {
 static int walk_metrics(struct walk *w, const char *dir, const char *prefix,
                         int depth)
 {
-    unsigned char *is_dir;
-    char **names = series_list_dir(dir, &is_dir);
-    size_t i;
+    struct listing l;
     int ret = 0;
 
-    if (!names) {
+    if (listing_read(&l, dir, 0)) {
         w->why = xasprintf("%s: cannot read the folder", dir);
         return -1;
     }
-    for (i = 0; names[i] && !ret; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        char *key = xasprintf("%s%s", prefix, names[i]);
+    for (size_t i = 0; i < l.n && !ret; i++) {
+        char *path = xasprintf("%s/%s", dir, l.e[i].name);
+        char *key = xasprintf("%s%s", prefix, l.e[i].name);
 
-        if (is_dir[i] && depth < MAX_DEPTH) {
+        if (l.e[i].kind == LISTING_DIR && depth < MAX_DEPTH) {
             char *sub = xasprintf("%s/", key);
 
             ret = walk_metrics(w, path, sub, depth + 1);
             free(sub);
-        } else if (!is_dir[i]) {
+        } else if (l.e[i].kind != LISTING_DIR) {
             struct reader rd;
             char *why = NULL;
 
@@ -296,7 +293,7 @@ static int walk_metrics(struct walk *w, const char *dir, const char *prefix,
         free(key);
         free(path);
     }
-    series_names_free(names, is_dir);
+    listing_release(&l);
     return ret;
 }
 
@@ -415,25 +412,23 @@ struct param_walk {
 static int walk_params(struct param_walk *pw, const char *dir,
                        const char *prefix, int depth)
 {
-    unsigned char *is_dir;
-    char **names = series_list_dir(dir, &is_dir);
-    size_t i;
+    struct listing l;
     int ret = 0;
 
-    if (!names) {
+    if (listing_read(&l, dir, 0)) {
         pw->why = xasprintf("%s: cannot read the folder", dir);
         return -1;
     }
-    for (i = 0; names[i] && !ret; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        char *key = xasprintf("%s%s", prefix, names[i]);
+    for (size_t i = 0; i < l.n && !ret; i++) {
+        char *path = xasprintf("%s/%s", dir, l.e[i].name);
+        char *key = xasprintf("%s%s", prefix, l.e[i].name);
 
-        if (is_dir[i] && depth < MAX_DEPTH) {
+        if (l.e[i].kind == LISTING_DIR && depth < MAX_DEPTH) {
             char *sub = xasprintf("%s/", key);
 
             ret = walk_params(pw, path, sub, depth + 1);
             free(sub);
-        } else if (!is_dir[i]) {
+        } else if (l.e[i].kind != LISTING_DIR) {
             char *value = slurp(path, MAX_VALUE);
             struct config *cfg = pw->cfg;
 
@@ -452,7 +447,7 @@ static int walk_params(struct param_walk *pw, const char *dir,
         free(key);
         free(path);
     }
-    series_names_free(names, is_dir);
+    listing_release(&l);
     return ret;
 }
 

@@ -58,7 +58,6 @@
  */
 #include "formats.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -135,51 +134,25 @@ static bool is_event_name(const char *name)
     return !strncmp(name, EVENT_PREFIX, strlen(EVENT_PREFIX));
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
- * The event files in dir (regular files, symbolic links not followed),
- * sorted by name, as a NULL-terminated array the caller frees with
- * free_names(). NULL when dir cannot be listed.
+ * List the event files in dir (regular files, symbolic links not
+ * followed) into l, sorted by name. Returns how many there are; 0 also
+ * when dir cannot be listed.
  */
-static char **list_events(const char *dir)
+static size_t list_events(const char *dir, struct listing *l)
 {
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0, alloc = 0;
+    size_t n = 0;
 
-    if (!d)
-        return NULL;
-    while ((de = readdir(d))) {
-        struct stat st;
-        char *path;
-
-        if (!is_event_name(de->d_name))
-            continue;
-        path = xasprintf("%s/%s", dir, de->d_name);
-        if (!lstat(path, &st) && S_ISREG(st.st_mode)) {
-            ALLOC_GROW(names, n + 2, alloc);
-            names[n++] = xstrdup(de->d_name);
-        }
-        free(path);
+    if (listing_read(l, dir, 0))
+        return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->e[i].kind == LISTING_FILE && is_event_name(l->e[i].name))
+            l->e[n++] = l->e[i];
+        else
+            free(l->e[i].name);
     }
-    closedir(d);
-    if (!n)
-        return NULL;
-    qsort(names, n, sizeof(*names), cmp_str);
-    names[n] = NULL;
-    return names;
-}
-
-static void free_names(char **names)
-{
-    for (size_t i = 0; names && names[i]; i++)
-        free(names[i]);
-    free(names);
+    l->n = n;
+    return n;
 }
 
 static void scan(struct dir_list *dl, struct candidates *out)
@@ -194,15 +167,15 @@ static void scan(struct dir_list *dl, struct candidates *out)
     }
     for (size_t s = SRC_TRAIN; s < ARRAY_SIZE(source_dir); s++) {
         struct dir_entry *e = dir_list_find(dl, source_dir[s]);
-        char *path, **names;
+        struct listing l;
+        char *path;
 
         if (!e || !e->is_dir || e->claimed)
             continue;
         path = dir_list_path(dl, e->name);
-        names = list_events(path);
-        sub[s] = names != NULL;
+        sub[s] = list_events(path, &l) > 0;
         found |= sub[s];
-        free_names(names);
+        listing_release(&l);
         free(path);
     }
     if (!found)
@@ -407,16 +380,16 @@ static void read_file(struct reader *rd, const char *path, enum source src,
 /* Read every event file of one folder of the run; returns how many. */
 static size_t read_folder(struct reader *rd, const char *dir, enum source src)
 {
-    char **names = list_events(dir);
-    size_t n = 0;
+    struct listing l;
+    size_t n = list_events(dir, &l);
 
-    for (; names && names[n]; n++) {
-        char *path = xasprintf("%s/%s", dir, names[n]);
+    for (size_t i = 0; i < n; i++) {
+        char *path = xasprintf("%s/%s", dir, l.e[i].name);
 
-        read_file(rd, path, src, !names[n + 1]);
+        read_file(rd, path, src, i + 1 == n);
         free(path);
     }
-    free_names(names);
+    listing_release(&l);
     return n;
 }
 

@@ -338,8 +338,7 @@ static void files_release(struct file *files, size_t n)
 
 static struct metrics *read_wandb(const struct candidate *c, char **why)
 {
-    unsigned char *is_dir;
-    char **names = series_list_dir(c->path, &is_dir);
+    struct listing l;
     struct file *files = NULL;
     size_t nfiles = 0, alloc = 0, i, j, over;
     struct series_points sp = SERIES_POINTS_INIT;
@@ -348,18 +347,18 @@ static struct metrics *read_wandb(const struct candidate *c, char **why)
     struct strbuf skipped = STRBUF_INIT;
 
     *why = NULL;
-    if (!names) {
+    if (listing_read(&l, c->path, 0)) {
         *why = xasprintf("%s: cannot read the folder", c->path);
         return NULL;
     }
-    for (i = 0; names[i]; i++) {
+    for (i = 0; i < l.n; i++) {
         char *path;
         struct header h;
 
-        if (is_dir[i])
+        if (l.e[i].kind == LISTING_DIR)
             continue;
         memset(&h, 0, sizeof(h));
-        path = xasprintf("%s/%s", c->path, names[i]);
+        path = xasprintf("%s/%s", c->path, l.e[i].name);
         if (looks_like_export(path) && read_header(&h, path, c->key) &&
             h.nmetrics) {
             ALLOC_GROW(files, nfiles + 1, alloc);
@@ -374,7 +373,7 @@ static struct metrics *read_wandb(const struct candidate *c, char **why)
         header_release(&h);
         free(path);
     }
-    series_names_free(names, is_dir);
+    listing_release(&l);
     if (!nfiles) {
         *why = xasprintf("%s: no W&B export holds run '%s'", c->path, c->key);
         goto out;

@@ -13,7 +13,6 @@
  */
 #include "runs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,49 +170,6 @@ static void add_run(struct run_set *set, const struct candidate *c,
     diagnosis_init(&r->diag);
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-    return strcmp(((const struct dir_entry *)a)->name,
-                  ((const struct dir_entry *)b)->name);
-}
-
-/* List dir into dl; -1 with errno set when it cannot be read. */
-static int list_folder(const char *dir, struct dir_list *dl)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    size_t alloc = 0;
-
-    if (!d)
-        return -1;
-    while ((e = readdir(d))) {
-        struct dir_entry *de;
-        struct stat st;
-        char *path;
-
-        if (e->d_name[0] == '.')
-            continue;
-        ALLOC_GROW(dl->e, dl->n + 1, alloc);
-        de = &dl->e[dl->n++];
-        de->name = xstrdup(e->d_name);
-        de->claimed = false;
-        path = xasprintf("%s/%s", dir, e->d_name);
-        de->is_dir = !lstat(path, &st) && S_ISDIR(st.st_mode);
-        free(path);
-    }
-    closedir(d);
-    if (dl->n)
-        qsort(dl->e, dl->n, sizeof(*dl->e), cmp_entry);
-    return 0;
-}
-
-static void free_folder(struct dir_list *dl)
-{
-    for (size_t i = 0; i < dl->n; i++)
-        free(dl->e[i].name);
-    free(dl->e);
-}
-
 /*
  * Two runs found in one folder may have been given the same name (two
  * formats each calling the folder's run by the folder's name): tell them
@@ -271,13 +227,12 @@ static void add_unreadable(struct run_set *set, const char *dir,
 static int walk(struct run_set *set, const char *dir, const char *rel,
                 const char *root_name)
 {
-    struct dir_list dl = {dir, rel, 0, NULL};
+    struct dir_list dl;
     struct candidates cs = {0, 0, NULL};
 
-    if (list_folder(dir, &dl)) {
+    if (dir_list_read(&dl, dir, rel)) {
         int err = errno;
 
-        free_folder(&dl);
         if (!*rel)
             return error("%s: cannot read folder: %s", dir, strerror(err));
         add_unreadable(set, dir, rel, err);
@@ -302,7 +257,7 @@ static int walk(struct run_set *set, const char *dir, const char *rel,
         free(path);
         free(sub);
     }
-    free_folder(&dl);
+    dir_list_release(&dl);
     return 0;
 }
 

@@ -42,6 +42,36 @@ void candidates_release(struct candidates *cs)
     memset(cs, 0, sizeof(*cs));
 }
 
+int dir_list_read(struct dir_list *dl, const char *path, const char *rel)
+{
+    struct listing l;
+
+    dl->path = path;
+    dl->rel = rel;
+    dl->n = 0;
+    dl->e = NULL;
+    if (listing_read(&l, path, LISTING_NO_HIDDEN))
+        return -1;
+    dl->n = l.n;
+    dl->e = xreallocarray(NULL, l.n ? l.n : 1, sizeof(*dl->e));
+    for (size_t i = 0; i < l.n; i++) {
+        dl->e[i].name = l.e[i].name; /* handed over */
+        dl->e[i].is_dir = l.e[i].kind == LISTING_DIR;
+        dl->e[i].claimed = false;
+    }
+    free(l.e);
+    return 0;
+}
+
+void dir_list_release(struct dir_list *dl)
+{
+    for (size_t i = 0; i < dl->n; i++)
+        free(dl->e[i].name);
+    free(dl->e);
+    dl->n = 0;
+    dl->e = NULL;
+}
+
 struct dir_entry *dir_list_find(struct dir_list *dl, const char *name)
 {
     size_t lo = 0, hi = dl->n;

@@ -18,13 +18,11 @@
  */
 #include "series.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "strbuf.h"
 #include "util.h"
@@ -205,65 +203,4 @@ char *series_join(const char *rel, const char *what)
     if (!*rel)
         return xstrdup(what);
     return xasprintf("%s/%s", rel, what);
-}
-
-struct named {
-    char *name;
-    unsigned char is_dir;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-    const struct named *x = a, *y = b;
-
-    return strcmp(x->name, y->name);
-}
-
-char **series_list_dir(const char *path, unsigned char **is_dir)
-{
-    DIR *d = opendir(path);
-    struct named *v = NULL;
-    size_t n = 0, alloc = 0, i;
-    struct dirent *de;
-    char **names;
-
-    *is_dir = NULL;
-    if (!d)
-        return NULL;
-    while ((de = readdir(d))) {
-        char *full;
-        struct stat st;
-
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        ALLOC_GROW(v, n + 1, alloc);
-        v[n].name = xstrdup(de->d_name);
-        full = xasprintf("%s/%s", path, de->d_name);
-        v[n].is_dir = !lstat(full, &st) && S_ISDIR(st.st_mode);
-        free(full);
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(v, n, sizeof(*v), cmp_named);
-    names = xreallocarray(NULL, n + 1, sizeof(*names));
-    *is_dir = xmalloc(n + 1);
-    for (i = 0; i < n; i++) {
-        names[i] = v[i].name;
-        (*is_dir)[i] = v[i].is_dir;
-    }
-    names[n] = NULL;
-    free(v);
-    return names;
-}
-
-void series_names_free(char **names, unsigned char *is_dir)
-{
-    size_t i;
-
-    if (names)
-        for (i = 0; names[i]; i++)
-            free(names[i]);
-    free(names);
-    free(is_dir);
 }

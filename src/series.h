@@ -67,13 +67,4 @@ void series_rename_canonical(struct metrics *m);
 /* "rel/what", or what alone when rel is empty. The caller frees it. */
 char *series_join(const char *rel, const char *what);
 
-/*
- * The names of the entries of folder path, sorted bytewise, without "."
- * and "..", in a NULL-terminated array; *is_dir[i] says whether entry i is
- * a folder (symbolic links are not followed). Returns NULL when the folder
- * cannot be read. Free with series_names_free().
- */
-char **series_list_dir(const char *path, unsigned char **is_dir);
-void series_names_free(char **names, unsigned char *is_dir);
-
 #endif

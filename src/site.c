@@ -31,7 +31,6 @@
 #define _GNU_SOURCE /* renameat2(), flock(), syscall() */
 #include "site.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -137,30 +136,11 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * List the entries of dir (without "." and ".."), sorted bytewise. The
- * caller frees each name and the array. Returns -1 after error().
- */
-static int list_dir(const char *dir, char ***names, size_t *n)
+/* List dir into l (see listing_read()). Returns -1 after error(). */
+static int list_dir(const char *dir, struct listing *l)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    size_t alloc = 0;
-
-    *names = NULL;
-    *n = 0;
-    if (!d)
+    if (listing_read(l, dir, 0))
         return error_errno("%s: cannot open folder", dir);
-    errno = 0;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        ALLOC_GROW(*names, *n + 1, alloc);
-        (*names)[(*n)++] = xstrdup(e->d_name);
-    }
-    closedir(d);
-    if (*n)
-        qsort(*names, *n, sizeof(**names), cmp_str);
     return 0;
 }
 
@@ -187,8 +167,7 @@ static void make_writable(const char *dir)
 static int remove_tree(const char *path)
 {
     struct stat st;
-    char **names;
-    size_t n;
+    struct listing l;
     int ret = 0;
 
     if (lstat(path, &st))
@@ -196,16 +175,16 @@ static int remove_tree(const char *path)
     if (!S_ISDIR(st.st_mode))
         return unlink(path) ? error_errno("%s: cannot remove", path) : 0;
     make_writable(path);
-    if (list_dir(path, &names, &n))
+    if (list_dir(path, &l))
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        char *child = path_in(path, names[i]);
+    for (size_t i = 0; i < l.n; i++) {
+        char *child = path_in(path, l.e[i].name);
 
         if (remove_tree(child))
             ret = -1;
         free(child);
     }
-    free_list(names, n);
+    listing_release(&l);
     if (!ret && rmdir(path))
         ret = error_errno("%s: cannot remove", path);
     return ret;
@@ -489,18 +468,17 @@ enum tree_flags {
 static int scan_tree(const struct carry *c, const char *rel, unsigned *flags)
 {
     char *dir = path_in(c->from, rel);
-    char **names;
-    size_t n;
+    struct listing l;
     int ret = 0;
 
-    if (list_dir(dir, &names, &n)) {
+    if (list_dir(dir, &l)) {
         free(dir);
         return -1;
     }
-    if (!n)
+    if (!l.n)
         *flags |= TREE_USER;
-    for (size_t i = 0; i < n && !ret; i++) {
-        char *child = xasprintf("%s/%s", rel, names[i]);
+    for (size_t i = 0; i < l.n && !ret; i++) {
+        char *child = xasprintf("%s/%s", rel, l.e[i].name);
         char *path = path_in(c->from, child);
         struct stat st;
 
@@ -513,7 +491,7 @@ static int scan_tree(const struct carry *c, const char *rel, unsigned *flags)
         free(child);
         free(path);
     }
-    free_list(names, n);
+    listing_release(&l);
     free(dir);
     return ret;
 }
@@ -568,17 +546,16 @@ static int move(struct carry *c, const char *rel)
 static int carry_tree(struct carry *c, const char *rel)
 {
     char *dir = path_in(c->from, rel);
-    char **names;
-    size_t n;
+    struct listing l;
     int ret = 0;
 
-    if (list_dir(dir, &names, &n)) {
+    if (list_dir(dir, &l)) {
         free(dir);
         return -1;
     }
-    for (size_t i = 0; i < n && (!ret || c->dry); i++) {
+    for (size_t i = 0; i < l.n && (!ret || c->dry); i++) {
         char *child =
-            *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
+            *rel ? xasprintf("%s/%s", rel, l.e[i].name) : xstrdup(l.e[i].name);
         char *from = path_in(c->from, child), *to = path_in(c->to, child);
         struct stat st, st_to;
         bool have_to = !lstat(to, &st_to);
@@ -608,7 +585,7 @@ static int carry_tree(struct carry *c, const char *rel)
         free(from);
         free(to);
     }
-    free_list(names, n);
+    listing_release(&l);
     free(dir);
     return ret;
 }
@@ -620,17 +597,17 @@ static int carry_tree(struct carry *c, const char *rel)
 static size_t remove_ours(const struct carry *c, const char *rel)
 {
     char *dir = path_in(c->from, rel);
-    char **names;
-    size_t n, left = 0;
+    struct listing l;
+    size_t left = 0;
 
     make_writable(dir);
-    if (list_dir(dir, &names, &n)) {
+    if (list_dir(dir, &l)) {
         free(dir);
         return 1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < l.n; i++) {
         char *child =
-            *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
+            *rel ? xasprintf("%s/%s", rel, l.e[i].name) : xstrdup(l.e[i].name);
         char *path = path_in(c->from, child);
         struct stat st;
 
@@ -645,7 +622,7 @@ static size_t remove_ours(const struct carry *c, const char *rel)
         free(child);
         free(path);
     }
-    free_list(names, n);
+    listing_release(&l);
     if (!left && rmdir(dir))
         left++;
     free(dir);
@@ -698,15 +675,14 @@ static int settle(const struct site *s, const char *f, const char *extra,
 static bool only_pages(const char *dir, int depth)
 {
     static const char *const ext[] = {".html", ".svg", ".css", ".json", ".md"};
-    char **names;
-    size_t n;
+    struct listing l;
     bool ok = depth < 4;
 
-    if (!ok || list_dir(dir, &names, &n))
+    if (!ok || list_dir(dir, &l))
         return false;
-    for (size_t i = 0; i < n && ok; i++) {
-        char *path = path_in(dir, names[i]);
-        size_t len = strlen(names[i]);
+    for (size_t i = 0; i < l.n && ok; i++) {
+        char *path = path_in(dir, l.e[i].name);
+        size_t len = strlen(l.e[i].name);
         struct stat st;
 
         ok = false;
@@ -717,11 +693,11 @@ static bool only_pages(const char *dir, int depth)
         else if (S_ISREG(st.st_mode))
             for (size_t k = 0; k < ARRAY_SIZE(ext) && !ok; k++)
                 ok = len > strlen(ext[k]) &&
-                     !strcmp(names[i] + len - strlen(ext[k]), ext[k]);
-        ok = ok || !strcmp(names[i], SITE_MANIFEST);
+                     !strcmp(l.e[i].name + len - strlen(ext[k]), ext[k]);
+        ok = ok || !strcmp(l.e[i].name, SITE_MANIFEST);
         free(path);
     }
-    free_list(names, n);
+    listing_release(&l);
     return ok;
 }
 
@@ -738,25 +714,24 @@ static void recover_legacy(struct site *s)
     char *tmp_prefix = xasprintf(".%s.tmp-", s->base);
     char *old_prefix = xasprintf(".%s.old-", s->base);
     size_t plen = strlen(tmp_prefix);
-    char **names;
-    size_t n;
+    struct listing l;
     struct stat st;
 
-    if (list_dir(s->parent, &names, &n)) {
+    if (list_dir(s->parent, &l)) {
         free(tmp_prefix);
         free(old_prefix);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < l.n; i++) {
         char *path, **files;
         size_t nfiles;
         int have;
 
-        if (strlen(names[i]) != plen + 6 ||
-            (strncmp(names[i], tmp_prefix, plen) &&
-             strncmp(names[i], old_prefix, plen)))
+        if (strlen(l.e[i].name) != plen + 6 ||
+            (strncmp(l.e[i].name, tmp_prefix, plen) &&
+             strncmp(l.e[i].name, old_prefix, plen)))
             continue;
-        path = path_in(s->parent, names[i]);
+        path = path_in(s->parent, l.e[i].name);
         have = lstat(path, &st) || !S_ISDIR(st.st_mode)
                    ? -1
                    : read_manifest(path, &files, &nfiles);
@@ -764,7 +739,7 @@ static void recover_legacy(struct site *s)
             free_list(files, nfiles);
             /* Killed between its two renames: the site is here. */
             if (lstat(s->path, &st) && errno == ENOENT &&
-                !strncmp(names[i], old_prefix, plen) &&
+                !strncmp(l.e[i].name, old_prefix, plen) &&
                 !rename(path, s->path)) {
                 free(path);
                 continue;
@@ -779,7 +754,7 @@ static void recover_legacy(struct site *s)
         }
         free(path);
     }
-    free_list(names, n);
+    listing_release(&l);
     free(tmp_prefix);
     free(old_prefix);
 }
@@ -1022,8 +997,10 @@ static int open_scratch(struct site *s)
 static int check_site(const struct site *s)
 {
     struct stat st;
-    char **names, **files;
-    size_t n, nfiles;
+    struct listing l;
+    char **files;
+    size_t nfiles;
+    bool empty;
     int have;
 
     if (stat(s->path, &st))
@@ -1032,10 +1009,11 @@ static int check_site(const struct site *s)
                    : error_errno("%s: cannot write the site", s->dir);
     if (!S_ISDIR(st.st_mode))
         return error("%s: exists and is not a folder", s->dir);
-    if (list_dir(s->path, &names, &n))
+    if (list_dir(s->path, &l))
         return -1;
-    free_list(names, n);
-    if (!n)
+    empty = !l.n;
+    listing_release(&l);
+    if (empty)
         return 0;
     have = read_manifest(s->path, &files, &nfiles);
     if (have < 0)

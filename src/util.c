@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
@@ -462,6 +463,63 @@ bool has_isuffix(const char *s, const char *suffix)
     size_t n = strlen(s), k = strlen(suffix);
 
     return n > k && !strcasecmp(s + n - k, suffix);
+}
+
+static int cmp_listing_entry(const void *a, const void *b)
+{
+    return strcmp(((const struct listing_entry *)a)->name,
+                  ((const struct listing_entry *)b)->name);
+}
+
+int listing_read(struct listing *l, const char *dir, unsigned flags)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t alloc = 0;
+    int err;
+
+    l->n = 0;
+    l->e = NULL;
+    if (!d)
+        return -1;
+    for (;;) {
+        struct listing_entry *e;
+        struct stat st;
+
+        errno = 0;
+        if (!(de = readdir(d)))
+            break;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+            ((flags & LISTING_NO_HIDDEN) && de->d_name[0] == '.'))
+            continue;
+        ALLOC_GROW(l->e, l->n + 1, alloc);
+        e = &l->e[l->n++];
+        e->name = xstrdup(de->d_name);
+        e->kind = LISTING_OTHER;
+        if (!fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+            e->kind = S_ISDIR(st.st_mode)   ? LISTING_DIR
+                      : S_ISREG(st.st_mode) ? LISTING_FILE
+                                            : LISTING_OTHER;
+    }
+    err = errno;
+    closedir(d);
+    if (err) {
+        listing_release(l);
+        errno = err;
+        return -1;
+    }
+    if (l->n > 1)
+        qsort(l->e, l->n, sizeof(*l->e), cmp_listing_entry);
+    return 0;
+}
+
+void listing_release(struct listing *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->e[i].name);
+    free(l->e);
+    l->n = 0;
+    l->e = NULL;
 }
 
 bool parse_nonfinite(const char *s, double *out)

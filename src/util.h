@@ -145,6 +145,40 @@ bool parse_nonfinite(const char *s, double *out);
  */
 int parse_number(const char *s, double *out);
 
+/* What an entry of a folder is, as lstat() sees it (links not followed). */
+enum listing_kind {
+    LISTING_OTHER = 0, /* a link, a device, or it could not be examined */
+    LISTING_FILE,      /* a regular file */
+    LISTING_DIR
+};
+
+struct listing_entry {
+    char *name;
+    enum listing_kind kind;
+};
+
+/* A folder's entries, sorted bytewise by name (strcmp, not the locale). */
+struct listing {
+    size_t n;
+    struct listing_entry *e;
+};
+
+enum listing_flags {
+    LISTING_NO_HIDDEN = (1 << 0) /* leave out names starting with '.' */
+};
+
+/*
+ * List the folder dir into l, without "." and "..": every reader of
+ * folders (runs.c's walk, the formats, site.c) lists through here, so
+ * every listing is in the same order on every machine. Each kind is
+ * found with fstatat() relative to the open folder, so it describes the
+ * entry that was listed even if dir is renamed meanwhile. Returns 0, or
+ * -1 with errno set and l empty when dir cannot be opened or read; prints
+ * nothing. listing_release() frees l.
+ */
+int listing_read(struct listing *l, const char *dir, unsigned flags);
+void listing_release(struct listing *l);
+
 /*
  * Turn s into a name safe for a file or URL path segment: ASCII letters,
  * digits, '_', '-' and '.' (not leading) are kept; every other byte

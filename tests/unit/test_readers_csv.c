@@ -8,14 +8,12 @@
  * native, Keras), so the tests also pin who wins a file two formats
  * could read.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "formats.h"
@@ -44,46 +42,17 @@ struct scanned {
     struct candidates cs;
 };
 
-static int cmp_entry(const void *a, const void *b)
-{
-    return strcmp(((const struct dir_entry *)a)->name,
-                  ((const struct dir_entry *)b)->name);
-}
-
-/* List the folder path (sorted), known as rel, and run every scan. */
+/* List the folder path (as runs.c does), known as rel, and run every scan. */
 static void scan_path(struct scanned *s, const char *path, const char *rel)
 {
-    size_t alloc = 0, i;
-    struct dirent *de;
-    DIR *d;
-
     memset(s, 0, sizeof(*s));
     s->rel = xstrdup(rel);
     s->path = xstrdup(path);
-    s->dl.path = s->path;
-    s->dl.rel = s->rel;
-    d = opendir(s->path);
-    if (!d) {
+    if (dir_list_read(&s->dl, s->path, s->rel)) {
         printf("Bail out! cannot list %s\n", s->path);
         exit(1);
     }
-    while ((de = readdir(d))) {
-        struct stat st;
-        char *p;
-
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        p = xasprintf("%s/%s", s->path, de->d_name);
-        ALLOC_GROW(s->dl.e, s->dl.n + 1, alloc);
-        s->dl.e[s->dl.n].name = xstrdup(de->d_name);
-        s->dl.e[s->dl.n].is_dir = !lstat(p, &st) && S_ISDIR(st.st_mode);
-        s->dl.e[s->dl.n].claimed = false;
-        s->dl.n++;
-        free(p);
-    }
-    closedir(d);
-    qsort(s->dl.e, s->dl.n, sizeof(*s->dl.e), cmp_entry);
-    for (i = 0; i < ARRAY_SIZE(csv_formats); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(csv_formats); i++)
         csv_formats[i]->scan(&s->dl, &s->cs);
 }
 
@@ -98,9 +67,7 @@ static void scan_dir(struct scanned *s, const char *rel)
 
 static void scanned_release(struct scanned *s)
 {
-    for (size_t i = 0; i < s->dl.n; i++)
-        free(s->dl.e[i].name);
-    free(s->dl.e);
+    dir_list_release(&s->dl);
     candidates_release(&s->cs);
     free(s->path);
     free(s->rel);

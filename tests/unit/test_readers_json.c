@@ -4,13 +4,11 @@
  * claims and leaves, the rows, x axis, columns and notes each read()
  * gives, and the messages of the files that cannot be read.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "formats.h"
 #include "metrics.h"
@@ -24,49 +22,16 @@ static char *fixture(const char *rel)
     return xasprintf("%s/tests/unit/data/%s", srcdir, rel);
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-    return strcmp(((const struct dir_entry *)a)->name,
-                  ((const struct dir_entry *)b)->name);
-}
-
-/* List the fixture folder rel as runs.c does: sorted, no hidden names. */
+/* List the fixture folder rel as runs.c does. */
 static void list(struct dir_list *dl, const char *rel)
 {
-    char *path = fixture(rel);
-    size_t alloc = 0;
-    struct dirent *e;
-    DIR *d = opendir(path);
-
-    memset(dl, 0, sizeof(*dl));
-    dl->path = path;
-    dl->rel = rel;
-    while (d && (e = readdir(d))) {
-        struct stat st;
-        char *p;
-
-        if (e->d_name[0] == '.')
-            continue;
-        ALLOC_GROW(dl->e, dl->n + 1, alloc);
-        dl->e[dl->n].name = xstrdup(e->d_name);
-        dl->e[dl->n].claimed = false;
-        p = xasprintf("%s/%s", path, e->d_name);
-        dl->e[dl->n].is_dir = !lstat(p, &st) && S_ISDIR(st.st_mode);
-        free(p);
-        dl->n++;
-    }
-    if (d)
-        closedir(d);
-    if (dl->n)
-        qsort(dl->e, dl->n, sizeof(*dl->e), cmp_entry);
+    dir_list_read(dl, fixture(rel), rel);
 }
 
 static void unlist(struct dir_list *dl)
 {
-    for (size_t i = 0; i < dl->n; i++)
-        free(dl->e[i].name);
-    free(dl->e);
     free((char *)dl->path);
+    dir_list_release(dl);
 }
 
 static size_t nclaimed(const struct dir_list *dl)

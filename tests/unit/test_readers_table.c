@@ -5,9 +5,9 @@
  * claims, what each read gives (names, x, values, notes) and the exact
  * message of every refusal.
  *
- * A folder is scanned as runs.c would: listed sorted, hidden entries left
- * out, then handed to one format's scan() (or several, in formats[]
- * order, to check that claimed entries are left alone).
+ * A folder is scanned as runs.c does (dir_list_read()), then handed to one
+ * format's scan() (or several, in formats[] order, to check that claimed
+ * entries are left alone).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -31,8 +31,6 @@ static const char *srcdir;
 /* A folder listed for scanning, and what the scans made of it. */
 struct scanned {
     char *path, *rel;
-    char **names;
-    unsigned char *is_dir;
     struct dir_list dl;
     struct candidates cs;
 };
@@ -44,25 +42,11 @@ struct scanned {
 static void scan_with(struct scanned *s, const char *sub, const char *rel,
                       const struct format *const *fs)
 {
-    size_t n = 0, i;
-
     memset(s, 0, sizeof(*s));
     s->path = xasprintf("%s/tests/unit/data/%s", srcdir, sub);
     s->rel = xstrdup(rel);
-    s->names = series_list_dir(s->path, &s->is_dir);
-    while (s->names && s->names[n])
-        n++;
-    s->dl.path = s->path;
-    s->dl.rel = s->rel;
-    s->dl.e = xcalloc(n + 1, sizeof(*s->dl.e));
-    for (i = 0; i < n; i++) {
-        if (s->names[i][0] == '.')
-            continue;
-        s->dl.e[s->dl.n].name = s->names[i];
-        s->dl.e[s->dl.n].is_dir = s->is_dir[i];
-        s->dl.n++;
-    }
-    for (i = 0; fs[i]; i++)
+    dir_list_read(&s->dl, s->path, s->rel);
+    for (size_t i = 0; fs[i]; i++)
         fs[i]->scan(&s->dl, &s->cs);
 }
 
@@ -77,8 +61,7 @@ static void scan_one(struct scanned *s, const char *sub, const char *rel,
 static void scanned_release(struct scanned *s)
 {
     candidates_release(&s->cs);
-    free(s->dl.e);
-    series_names_free(s->names, s->is_dir);
+    dir_list_release(&s->dl);
     free(s->path);
     free(s->rel);
 }

@@ -1,7 +1,11 @@
 /* test_strbuf.c - the growable buffer's invariants, and the util helpers. */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 #include "util.h"
@@ -13,7 +17,7 @@ int main(void)
     char buf[FMT_NUM_SIZE], *s;
     double v;
 
-    plan(29);
+    plan(38);
     ok(sb.buf != NULL && sb.buf[0] == '\0', "empty strbuf is a C string");
     strbuf_addstr(&sb, "abc");
     strbuf_addch(&sb, 'd');
@@ -100,6 +104,76 @@ int main(void)
         r = strip_root(".", "./a/m.csv, ../b");
         is_str(r, "a/m.csv, ../b", "strip_root: '.'");
         free(r);
+    }
+    ok(has_isuffix("RUN.CSV", ".csv") && has_isuffix("a.Log", ".log"),
+       "has_isuffix ignores case");
+    ok(!has_isuffix(".csv", ".csv") && !has_isuffix("csv", ".csv"),
+       "has_isuffix wants a name before the suffix");
+    {
+        /* A folder listing: sorted bytewise, kinds from lstat(). */
+        char dir[] = "/tmp/test_strbuf.XXXXXX";
+        static const char *const files[] = {"b", "B", ".hid", "a~", "a"};
+        struct listing l;
+        char *p;
+        FILE *f;
+
+        if (!mkdtemp(dir)) {
+            printf("Bail out! mkdtemp: %s\n", strerror(errno));
+            return 1;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+            p = xasprintf("%s/%s", dir, files[i]);
+            f = fopen(p, "w");
+            if (f)
+                fclose(f);
+            free(p);
+        }
+        p = xasprintf("%s/sub", dir);
+        mkdir(p, 0777);
+        free(p);
+        p = xasprintf("%s/link", dir);
+        if (symlink("sub", p))
+            printf("# symlink: %s\n", strerror(errno));
+        free(p);
+
+        ok(listing_read(&l, dir, 0) == 0, "listing_read");
+        ok(l.n == 7 && !strcmp(l.e[0].name, ".hid") &&
+               !strcmp(l.e[1].name, "B") && !strcmp(l.e[2].name, "a") &&
+               !strcmp(l.e[3].name, "a~") && !strcmp(l.e[4].name, "b") &&
+               !strcmp(l.e[5].name, "link") && !strcmp(l.e[6].name, "sub"),
+           "listing: bytewise order, no . or ..");
+        ok(l.n == 7 && l.e[2].kind == LISTING_FILE &&
+               l.e[5].kind == LISTING_OTHER && l.e[6].kind == LISTING_DIR,
+           "listing: a file, a link not followed, a folder");
+        listing_release(&l);
+        ok(listing_read(&l, dir, LISTING_NO_HIDDEN) == 0 && l.n == 6 &&
+               !strcmp(l.e[0].name, "B"),
+           "listing: hidden names left out on request");
+        listing_release(&l);
+        ok(l.n == 0 && l.e == NULL, "listing_release empties it");
+        p = xasprintf("%s/none", dir);
+        errno = 0;
+        ok(listing_read(&l, p, 0) == -1 && errno == ENOENT && l.n == 0 &&
+               l.e == NULL,
+           "listing: a missing folder is -1 with errno, and empty");
+        free(p);
+        p = xasprintf("%s/b", dir);
+        ok(listing_read(&l, p, 0) == -1 && errno == ENOTDIR,
+           "listing: a file is no folder");
+        free(p);
+
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+            p = xasprintf("%s/%s", dir, files[i]);
+            unlink(p);
+            free(p);
+        }
+        p = xasprintf("%s/link", dir);
+        unlink(p);
+        free(p);
+        p = xasprintf("%s/sub", dir);
+        rmdir(p);
+        free(p);
+        rmdir(dir);
     }
     return done();
 }

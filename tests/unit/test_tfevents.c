@@ -178,51 +178,6 @@ static char *fixture(const char *rel)
     return xasprintf("%s/tests/unit/data/tfevents/%s", srcdir, rel);
 }
 
-/* A folder listing as runs.c builds it: sorted, symbolic links not
- * followed. */
-static void list_dir(struct dir_list *dl, const char *path, const char *rel)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    size_t alloc = 0;
-
-    memset(dl, 0, sizeof(*dl));
-    dl->path = path;
-    dl->rel = rel;
-    if (!d)
-        return;
-    while ((de = readdir(d))) {
-        struct stat st;
-        char *p;
-
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        ALLOC_GROW(dl->e, dl->n + 1, alloc);
-        p = xasprintf("%s/%s", path, de->d_name);
-        dl->e[dl->n].name = xstrdup(de->d_name);
-        dl->e[dl->n].is_dir = !lstat(p, &st) && S_ISDIR(st.st_mode);
-        dl->e[dl->n].claimed = false;
-        dl->n++;
-        free(p);
-    }
-    closedir(d);
-    for (size_t i = 1; i < dl->n; i++)
-        for (size_t j = i;
-             j > 0 && strcmp(dl->e[j - 1].name, dl->e[j].name) > 0; j--) {
-            struct dir_entry tmp = dl->e[j];
-
-            dl->e[j] = dl->e[j - 1];
-            dl->e[j - 1] = tmp;
-        }
-}
-
-static void dir_list_free(struct dir_list *dl)
-{
-    for (size_t i = 0; i < dl->n; i++)
-        free(dl->e[i].name);
-    free(dl->e);
-}
-
 /* Read the run in folder path (absolute or under the fixtures). */
 static struct metrics *read_path(const char *path, char **why)
 {
@@ -876,61 +831,61 @@ static void test_scan(void)
     char *path;
 
     path = fixture("lightning_epochs/version_0");
-    list_dir(&dl, path, "lightning_epochs/version_0");
+    dir_list_read(&dl, path, "lightning_epochs/version_0");
     format_tfevents.scan(&dl, &cs);
     ok(cs.n == 1 && !strcmp(cs.c[0].name, "lightning_epochs/version_0") &&
            !strcmp(cs.c[0].path, path) && dl.n == 1 && dl.e[0].claimed,
        "scan: a folder of event files is one run, its files claimed");
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     free(path);
     candidates_release(&cs);
 
     path = fixture("keras_fit/20231114-120000");
-    list_dir(&dl, path, "keras_fit/20231114-120000");
+    dir_list_read(&dl, path, "keras_fit/20231114-120000");
     format_tfevents.scan(&dl, &cs);
     ok(cs.n == 1 && !strcmp(cs.c[0].name, "keras_fit/20231114-120000") &&
            dl.n == 2 && dl.e[0].claimed && dl.e[1].claimed,
        "scan: Keras's train/ and validation/ are one run, both claimed");
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     candidates_release(&cs);
-    list_dir(&dl, path, "keras_fit/20231114-120000");
+    dir_list_read(&dl, path, "keras_fit/20231114-120000");
     dl.e[0].claimed = true; /* train/ */
     format_tfevents.scan(&dl, &cs);
     ok(cs.n == 1 && dl.e[1].claimed, "scan: validation/ alone still is");
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     candidates_release(&cs);
     free(path);
 
     path = fixture("resumed");
-    list_dir(&dl, path, "resumed");
+    dir_list_read(&dl, path, "resumed");
     dl.e[0].claimed = dl.e[1].claimed = true;
     format_tfevents.scan(&dl, &cs);
     is_int((long)cs.n, 0, "scan: claimed files are left alone");
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     free(path);
 
     path = fixture("broken");
-    list_dir(&dl, path, "broken");
+    dir_list_read(&dl, path, "broken");
     format_tfevents.scan(&dl, &cs);
     ok(cs.n == 1 && dl.e[0].claimed,
        "scan: a damaged event file is claimed, for read() to report");
     candidates_release(&cs);
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     free(path);
 
     path = fixture("desc");
-    list_dir(&dl, path, "desc");
+    dir_list_read(&dl, path, "desc");
     format_tfevents.scan(&dl, &cs);
     ok(cs.n == 0 && !dl.e[0].claimed, "scan: other files are not claimed");
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     free(path);
 
     path = fixture("keras_fit");
-    list_dir(&dl, path, "keras_fit");
+    dir_list_read(&dl, path, "keras_fit");
     format_tfevents.scan(&dl, &cs);
     ok(cs.n == 0 && !dl.e[0].claimed,
        "scan: a folder above a Keras log_dir is not claimed");
-    dir_list_free(&dl);
+    dir_list_release(&dl);
     free(path);
     candidates_release(&cs);
 }
