@@ -110,6 +110,30 @@ void candidates_release(struct candidates *cs);
  */
 int dir_list_read(struct dir_list *dl, const char *path, const char *rel);
 void dir_list_release(struct dir_list *dl);
+/*
+ * A walk of every file below a folder, for a format that keeps one file
+ * per metric or setting in nested folders (DVCLive, MLflow).
+ */
+struct walk_files {
+    /*
+     * Called for each entry below the folder that is not a folder (links
+     * are not followed), depth first in listing_read() order; path opens
+     * it, rel is its name below the folder ("a/b/c"). A nonzero return
+     * stops the walk and is returned.
+     */
+    int (*visit)(void *ctx, const char *path, const char *rel);
+    void *ctx;
+    int max_depth; /* folders nested deeper are passed over */
+    char **why;    /* "DIR: cannot read the folder" goes here */
+};
+
+/*
+ * Walk the folder dir as wf says. Returns 0, what a visit returned, or
+ * -1 with *wf->why set (the caller frees it) when a folder cannot be
+ * listed.
+ */
+int walk_files(const char *dir, const struct walk_files *wf);
+
 /* The entry named name in dl, or NULL. */
 struct dir_entry *dir_list_find(struct dir_list *dl, const char *name);
 /* "<dl->path>/<name>", newly allocated. */

@@ -265,37 +265,19 @@ static int read_metric(struct walk *w, const char *path, const char *name)
     return 0;
 }
 
-/* Read every .tsv under dir (metric names prefixed by prefix). */
-static int walk_dir(struct walk *w, const char *dir, const char *prefix,
-                    int depth)
+/* A walk_files() visit: a .tsv file is the metric rel names (less .tsv). */
+static int visit_tsv(void *ctx, const char *path, const char *rel)
 {
-    struct listing l;
-    int ret = 0;
+    const char *base = strrchr(rel, '/');
+    char *name;
+    int ret;
 
-    if (listing_read(&l, dir, 0)) {
-        w->why = xasprintf("%s: cannot read the folder", dir);
-        return -1;
-    }
-    for (size_t i = 0; i < l.n && !ret; i++) {
-        char *path = xasprintf("%s/%s", dir, l.e[i].name);
-        size_t len = strlen(l.e[i].name);
-
-        if (l.e[i].kind == LISTING_DIR && depth < MAX_DEPTH) {
-            char *sub = xasprintf("%s%s/", prefix, l.e[i].name);
-
-            ret = walk_dir(w, path, sub, depth + 1);
-            free(sub);
-        } else if (l.e[i].kind != LISTING_DIR && len > 4 &&
-                   !strcmp(l.e[i].name + len - 4, ".tsv")) {
-            char *name =
-                xasprintf("%s%.*s", prefix, (int)(len - 4), l.e[i].name);
-
-            ret = read_metric(w, path, name);
-            free(name);
-        }
-        free(path);
-    }
-    listing_release(&l);
+    base = base ? base + 1 : rel;
+    if (strlen(base) <= 4 || !has_suffix(base, ".tsv"))
+        return 0;
+    name = xstrndup(rel, strlen(rel) - 4);
+    ret = read_metric(ctx, path, name);
+    free(name);
     return ret;
 }
 
@@ -415,6 +397,7 @@ static void walk_release(struct walk *w)
 static struct metrics *read_dvclive(const struct candidate *c, char **why)
 {
     struct walk w;
+    struct walk_files wf = {visit_tsv, NULL, MAX_DEPTH, NULL};
     struct metrics *m;
     char *dir = metrics_dir(c->path);
     size_t ep = SIZE_MAX, i, j, over, *colmap;
@@ -431,7 +414,9 @@ static struct metrics *read_dvclive(const struct candidate *c, char **why)
     }
     memset(&w, 0, sizeof(w));
     strbuf_init(&w.shadowed, 0);
-    if (walk_dir(&w, dir, "", 0) < 0) {
+    wf.ctx = &w;
+    wf.why = &w.why;
+    if (walk_files(dir, &wf) < 0) {
         *why = w.why;
         w.why = NULL;
         free(dir);

@@ -254,47 +254,26 @@ struct walk {
     char *why;
 };
 
-static int walk_metrics(struct walk *w, const char *dir, const char *prefix,
-                        int depth)
+/* A walk_files() visit: read the metric file path, keyed rel. */
+static int visit_metric(void *ctx, const char *path, const char *rel)
 {
-    struct listing l;
-    int ret = 0;
+    struct walk *w = ctx;
+    struct reader rd;
+    char *why = NULL;
 
-    if (listing_read(&l, dir, 0)) {
-        w->why = xasprintf("%s: cannot read the folder", dir);
+    ALLOC_GROW(w->mt, w->n + 1, w->alloc);
+    memset(&w->mt[w->n], 0, sizeof(w->mt[w->n]));
+    w->mt[w->n].key = xstrdup(rel);
+    rd.path = path;
+    rd.mt = &w->mt[w->n++];
+    rd.err = NULL;
+    if (csvload_each(path, ' ', on_record, &rd, &why) < 0) {
+        w->why = why ? why : rd.err;
+        if (why)
+            free(rd.err);
         return -1;
     }
-    for (size_t i = 0; i < l.n && !ret; i++) {
-        char *path = xasprintf("%s/%s", dir, l.e[i].name);
-        char *key = xasprintf("%s%s", prefix, l.e[i].name);
-
-        if (l.e[i].kind == LISTING_DIR && depth < MAX_DEPTH) {
-            char *sub = xasprintf("%s/", key);
-
-            ret = walk_metrics(w, path, sub, depth + 1);
-            free(sub);
-        } else if (l.e[i].kind != LISTING_DIR) {
-            struct reader rd;
-            char *why = NULL;
-
-            ALLOC_GROW(w->mt, w->n + 1, w->alloc);
-            memset(&w->mt[w->n], 0, sizeof(w->mt[w->n]));
-            w->mt[w->n].key = xstrdup(key);
-            rd.path = path;
-            rd.mt = &w->mt[w->n++];
-            rd.err = NULL;
-            if (csvload_each(path, ' ', on_record, &rd, &why) < 0) {
-                w->why = why ? why : rd.err;
-                if (why)
-                    free(rd.err);
-                ret = -1;
-            }
-        }
-        free(key);
-        free(path);
-    }
-    listing_release(&l);
-    return ret;
+    return 0;
 }
 
 static int cmp_ts(const void *a, const void *b)
@@ -340,6 +319,7 @@ static void walk_release(struct walk *w)
 static struct metrics *read_mlflow(const struct candidate *c, char **why)
 {
     struct walk w;
+    struct walk_files wf = {visit_metric, NULL, MAX_DEPTH, NULL};
     struct metrics *m;
     struct series_points sp = SERIES_POINTS_INIT;
     char *dir = xasprintf("%s/metrics", c->path), *tag, *tagpath;
@@ -348,7 +328,9 @@ static struct metrics *read_mlflow(const struct candidate *c, char **why)
 
     *why = NULL;
     memset(&w, 0, sizeof(w));
-    if (walk_metrics(&w, dir, "", 0) < 0) {
+    wf.ctx = &w;
+    wf.why = &w.why;
+    if (walk_files(dir, &wf) < 0) {
         *why = w.why;
         w.why = NULL;
         m = NULL;
@@ -409,46 +391,23 @@ struct param_walk {
     char *why;
 };
 
-static int walk_params(struct param_walk *pw, const char *dir,
-                       const char *prefix, int depth)
+/* A walk_files() visit: the parameter rel is the text of file path. */
+static int visit_param(void *ctx, const char *path, const char *rel)
 {
-    struct listing l;
-    int ret = 0;
+    struct param_walk *pw = ctx;
+    struct config *cfg = pw->cfg;
+    char *value = slurp(path, MAX_VALUE);
 
-    if (listing_read(&l, dir, 0)) {
-        pw->why = xasprintf("%s: cannot read the folder", dir);
+    if (!value) {
+        pw->why = xasprintf("%s: cannot read, or longer than %d bytes", path,
+                            MAX_VALUE);
         return -1;
     }
-    for (size_t i = 0; i < l.n && !ret; i++) {
-        char *path = xasprintf("%s/%s", dir, l.e[i].name);
-        char *key = xasprintf("%s%s", prefix, l.e[i].name);
-
-        if (l.e[i].kind == LISTING_DIR && depth < MAX_DEPTH) {
-            char *sub = xasprintf("%s/", key);
-
-            ret = walk_params(pw, path, sub, depth + 1);
-            free(sub);
-        } else if (l.e[i].kind != LISTING_DIR) {
-            char *value = slurp(path, MAX_VALUE);
-            struct config *cfg = pw->cfg;
-
-            if (!value) {
-                pw->why = xasprintf("%s: cannot read, or longer than %d "
-                                    "bytes",
-                                    path, MAX_VALUE);
-                ret = -1;
-            } else {
-                ALLOC_GROW(cfg->e, cfg->n + 1, cfg->alloc);
-                cfg->e[cfg->n].key = xstrdup(key);
-                cfg->e[cfg->n].value = value;
-                cfg->n++;
-            }
-        }
-        free(key);
-        free(path);
-    }
-    listing_release(&l);
-    return ret;
+    ALLOC_GROW(cfg->e, cfg->n + 1, cfg->alloc);
+    cfg->e[cfg->n].key = xstrdup(rel);
+    cfg->e[cfg->n].value = value;
+    cfg->n++;
+    return 0;
 }
 
 /*
@@ -460,6 +419,7 @@ static int read_params(const struct candidate *c, struct config *cfg,
 {
     char *dir = xasprintf("%s/params", c->path);
     struct param_walk pw = {cfg, NULL};
+    struct walk_files wf = {visit_param, &pw, MAX_DEPTH, &pw.why};
 
     *why = NULL;
     config_release(cfg);
@@ -467,7 +427,7 @@ static int read_params(const struct candidate *c, struct config *cfg,
         free(dir);
         return 0;
     }
-    if (walk_params(&pw, dir, "", 0) < 0) {
+    if (walk_files(dir, &wf) < 0) {
         *why = pw.why;
         config_release(cfg);
         free(dir);

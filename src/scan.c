@@ -72,6 +72,40 @@ void dir_list_release(struct dir_list *dl)
     dl->e = NULL;
 }
 
+static int walk_below(const char *dir, const char *rel, int depth,
+                      const struct walk_files *wf)
+{
+    struct listing l;
+    int ret = 0;
+
+    if (listing_read(&l, dir, 0)) {
+        *wf->why = xasprintf("%s: cannot read the folder", dir);
+        return -1;
+    }
+    for (size_t i = 0; i < l.n && !ret; i++) {
+        char *path = xasprintf("%s/%s", dir, l.e[i].name);
+        char *sub = xasprintf("%s%s", rel, l.e[i].name);
+
+        if (l.e[i].kind != LISTING_DIR) {
+            ret = wf->visit(wf->ctx, path, sub);
+        } else if (depth < wf->max_depth) {
+            char *subdir = xasprintf("%s/", sub);
+
+            ret = walk_below(path, subdir, depth + 1, wf);
+            free(subdir);
+        }
+        free(sub);
+        free(path);
+    }
+    listing_release(&l);
+    return ret;
+}
+
+int walk_files(const char *dir, const struct walk_files *wf)
+{
+    return walk_below(dir, "", 0, wf);
+}
+
 struct dir_entry *dir_list_find(struct dir_list *dl, const char *name)
 {
     size_t lo = 0, hi = dl->n;
