@@ -568,30 +568,36 @@ static size_t first_duplicate(char *const *names, size_t n)
     return dup;
 }
 
+char *csvload_header_problem(char *const *names, size_t n, size_t first)
+{
+    size_t dup = first_duplicate(names, n);
+    struct strbuf sb = STRBUF_INIT;
+
+    for (size_t i = first; i < n && i <= dup; i++)
+        if (!*names[i])
+            return xasprintf("empty name for column %zu in header", i + 1);
+    if (dup == SIZE_MAX)
+        return NULL;
+    strbuf_addstr(&sb, "duplicate column ");
+    strbuf_add_quoted(&sb, names[dup], strlen(names[dup]), QUOTE_NAME_MAX);
+    return strbuf_detach(&sb, NULL);
+}
+
 /* The header: check the names and set up the metrics. */
 static int header_record(struct loader *ld, const struct csv_record *rec)
 {
-    size_t i, x_epoch = SIZE_MAX, x_step = SIZE_MAX, dup;
-    struct strbuf *sb;
+    size_t i, x_epoch = SIZE_MAX, x_step = SIZE_MAX;
+    char *problem;
 
     ld->have_header = true;
     ld->nnames = rec->nfields;
     ld->names = xreallocarray(NULL, ld->nnames, sizeof(*ld->names));
     for (i = 0; i < ld->nnames; i++)
         ld->names[i] = xstrdup(rec->fields[i]);
-    for (i = 0; i < ld->nnames; i++) {
-        if (!*ld->names[i]) {
-            sb = locate(&ld->err, ld->path, rec->line);
-            strbuf_addf(sb, "empty name for column %zu in header", i + 1);
-            return -1;
-        }
-    }
-    dup = first_duplicate(ld->names, ld->nnames);
-    if (dup != SIZE_MAX) {
-        sb = locate(&ld->err, ld->path, rec->line);
-        strbuf_addstr(sb, "duplicate column ");
-        strbuf_add_quoted(sb, ld->names[dup], strlen(ld->names[dup]),
-                          QUOTE_NAME_MAX);
+    problem = csvload_header_problem(ld->names, ld->nnames, 0);
+    if (problem) {
+        strbuf_addstr(locate(&ld->err, ld->path, rec->line), problem);
+        free(problem);
         return -1;
     }
     for (i = 0; i < ld->nnames; i++) {
@@ -601,8 +607,8 @@ static int header_record(struct loader *ld, const struct csv_record *rec)
             x_step = i;
     }
     if (x_epoch == SIZE_MAX && x_step == SIZE_MAX) {
-        sb = locate(&ld->err, ld->path, rec->line);
-        strbuf_addstr(sb, "no 'epoch' or 'step' column in header");
+        strbuf_addstr(locate(&ld->err, ld->path, rec->line),
+                      "no 'epoch' or 'step' column in header");
         return -1;
     }
     /* Epoch is preferred: it is what a practitioner reads curves against. */

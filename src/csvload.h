@@ -24,6 +24,16 @@
  */
 struct metrics *csvload_file(const char *path, char **why);
 
+/*
+ * What is wrong with a header's column names, reading them left to right
+ * from column first (0-based) on: the first that is empty ("empty name
+ * for column 3 in header") or that an earlier column already has
+ * ("duplicate column 'loss'"). Returns that message (the caller frees
+ * it), or NULL when the names are fine. Every CSV reader checks its
+ * header here, so they all refuse the same headers with the same words.
+ */
+char *csvload_header_problem(char *const *names, size_t n, size_t first);
+
 /* One record of a delimited text file, as csvload_each() hands it over. */
 struct csv_record {
     size_t line; /* file line where the record starts */

@@ -195,7 +195,8 @@ static void free_header(struct fastai_reader *fr)
 /* A header, the first or a repeated one: map its fields to columns. */
 static int header_record(struct fastai_reader *fr, const struct csv_record *rec)
 {
-    size_t i, j;
+    size_t i;
+    char *problem;
 
     free_header(fr);
     fr->nnames = rec->nfields;
@@ -205,24 +206,15 @@ static int header_record(struct fastai_reader *fr, const struct csv_record *rec)
         fr->names[i] = xstrdup(rec->fields[i]);
     fr->efield = 0;
     fr->tfield = SIZE_MAX;
+    if ((problem = csvload_header_problem(fr->names, fr->nnames, 0))) {
+        strbuf_addstr(fail(fr, rec->line), problem);
+        free(problem);
+        return -1;
+    }
     for (i = 0; i < fr->nnames; i++) {
         const char *c = canonical_of(fr->names[i]);
         size_t col;
 
-        if (!*fr->names[i]) {
-            strbuf_addf(fail(fr, rec->line),
-                        "empty name for column %zu in header", i + 1);
-            return -1;
-        }
-        for (j = 0; j < i; j++) {
-            if (!strcmp(fr->names[i], fr->names[j])) {
-                struct strbuf *sb = fail(fr, rec->line);
-
-                strbuf_addstr(sb, "duplicate column ");
-                strbuf_add_quoted_str(sb, fr->names[i]);
-                return -1;
-            }
-        }
         if (i == 0) {
             fr->colmap[i] = SIZE_MAX;
             continue;

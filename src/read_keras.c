@@ -351,6 +351,7 @@ static struct strbuf *fail(struct keras_reader *kr, size_t line)
 static int header_record(struct keras_reader *kr, const struct csv_record *rec)
 {
     size_t i, j, first;
+    char *problem;
     const char **canon;
 
     kr->have_header = true;
@@ -365,21 +366,10 @@ static int header_record(struct keras_reader *kr, const struct csv_record *rec)
     else
         kr->xkind = KERAS_X_NONE;
     first = kr->xkind == KERAS_X_NONE ? 0 : 1;
-    for (i = first; i < kr->nnames; i++) {
-        if (!*kr->names[i]) {
-            strbuf_addf(fail(kr, rec->line),
-                        "empty name for column %zu in header", i + 1);
-            return -1;
-        }
-        for (j = 0; j < i; j++) {
-            if (!strcmp(kr->names[i], kr->names[j])) {
-                struct strbuf *sb = fail(kr, rec->line);
-
-                strbuf_addstr(sb, "duplicate column ");
-                strbuf_add_quoted_str(sb, kr->names[i]);
-                return -1;
-            }
-        }
+    if ((problem = csvload_header_problem(kr->names, kr->nnames, first))) {
+        strbuf_addstr(fail(kr, rec->line), problem);
+        free(problem);
+        return -1;
     }
 
     kr->m = metrics_new(kr->path, "epoch");

@@ -307,7 +307,8 @@ static struct strbuf *fail(struct lightning_reader *lr, size_t line)
 static int header_record(struct lightning_reader *lr,
                          const struct csv_record *rec)
 {
-    size_t i, j;
+    size_t i;
+    char *problem;
 
     lr->have_header = true;
     lr->nnames = rec->nfields;
@@ -318,21 +319,12 @@ static int header_record(struct lightning_reader *lr,
     lr->numeric = xcalloc(lr->nnames ? lr->nnames : 1, sizeof(*lr->numeric));
     lr->efield = lr->sfield = SIZE_MAX;
     lr->raw = metrics_new(lr->path, "record");
+    if ((problem = csvload_header_problem(lr->names, lr->nnames, 0))) {
+        strbuf_addstr(fail(lr, rec->line), problem);
+        free(problem);
+        return -1;
+    }
     for (i = 0; i < lr->nnames; i++) {
-        if (!*lr->names[i]) {
-            strbuf_addf(fail(lr, rec->line),
-                        "empty name for column %zu in header", i + 1);
-            return -1;
-        }
-        for (j = 0; j < i; j++) {
-            if (!strcmp(lr->names[i], lr->names[j])) {
-                struct strbuf *sb = fail(lr, rec->line);
-
-                strbuf_addstr(sb, "duplicate column ");
-                strbuf_add_quoted_str(sb, lr->names[i]);
-                return -1;
-            }
-        }
         if (!strcmp(lr->names[i], "epoch"))
             lr->efield = i;
         else if (!strcmp(lr->names[i], "step"))

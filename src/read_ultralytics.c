@@ -271,20 +271,17 @@ static int on_marker(struct reader *rd, const struct csv_record *rec, int kind)
 
 static int on_header(struct reader *rd, const struct csv_record *rec)
 {
-    size_t i, j;
+    char *problem;
+    size_t i;
 
     if (strcmp(rec->fields[0], "epoch"))
         return fail(rd, rec->line,
                     "not an Ultralytics results.csv: the header does not "
                     "start with 'epoch'");
-    for (i = 0; i < rec->nfields; i++) {
-        if (!*rec->fields[i])
-            return fail(rd, rec->line, "empty name for column %zu in header",
-                        i + 1);
-        for (j = 0; j < i; j++)
-            if (!strcmp(rec->fields[i], rec->fields[j]))
-                return fail(rd, rec->line, "duplicate column '%s' in header",
-                            rec->fields[i]);
+    if ((problem = csvload_header_problem(rec->fields, rec->nfields, 0))) {
+        fail(rd, rec->line, "%s", problem);
+        free(problem);
+        return -1;
     }
     rd->names = xreallocarray(NULL, rec->nfields, sizeof(*rd->names));
     for (i = 0; i < rec->nfields; i++)

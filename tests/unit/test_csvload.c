@@ -692,12 +692,44 @@ static void test_numbers(void)
     is_int(bad, 0, "parse_number() agrees with strtod on random decimals");
 }
 
+/* One header check for every CSV reader: the first bad column wins. */
+static void test_header_problem(void)
+{
+    static const struct {
+        const char *names[5];
+        size_t n, first;
+        const char *want;
+    } cases[] = {
+        {{"epoch", "loss", "acc"}, 3, 0, NULL},
+        {{"epoch", "loss", "", "loss"},
+         4,
+         0,
+         "empty name for column 3 in header"},
+        {{"epoch", "loss", "loss", ""}, 4, 0, "duplicate column 'loss'"},
+        {{"a", "b", "b", "a"}, 4, 0, "duplicate column 'b'"},
+        {{"", "loss", "acc"}, 3, 1, NULL},
+        {{"", "loss", ""}, 3, 1, "empty name for column 3 in header"},
+        {{"epoch", "loss", "epoch"}, 3, 1, "duplicate column 'epoch'"},
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *got = csvload_header_problem((char *const *)cases[i].names,
+                                           cases[i].n, cases[i].first);
+
+        if (cases[i].want)
+            is_str(got, cases[i].want, cases[i].want);
+        else
+            ok(got == NULL, "header problem: fine names give none");
+        free(got);
+    }
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(156);
+    plan(163);
     test_seed();
     test_line_ends();
     test_cells();
@@ -710,5 +742,6 @@ int main(void)
     test_each();
     test_fast_path();
     test_numbers();
+    test_header_problem();
     return done();
 }
