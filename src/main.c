@@ -150,6 +150,7 @@ int main(int argc, char **argv)
     int c, bad = 0, ret;
 
     memset(&opt, 0, sizeof(opt));
+    diag_thresholds_init(&opt.thresholds);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:s:b:t:m:q", longopts, NULL)) !=
            -1) {
@@ -168,16 +169,16 @@ int main(int argc, char **argv)
             opt.site_url = optarg;
             break;
         case 's': {
-            struct rule probe;
+            struct rule select;
 
-            if (rule_parse(&probe, optarg)) {
+            if (rule_parse(&select, optarg)) {
                 bad = error("bad --select '%s': expected METRIC:min or "
                             "METRIC:max",
                             optarg);
                 break;
             }
-            free(probe.metric);
-            opt.select = optarg;
+            free(opt.select.metric);
+            opt.select = select;
             break;
         }
         case 'b':
@@ -227,7 +228,6 @@ int main(int argc, char **argv)
                             optarg);
             break;
         case 't': {
-            struct diag_thresholds probe;
             char *name, *value, *msg = NULL;
 
             if (split_pair(optarg, &name, &value)) {
@@ -235,19 +235,18 @@ int main(int argc, char **argv)
                     error("bad --threshold '%s': expected NAME=VALUE", optarg);
                 break;
             }
-            diag_thresholds_init(&probe);
-            if (diag_threshold_set(&probe, name, value, &msg)) {
+            if (diag_threshold_set(&opt.thresholds, name, value, &msg)) {
                 bad = error("bad --threshold '%s': %s", optarg, msg);
                 free(msg);
-                free(name);
-                free(value);
-                break;
+            } else {
+                size_t row = 0;
+
+                while (strcmp(diag_threshold_name(row), name))
+                    row++;
+                opt.threshold_given[row] = true;
             }
-            opt.thresholds = xreallocarray(opt.thresholds, opt.nthresholds + 1,
-                                           sizeof(*opt.thresholds));
-            opt.thresholds[opt.nthresholds].from = name;
-            opt.thresholds[opt.nthresholds].to = value;
-            opt.nthresholds++;
+            free(name);
+            free(value);
             break;
         }
         case 'm': {
@@ -320,11 +319,7 @@ out:
         free(opt.maps[i].to);
     }
     free(opt.maps);
-    for (size_t i = 0; i < opt.nthresholds; i++) {
-        free(opt.thresholds[i].from);
-        free(opt.thresholds[i].to);
-    }
-    free(opt.thresholds);
+    free(opt.select.metric);
     for (size_t i = 0; i < opt.nslices; i++)
         free(opt.slices[i].column);
     free(opt.slices);

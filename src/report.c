@@ -335,6 +335,19 @@ static void choose_rule(struct run_set *set, struct rules *rules,
     free(own);
 }
 
+/* The thresholds --threshold gave replace those of reportgen.yaml. */
+static void override_thresholds(struct diag_thresholds *t,
+                                const struct options *opt)
+{
+    size_t row = 0;
+
+#define OVERRIDE(kind, name, def, lo, hi, owner, doc)                          \
+    if (opt->threshold_given[row++])                                           \
+        t->name = opt->thresholds.name;
+    DIAG_THRESHOLDS(OVERRIDE)
+#undef OVERRIDE
+}
+
 /* The rule: defaults, then reportgen.yaml, then the command line. */
 static int make_rules(struct rules *rules, const struct options *opt)
 {
@@ -352,11 +365,10 @@ static int make_rules(struct rules *rules, const struct options *opt)
         free(rules->path);
         rules->path = rel;
     }
-    if (opt->select) {
+    if (opt->select.metric) {
         free(rules->select.metric);
-        rules->select.metric = NULL;
-        if (rule_parse(&rules->select, opt->select))
-            return error("bad --select '%s'", opt->select);
+        rules->select.metric = xstrdup(opt->select.metric);
+        rules->select.maximize = opt->select.maximize;
     }
     /* No rule given: chosen from the runs once they are read. */
     rules->chosen = !rules->select.metric;
@@ -366,16 +378,7 @@ static int make_rules(struct rules *rules, const struct options *opt)
     }
     if (opt->has_min_improvement)
         rules->min_improvement = opt->min_improvement;
-    for (size_t i = 0; i < opt->nthresholds; i++) {
-        char *msg = NULL;
-
-        if (diag_threshold_set(&rules->thresholds, opt->thresholds[i].from,
-                               opt->thresholds[i].to, &msg)) {
-            error("bad --threshold: %s", msg);
-            free(msg);
-            return -1;
-        }
-    }
+    override_thresholds(&rules->thresholds, opt);
     for (size_t i = 0; i < opt->nslices; i++) {
         struct slice_rule *s = NULL;
 

@@ -26,25 +26,40 @@ struct slice_option {
     double max_drop;
 };
 
-/* The command line, parsed. Rules given here override reportgen.yaml. */
+/* How many thresholds DIAG_THRESHOLDS lists. */
+#define REPORT_COUNT_ROW(...) +1
+enum { REPORT_NTHRESHOLDS = 0 DIAG_THRESHOLDS(REPORT_COUNT_ROW) };
+#undef REPORT_COUNT_ROW
+
+/*
+ * The command line, parsed once by main.c into the types the report
+ * uses. Rules given here override reportgen.yaml.
+ */
 struct options {
     const char *runs_dir;
     const char *out_dir;     /* -o, or NULL with --single-file alone */
     const char *single_file; /* --single-file, or NULL */
     const char *site_url;    /* --site-url: summary.md links under it */
-    const char *select;      /* --select METRIC:min|max, or NULL */
+    struct rule select;      /* --select METRIC:min|max; metric NULL if
+                                not given (owned by main()) */
     const char *baseline;    /* --baseline, or NULL */
     bool has_min_improvement;
     double min_improvement;
     size_t nslices; /* --slice, in command-line order */
     struct slice_option *slices;
-    unsigned fail_on;              /* bit (1 << enum decision) per --fail-on */
-    bool quiet;                    /* -q: no per-run messages on stderr */
-    bool follow_links;             /* read links to files outside runs_dir */
-    size_t nthresholds;            /* --threshold NAME=VALUE, in order */
-    struct column_map *thresholds; /* (from = name, to = value) */
-    size_t nmaps;                  /* --map, in command-line order */
-    struct column_map *maps;       /* owned by main(), strings too */
+    unsigned fail_on;  /* bit (1 << enum decision) per --fail-on */
+    bool quiet;        /* -q: no per-run messages on stderr */
+    bool follow_links; /* read links to files outside runs_dir */
+    /*
+     * --threshold NAME=VALUE: every given row of DIAG_THRESHOLDS (in
+     * diag_threshold_name() order) has given[row] set and its value in
+     * thresholds, the last one given winning; the other fields are the
+     * defaults and are not applied.
+     */
+    struct diag_thresholds thresholds;
+    bool threshold_given[REPORT_NTHRESHOLDS];
+    size_t nmaps;            /* --map, in command-line order */
+    struct column_map *maps; /* owned by main(), strings too */
 };
 
 enum report_status {
