@@ -20,6 +20,12 @@
  * Only the first document of a stream is a config; a second one is an
  * error, as it is for Python's yaml.safe_load(), rather than silently
  * dropping settings that the user will look for.
+ *
+ * A .json file is JSON, read as jsondoc.c reads the JSON logs: through
+ * its byte filter, and refused where jsondoc refuses (an empty file, an
+ * anchor or an alias), so that one text is never valid JSON in a log and
+ * invalid in a config or the other way round. The only difference left
+ * is that a config must be an object.
  */
 #include "config.h"
 
@@ -103,6 +109,7 @@ struct flattener {
     struct frame *stack;
     size_t depth, alloc;
     size_t bytes;    /* flattened text so far */
+    bool json;       /* a .json file: read as jsondoc.c reads JSON */
     bool done;       /* the top-level node has been read */
     bool top_scalar; /* failed on a top-level scalar */
     struct strbuf err;
@@ -332,8 +339,13 @@ static int pop(struct flattener *fl, const yaml_event_t *ev)
 /* Handle one event; 1 at the end of the stream, 0 to go on, -1 on error. */
 static int handle(struct flattener *fl, const yaml_event_t *ev)
 {
+    char *problem;
+
     switch (ev->type) {
     case YAML_STREAM_END_EVENT:
+        /* An empty YAML file is a config with no settings; JSON is not. */
+        if (fl->json && !fl->done)
+            return fail(fl, ev, "no JSON value");
         return 1;
     case YAML_DOCUMENT_START_EVENT:
         if (fl->done)
@@ -343,6 +355,11 @@ static int handle(struct flattener *fl, const yaml_event_t *ev)
     case YAML_ALIAS_EVENT:
     case YAML_MAPPING_START_EVENT:
     case YAML_SEQUENCE_START_EVENT:
+        if (fl->json && (problem = jsondoc_event_problem(ev))) {
+            fail(fl, ev, "%s", problem);
+            free(problem);
+            return -1;
+        }
         if (!fl->depth)
             return top_node(fl, ev);
         return inner_node(fl, ev);
@@ -442,6 +459,7 @@ int config_load_file(struct config *cfg, const char *path, char **why)
     }
 
     memset(&fl, 0, sizeof(fl));
+    fl.json = in != NULL;
     fl.path = path;
     fl.cfg = cfg;
     strbuf_init(&fl.key, 0);

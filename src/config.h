@@ -50,7 +50,12 @@ void config_release(struct config *cfg);
  */
 int config_load_dir(struct config *cfg, const char *dir, char **why);
 
-/* Parse the YAML or JSON file at path. Same return and *why as above. */
+/*
+ * Parse the YAML or JSON file at path. Same return and *why as above. A
+ * file named *.json is read as jsondoc.c reads JSON logs (the same byte
+ * filter, and the same refusals: no value at all, an anchor or an
+ * alias); it must also hold an object, as any config must.
+ */
 int config_load_file(struct config *cfg, const char *path, char **why);
 
 /* The value of key, or NULL. */

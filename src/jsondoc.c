@@ -398,19 +398,31 @@ static const unsigned char *anchor_of(const yaml_event_t *ev)
     }
 }
 
+char *jsondoc_event_problem(const struct yaml_event_s *ev)
+{
+    const unsigned char *anchor = anchor_of(ev);
+
+    if (ev->type == YAML_ALIAS_EVENT)
+        return xasprintf("alias '*%s' (JSON has no aliases)",
+                         (const char *)ev->data.alias.anchor);
+    if (anchor)
+        return xasprintf("anchor '&%s' (JSON has no anchors)",
+                         (const char *)anchor);
+    return NULL;
+}
+
 /* A value or a key: a scalar, or the start of an object or array. */
 static int node_event(struct builder *b, const yaml_event_t *ev)
 {
     struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
-    const unsigned char *anchor = anchor_of(ev);
+    char *problem = jsondoc_event_problem(ev);
     uint32_t idx;
 
-    if (ev->type == YAML_ALIAS_EVENT)
-        return fail(b, ev->start_mark.line, "alias '*%s' (JSON has no aliases)",
-                    (const char *)ev->data.alias.anchor);
-    if (anchor)
-        return fail(b, ev->start_mark.line,
-                    "anchor '&%s' (JSON has no anchors)", (const char *)anchor);
+    if (problem) {
+        fail(b, ev->start_mark.line, "%s", problem);
+        free(problem);
+        return -1;
+    }
     if (f && b->doc->nodes[f->node].type == JSONDOC_OBJECT && !f->want_value) {
         if (ev->type != YAML_SCALAR_EVENT)
             return fail(b, ev->start_mark.line,

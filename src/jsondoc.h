@@ -87,11 +87,20 @@ struct jsondoc *jsondoc_parse_string(const char *s, size_t len,
  */
 struct jsondoc_input;
 struct yaml_parser_s;
+struct yaml_event_s;
 struct jsondoc_input *jsondoc_input_new(FILE *fp);
 void jsondoc_input_attach(struct jsondoc_input *in,
                           struct yaml_parser_s *parser);
 size_t jsondoc_input_line(struct jsondoc_input *in, size_t offset);
 void jsondoc_input_free(struct jsondoc_input *in);
+
+/*
+ * What YAML has and JSON has not, in one libyaml node event: an alias or
+ * an anchor. Returns NULL, or the message ("alias '*x' (JSON has no
+ * aliases)") for the caller to free. jsondoc refuses these, and so does
+ * config.c in a .json file, so that both read the same JSON.
+ */
+char *jsondoc_event_problem(const struct yaml_event_s *ev);
 
 /* Free doc and everything it owns. jsondoc_free(NULL) does nothing. */
 void jsondoc_free(struct jsondoc *doc);

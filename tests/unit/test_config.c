@@ -5,12 +5,14 @@
  * that must not expand, and the depth and size limits.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "jsondoc.h"
 #include "strbuf.h"
 #include "tap.h"
 #include "util.h"
@@ -399,6 +401,15 @@ static char *write_named(const char *name, const char *text, char **dir)
     return path;
 }
 
+/* Remove what write_named() made, and free its names. */
+static void drop_named(char *path, char *dir)
+{
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
 /*
  * A config.json reads as the JSON logs do: what json.dump writes by
  * default (a character outside the BMP as a surrogate pair, tab
@@ -422,10 +433,7 @@ static void test_json_like_logs(void)
     is_str(config_get(&cfg, "lr"), "0.1", "the next value");
     free(why);
     config_release(&cfg);
-    unlink(path);
-    rmdir(dir);
-    free(path);
-    free(dir);
+    drop_named(path, dir);
 
     /* A reader error is still placed on its line of the file. */
     path = write_named("config.json",
@@ -433,10 +441,90 @@ static void test_json_like_logs(void)
                        &dir);
     fails_path(path, ":3: invalid leading UTF-8 octet (byte 0xff)",
                "bad UTF-8 in a JSON config: its line");
-    unlink(path);
-    rmdir(dir);
-    free(path);
-    free(dir);
+    drop_named(path, dir);
+}
+
+/*
+ * The two JSON front ends, config.c (a config.json) and jsondoc.c (the
+ * JSON logs), accept and refuse the same texts: each odd input below is
+ * fed to both. The one difference is by design: a config must be an
+ * object, so a top-level array or scalar is refused by config.c alone.
+ */
+static void test_same_json(void)
+{
+    static const struct {
+        const char *text;
+        bool valid;  /* jsondoc reads it */
+        bool object; /* ... and it is an object (or null) */
+    } cases[] = {
+        {"{\"a\": 1}", true, true},
+        {"{\"a\": NaN, \"b\": Infinity, \"c\": -Infinity}", true, true},
+        {"{\"a\": 1,}", true, true},
+        {"\xef\xbb\xbf{\"a\": 1}", true, true},
+        {"{\"a\": 1, \"a\": 2}", true, true},
+        {"{\"a\": {\"b\": 1}, \"a\": 2}", true, true},
+        {"{\"a\": \"\\ud83d\\ude00\", \"b\": \"\\u0000\"}", true, true},
+        {"\t{\"a\":\n\t 1}", true, true},
+        {"{'a': 1} # a comment", true, true},
+        {"{\"a\": !!str 1}", true, true},
+        {"null", true, true},
+        {"[1, 2,]", true, false},
+        {"1", true, false},
+        {"\"text\"", true, false},
+        {"", false, false},
+        {"  \n", false, false},
+        {"{\"a\": &x 1, \"b\": *x}", false, false},
+        {"{\"a\": 1} // a comment", false, false},
+        {"{\"a\": [1,,2]}", false, false},
+        {"{\"a\"\n: 1}", false, false},
+        {"{} {}", false, false},
+        {"{}\n---\n{}", false, false},
+        {"{\"a\": 1}\nx", false, false},
+    };
+    size_t bad = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct config cfg = CONFIG_INIT;
+        char *dir, *why = NULL, *why_doc = NULL;
+        char *path = write_named("config.json", cases[i].text, &dir);
+        bool cfg_ok = !config_load_file(&cfg, path, &why);
+        struct jsondoc *doc = jsondoc_parse_file(path, &why_doc);
+
+        if ((doc != NULL) != cases[i].valid ||
+            cfg_ok != (cases[i].valid && cases[i].object)) {
+            printf("#   '%s': config %s, jsondoc %s\n", cases[i].text,
+                   cfg_ok ? "reads it" : why, doc ? "reads it" : why_doc);
+            bad++;
+        }
+        jsondoc_free(doc);
+        config_release(&cfg);
+        free(why);
+        free(why_doc);
+        drop_named(path, dir);
+    }
+    is_int((long)bad, 0, "config.c and jsondoc.c read the same JSON");
+
+    {
+        char *dir, *path = write_named("config.json", "{\"a\": &x 1}", &dir);
+
+        fails_path(path, ":1: anchor '&x' (JSON has no anchors)",
+                   "an anchor in a JSON config: jsondoc's words");
+        drop_named(path, dir);
+        path = write_named("config.json", "", &dir);
+        fails_path(path, ":1: no JSON value", "an empty JSON config");
+        drop_named(path, dir);
+        path = write_named("config.yaml", "", &dir);
+        {
+            struct config cfg = CONFIG_INIT;
+            char *why = NULL;
+
+            ok(!config_load_file(&cfg, path, &why) && cfg.n == 0,
+               "an empty YAML config is still one with no settings");
+            free(why);
+            config_release(&cfg);
+        }
+        drop_named(path, dir);
+    }
 }
 
 int main(void)
@@ -444,7 +532,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(131);
+    plan(137);
     test_flat();
     test_nested();
     test_empty();
@@ -454,5 +542,6 @@ int main(void)
     test_errors();
     test_dir();
     test_json_like_logs();
+    test_same_json();
     return done();
 }
