@@ -136,6 +136,18 @@ int walk_files(const char *dir, const struct walk_files *wf);
 
 /* The entry named name in dl, or NULL. */
 struct dir_entry *dir_list_find(struct dir_list *dl, const char *name);
+/*
+ * Claim every entry of dl whose name is among the n names (the files a
+ * run's log comes with); folders too when folders is true.
+ */
+void dir_list_claim(struct dir_list *dl, const char *const *names, size_t n,
+                    bool folders);
+/*
+ * The first line (first_line()) of the entry e of dl, newly allocated, or
+ * NULL when e is NULL, a folder, claimed already, or cannot be read: what
+ * a scan looks at to tell whether a file is its format's.
+ */
+char *dir_list_first_line(const struct dir_list *dl, const struct dir_entry *e);
 /* "<dl->path>/<name>", newly allocated. */
 char *dir_list_path(const struct dir_list *dl, const char *name);
 /*
@@ -147,5 +159,8 @@ long sniff(const char *path, char *buf, size_t size);
 /* The first line of what sniff() read (up to CR or LF), trimmed, in a new
  * string; a UTF-8 byte order mark is dropped. */
 char *first_line(const char *buf);
+/* The first line of the file at path, or NULL when it cannot be read or
+ * is empty (sniff() of its first 4 KiB, then first_line()). */
+char *sniff_first_line(const char *path);
 
 #endif

@@ -49,32 +49,19 @@ static void scan(struct dir_list *dl, struct candidates *out)
 {
     struct dir_entry *e = dir_list_find(dl, "learn_error.tsv");
     struct dir_entry *t = dir_list_find(dl, "test_error.tsv");
-    char buf[512], *path, *line, *test = NULL;
-    size_t i;
+    char *line = dir_list_first_line(dl, e), *path, *test = NULL;
 
-    if (!e || e->is_dir || e->claimed)
-        return;
-    path = dir_list_path(dl, "learn_error.tsv");
-    if (sniff(path, buf, sizeof(buf)) <= 0) {
-        free(path);
-        return;
-    }
-    line = first_line(buf);
-    if (!strncmp(line, "iter\t", 5)) {
+    if (line && !strncmp(line, "iter\t", 5)) {
         e->claimed = true;
-        for (i = 0; i < ARRAY_SIZE(side_entries); i++) {
-            struct dir_entry *s = dir_list_find(dl, side_entries[i]);
-
-            if (s && !s->claimed)
-                s->claimed = true;
-        }
+        dir_list_claim(dl, side_entries, ARRAY_SIZE(side_entries), true);
         if (t && !t->is_dir)
             test = dir_list_path(dl, "test_error.tsv");
+        path = dir_list_path(dl, e->name);
         candidates_add(out, &format_catboost, dl->rel, dl->path, path, test);
+        free(path);
     }
     free(test);
     free(line);
-    free(path);
 }
 
 /* CatBoost's loss functions, as its metric names spell them. */

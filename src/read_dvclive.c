@@ -117,7 +117,6 @@ static void scan(struct dir_list *dl, struct candidates *out)
     struct dir_entry *e = dir_list_find(dl, "dvclive");
     const char *base = strrchr(dl->path, '/');
     char *path;
-    size_t i;
 
     if (e && e->is_dir && !e->claimed) {
         path = dir_list_path(dl, "dvclive");
@@ -138,12 +137,7 @@ static void scan(struct dir_list *dl, struct candidates *out)
     if (strcmp(base, "dvclive") || !e || !e->is_dir || e->claimed ||
         !has_metrics(dl->path))
         return;
-    for (i = 0; i < ARRAY_SIZE(own_entries); i++) {
-        struct dir_entry *s = dir_list_find(dl, own_entries[i]);
-
-        if (s && !s->claimed)
-            s->claimed = true;
-    }
+    dir_list_claim(dl, own_entries, ARRAY_SIZE(own_entries), true);
     candidates_add(out, &format_dvclive, dl->rel, dl->path, dl->path, NULL);
 }
 

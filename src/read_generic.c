@@ -89,7 +89,7 @@ static char *stem_of(const char *path);
  */
 static bool metric_file(const char *path)
 {
-    char buf[4096], *line, *stem;
+    char *line, *stem;
     const char *p;
     bool x = false, max, named;
 
@@ -97,9 +97,8 @@ static bool metric_file(const char *path)
     named = series_canonical(stem) || heldout_is_loss_name(stem) ||
             heldout_kind(stem, &max) != HELDOUT_NONE;
     free(stem);
-    if (!named || sniff(path, buf, sizeof(buf)) <= 0)
+    if (!named || !(line = sniff_first_line(path)))
         return false;
-    line = first_line(buf);
     for (p = line; *p && !x;) {
         size_t flen = strcspn(p, ",");
         char *f = flen >= 2 && p[0] == '"' && p[flen - 1] == '"'

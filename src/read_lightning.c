@@ -267,12 +267,7 @@ static void scan(struct dir_list *dl, struct candidates *out)
         /* test-tube's experiment files (Lightning before 1.0). */
         static const char *const side[] = {"meta_tags.csv", "meta.experiment"};
 
-        for (size_t i = 0; i < ARRAY_SIZE(side); i++) {
-            struct dir_entry *s = dir_list_find(dl, side[i]);
-
-            if (s && !s->is_dir && !s->claimed)
-                s->claimed = true;
-        }
+        dir_list_claim(dl, side, ARRAY_SIZE(side), false);
         e->claimed = true;
         candidates_add(out, &format_lightning, dl->rel, dl->path, path, NULL);
     }

@@ -173,16 +173,10 @@ static void scan(struct dir_list *dl, struct candidates *out)
     struct dir_entry *meta = dir_list_find(dl, "meta.yaml");
     struct dir_entry *metrics = dir_list_find(dl, "metrics");
     struct dir_entry *e = dir_list_find(dl, "mlruns");
-    size_t i;
 
     if (meta && !meta->is_dir && !meta->claimed && metrics && metrics->is_dir &&
         !metrics->claimed) {
-        for (i = 0; i < ARRAY_SIZE(run_entries); i++) {
-            struct dir_entry *s = dir_list_find(dl, run_entries[i]);
-
-            if (s && !s->claimed)
-                s->claimed = true;
-        }
+        dir_list_claim(dl, run_entries, ARRAY_SIZE(run_entries), true);
         candidates_add(out, &format_mlflow, dl->rel, dl->path, dl->path, NULL);
     }
     if (e && e->is_dir && !e->claimed) {

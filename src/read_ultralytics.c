@@ -92,29 +92,16 @@ static bool looks_like_header(const char *line)
 static void scan(struct dir_list *dl, struct candidates *out)
 {
     struct dir_entry *e = dir_list_find(dl, "results.csv");
-    char buf[4096], *path, *line;
-    size_t i;
+    char *line = dir_list_first_line(dl, e), *path;
 
-    if (!e || e->is_dir || e->claimed)
-        return;
-    path = dir_list_path(dl, "results.csv");
-    if (sniff(path, buf, sizeof(buf)) <= 0) {
-        free(path);
-        return;
-    }
-    line = first_line(buf);
-    if (looks_like_header(line)) {
+    if (line && looks_like_header(line)) {
         e->claimed = true;
-        for (i = 0; i < ARRAY_SIZE(side_files); i++) {
-            struct dir_entry *s = dir_list_find(dl, side_files[i]);
-
-            if (s && !s->is_dir && !s->claimed)
-                s->claimed = true;
-        }
+        dir_list_claim(dl, side_files, ARRAY_SIZE(side_files), false);
+        path = dir_list_path(dl, e->name);
         candidates_add(out, &format_ultralytics, dl->rel, dl->path, path, NULL);
+        free(path);
     }
     free(line);
-    free(path);
 }
 
 enum side {
@@ -604,30 +591,20 @@ static bool epoch_field(const char *s, double *epoch)
 static void scan_txt(struct dir_list *dl, struct candidates *out)
 {
     struct dir_entry *e = dir_list_find(dl, "results.txt");
-    char buf[512], *path, *line, *tok, *save = NULL;
+    char *line = dir_list_first_line(dl, e), *path, *tok, *save = NULL;
     double ep;
 
-    if (!e || e->is_dir || e->claimed)
+    if (!line)
         return;
-    path = dir_list_path(dl, "results.txt");
-    if (sniff(path, buf, sizeof(buf)) <= 0) {
-        free(path);
-        return;
-    }
-    line = first_line(buf);
     tok = strtok_r(line, " \t", &save);
     if (tok && epoch_field(tok, &ep)) {
         e->claimed = true;
-        for (size_t i = 0; i < ARRAY_SIZE(side_files); i++) {
-            struct dir_entry *s = dir_list_find(dl, side_files[i]);
-
-            if (s && !s->is_dir && !s->claimed)
-                s->claimed = true;
-        }
+        dir_list_claim(dl, side_files, ARRAY_SIZE(side_files), false);
+        path = dir_list_path(dl, e->name);
         candidates_add(out, &format_yolov5_txt, dl->rel, dl->path, path, NULL);
+        free(path);
     }
     free(line);
-    free(path);
 }
 
 struct txt_reader {

@@ -52,13 +52,12 @@ static const char label[] = "W&B exported CSV";
  */
 static bool looks_like_export(const char *path)
 {
-    char buf[4096], *line;
     const char *second;
     bool yes = false;
+    char *line;
 
-    if (!has_suffix(path, ".csv") || sniff(path, buf, sizeof(buf)) <= 0)
+    if (!has_suffix(path, ".csv") || !(line = sniff_first_line(path)))
         return false;
-    line = first_line(buf);
     if (line[0] == '"' && (second = strstr(line + 1, "\",\""))) {
         const char *end = strchr(second + 3, '"');
 

@@ -130,6 +130,29 @@ char *dir_list_path(const struct dir_list *dl, const char *name)
     return xasprintf("%s/%s", dl->path, name);
 }
 
+void dir_list_claim(struct dir_list *dl, const char *const *names, size_t n,
+                    bool folders)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct dir_entry *e = dir_list_find(dl, names[i]);
+
+        if (e && (folders || !e->is_dir))
+            e->claimed = true;
+    }
+}
+
+char *dir_list_first_line(const struct dir_list *dl, const struct dir_entry *e)
+{
+    char *path, *line;
+
+    if (!e || e->is_dir || e->claimed)
+        return NULL;
+    path = dir_list_path(dl, e->name);
+    line = sniff_first_line(path);
+    free(path);
+    return line;
+}
+
 long sniff(const char *path, char *buf, size_t size)
 {
     char *why;
@@ -146,6 +169,13 @@ long sniff(const char *path, char *buf, size_t size)
             buf[i] = 1;
     buf[n] = '\0';
     return (long)n;
+}
+
+char *sniff_first_line(const char *path)
+{
+    char buf[4096];
+
+    return sniff(path, buf, sizeof(buf)) > 0 ? first_line(buf) : NULL;
 }
 
 char *first_line(const char *buf)
