@@ -475,11 +475,7 @@ static struct metrics *read_dvclive(const struct candidate *c, char **why)
                      "left out %s: a metric named 'step' takes the place "
                      "of DVCLive's step column, so its values have no x",
                      w.shadowed.buf);
-    if (over)
-        metrics_note(m,
-                     "%zu values logged again at the same %s: the last "
-                     "one is kept",
-                     over, m->xname);
+    series_note_repeats(m, over);
 out:
     free(dir);
     walk_release(&w);

@@ -753,11 +753,7 @@ static struct metrics *read_generic(const struct candidate *c, char **why)
                 : metrics_column_index(m, "col1") == SIZE_MAX
                     ? label_series
                     : label_headerless;
-    if (over)
-        metrics_note(m,
-                     "%zu values logged again at the same %s: the last one "
-                     "is kept",
-                     over, m->xname);
+    series_note_repeats(m, over);
     for (i = 1; i < nfiles; i++)
         if (counts[i] != counts[0])
             break;

@@ -367,11 +367,7 @@ static struct metrics *read_mlflow(const struct candidate *c, char **why)
                      "MLflow's %s autologging logs one value per epoch: "
                      "its steps are epochs",
                      tag);
-    if (over)
-        metrics_note(m,
-                     "%zu values logged again at the same %s: the last "
-                     "one is kept",
-                     over, m->xname);
+    series_note_repeats(m, over);
     free(tag);
 out:
     series_points_release(&sp);

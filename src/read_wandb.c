@@ -428,11 +428,7 @@ static struct metrics *read_wandb(const struct candidate *c, char **why)
                      "left out %s: not plotted against the step, and no "
                      "_step column to place its values by step",
                      skipped.buf);
-    if (over)
-        metrics_note(m,
-                     "%zu values logged again at the same %s: the last "
-                     "one is kept",
-                     over, m->xname);
+    series_note_repeats(m, over);
 out:
     strbuf_release(&skipped);
     series_points_release(&sp);

@@ -71,6 +71,15 @@ size_t series_points_flush(struct series_points *sp, struct metrics *m)
     return overwritten;
 }
 
+void series_note_repeats(struct metrics *m, size_t over)
+{
+    if (over)
+        metrics_note(m,
+                     "%zu values logged again at the same %s: the last one "
+                     "is kept",
+                     over, m->xname);
+}
+
 void series_points_release(struct series_points *sp)
 {
     free(sp->p);

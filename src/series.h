@@ -42,6 +42,14 @@ void series_points_add(struct series_points *sp, size_t col, double x, double v,
  */
 size_t series_points_flush(struct series_points *sp, struct metrics *m);
 
+/*
+ * Note on m that over values (what series_points_flush() returned) were
+ * logged again at an x already seen and the last one kept; nothing when
+ * over is 0. Called where the reader's notes about the x axis are done,
+ * so the note reads against the final x name.
+ */
+void series_note_repeats(struct metrics *m, size_t over);
+
 void series_points_release(struct series_points *sp);
 
 /*

@@ -740,12 +740,26 @@ static void test_canonical(void)
            "canonical: a per-step loss is not the epoch's");
 }
 
+/* The note every one-value-per-point reader gives for values at one x. */
+static void test_note_repeats(void)
+{
+    struct metrics *m = metrics_new("x.csv", "step");
+
+    series_note_repeats(m, 0);
+    is_int((long)m->nnotes, 0, "repeats: no note when nothing repeats");
+    series_note_repeats(m, 3);
+    is_str(m->nnotes == 1 ? m->notes[0] : NULL,
+           "3 values logged again at the same step: the last one is kept",
+           "repeats: the note names the count and the x");
+    metrics_free(m);
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(211);
+    plan(213);
     test_ultralytics();
     test_wandb();
     test_catboost();
@@ -753,5 +767,6 @@ int main(void)
     test_mlflow();
     test_generic();
     test_canonical();
+    test_note_repeats();
     return done();
 }
