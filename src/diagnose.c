@@ -2020,6 +2020,7 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
     const struct diag_thresholds *t = x->t;
     const struct curve *train = &x->train, *val = &x->val;
     double tk = keep_of(train), vk = keep_of(val);
+    NUMBUFS;
 
     /* A boosted model's first point is its base prediction: see above. */
     if (train->n < t->min_points || !(tk >= t->underfit_keep) || x->m->boosting)
@@ -2035,13 +2036,35 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
         }
         return;
     }
-    if (!(vk >= t->underfit_keep))
-        return;
-    if (rose(x, d))
-        return;
-    {
-        char *kt = ev_keep(x, train), *kv = ev_keep(x, val);
+    if (val->maximize) {
+        /* A held-out score "stays high" when its best barely rose. */
+        size_t b = best_index(val);
+        double first = val->y[0], best = val->y[b];
 
+        if (!(best - first <=
+              t->underfit_score_gain * fmax(fabs(first), fabs(best))) ||
+            rose(x, d))
+            return;
+        {
+            char *kt = ev_keep(x, train);
+            const char *f = PT(val, 0), *bv = PT(val, b);
+
+            add(x, d, DIAG_UNDERFITTING,
+                xasprintf("%s %s, and %s's best, %s at %s %s, is within "
+                          "%s%% of its first value %s at %s %s: neither "
+                          "moved much",
+                          train->name, kt, val->name, bv, val->xname,
+                          N(val->x[b]), N(t->underfit_score_gain * 100), f,
+                          val->xname, N(val->x[0])));
+            free(kt);
+        }
+    } else {
+        char *kt, *kv;
+
+        if (!(vk >= t->underfit_keep) || rose(x, d))
+            return;
+        kt = ev_keep(x, train);
+        kv = ev_keep(x, val);
         add(x, d, DIAG_UNDERFITTING,
             xasprintf("%s %s and %s %s: both stayed high", train->name, kt,
                       val->name, kv));

@@ -156,6 +156,8 @@ struct rule {
       "and train ended below this share of its start")                      \
     X(NUMBER, underfit_keep, 0.65, 0, INFINITY, underfitting,               \
       "both losses end above this share of their start")                    \
+    X(NUMBER, underfit_score_gain, 0.05, 0, INFINITY, underfitting,         \
+      "a held-out score whose best rose less than this (relative)")          \
     X(NUMBER, underfit_rise, 0.1, 0, INFINITY, underfitting,                \
       "train rose this x its minimum: diverging, not underfitting")         \
     X(COUNT, underfit_min_points, 6, 2, 1e9, underfitting,                  \

@@ -853,6 +853,19 @@ static void test_boosting(void)
     }
 }
 
+static void test_underfitting_score(void)
+{
+    /* The loss wanders at its start; the held-out score stays near 0.5. */
+    static const struct col_spec stuck[] = {
+        {"train_loss", {1.5, 1.45, 1.52, 1.48, 1.5, 1.47, 1.49, 1.5, END}},
+        {"val_acc", {0.5, 0.51, 0.5, 0.505, 0.51, 0.5, 0.505, 0.5, END}}};
+
+    expect("a held-out score that never rose", stuck, 2, "val_acc:max",
+           DIAG_UNDERFITTING, DECISION_TUNE);
+    sides("a held-out score that never rose", stuck, 2, DIAG_UNDERFITTING,
+          "underfit_score_gain", "0.05", "0.01", 0);
+}
+
 static void test_underfitting(void)
 {
     /* Stalls with the held-out loss close to it: cannot fit. */
@@ -1273,7 +1286,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 57, "57 thresholds by name");
+    is_int((long)n, 58, "58 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1426,7 +1439,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(289);
+    plan(294);
     test_seeds();
     test_non_finite();
     test_collapse();
@@ -1439,6 +1452,7 @@ int main(void)
     test_underfitting();
     test_plateau();
     test_heldout_flat();
+    test_underfitting_score();
     test_still_improving();
     test_record();
     test_thresholds();
