@@ -454,8 +454,9 @@ enum advice {
     ADVICE_NOT_LEARNING,   /* underfitting: train did not fall at all */
     ADVICE_NO_HELDOUT,     /* need_more_signals: training logged, no
                               held-out curve */
-    ADVICE_HELDOUT_FLAT    /* plateau: the held-out curve never moved
+    ADVICE_HELDOUT_FLAT,   /* plateau: the held-out curve never moved
                               while training fit */
+    ADVICE_HELDOUT_NOISE   /* unstable: only the held-out curve jumps */
 };
 
 const char *diag_num_kind_name(enum diag_num_kind kind)
@@ -1508,7 +1509,9 @@ static char *jump_evidence(struct ctx *x, const struct curve *c,
 /*
  * Unstable: the loss jumps up and down (see count_jumps()), on the
  * training curve, or on the held-out curve while the training loss has
- * not fallen below jump_train_keep of its start; or the smoothed training
+ * not fallen below jump_train_keep of its start, or has but the held-out
+ * curve shows no overfitting trend (then the held-out measure itself is
+ * noisy, and the advice is about it); or the smoothed training
  * loss ends diverge_ratio times above its own minimum and above its start
  * (diverged: the same failure seen slowly). Only the training curve can
  * diverge: a held-out loss that rises while training falls is
@@ -1528,10 +1531,11 @@ static char *jump_evidence(struct ctx *x, const struct curve *c,
  * of three points still rises by two of them now and then): a step-level
  * loss that swings by a third of its level from batch to batch is noisy,
  * not unstable, while a rise that stands out of that noise is a jump.
- * Held-out jumps count only while train kept half its
- * start (jump_train_keep: a held-out loss that jumps while the training
- * loss falls smoothly is an overconfident, overfitting model or a small
- * validation set). Diverged: 1.5x above its minimum (diverge_ratio).
+ * Held-out jumps count as the model's while train kept half its
+ * start (jump_train_keep); past that, a held-out loss that jumps while
+ * the training loss falls smoothly is an overconfident, overfitting model
+ * (overfitting says so) or a small validation set (said here, when there
+ * is no trend). Diverged: 1.5x above its minimum (diverge_ratio).
  */
 static void rule_unstable(struct ctx *x, struct diagnosis *d)
 {
@@ -1547,12 +1551,24 @@ static void rule_unstable(struct ctx *x, struct diagnosis *d)
         add(x, d, DIAG_UNSTABLE, jump_evidence(x, tr, &j));
         return;
     }
-    if (tr->n < t->min_points || !(keep < t->jump_train_keep)) {
+    if (tr->n < t->min_points || !(keep < t->jump_train_keep) ||
+        !has(d, DIAG_OVERFITTING)) {
         count_jumps(v, t, &j);
         if (j.n >= t->min_jumps) {
             char *e = jump_evidence(x, v, &j);
 
-            if (!isnan(keep)) {
+            if (keep < t->jump_train_keep) {
+                /* Training fell smoothly: the measure itself is noisy. */
+                char *k = ev_keep(x, tr);
+
+                add(x, d, DIAG_UNSTABLE,
+                    xasprintf(
+                        "%s, while %s %s without repeated jumps, and the "
+                        "held-out curve shows no trend beyond its own noise",
+                        e, tr->name, k));
+                advise(d, DIAG_UNSTABLE, ADVICE_HELDOUT_NOISE, NAN);
+                free(k);
+            } else if (!isnan(keep)) {
                 char *k = ev_keep(x, tr);
 
                 add(x, d, DIAG_UNSTABLE,
@@ -1611,16 +1627,40 @@ static double *held_level(const struct curve *c, size_t k)
  * the training curve, which fit its data (a loss below overfit_fit_keep of
  * its start: a model that did not fit its training data is underfitting,
  * whatever its held-out curve does), keeps improving by train_gain of its
- * value at that point. The evidence gives the train/held-out gap at the best
- * point and at the end (a widening gap).
+ * value at that point. On a held-out curve of more than
+ * overfit_noise_min points, the rise must also stand out of the curve's
+ * own noise: more than overfit_noise times the median change between its
+ * consecutive points (a curve that zig-zags by more than it rose has no
+ * trend; see rule_unstable() for what it is instead; a steady rise moves
+ * by a fraction of its total at each point). A boosted model's held-out
+ * curve has no epoch noise and skips this. The
+ * evidence gives the train/held-out gap at the best point and at the end
+ * (a widening gap).
  *
  * Defaults: worse by 3% of its best (rel_worsen) and by a quarter of
  * what it had gained (giveback_frac; seed: 0.19 of 0.29), or by 10% of
  * its best alone (end_worse: a slow give-back; healthy runs with early
  * stopping end at most 4.2% above their best), while train improves by
  * 5% after it (train_gain) and ended below 65% of its start
- * (overfit_fit_keep).
+ * (overfit_fit_keep); a rise of more than twice the median step
+ * (overfit_noise) on a curve of more than 6 points (overfit_noise_min:
+ * fewer cannot tell a zig-zag from a trend).
  */
+/* The median change between consecutive points of c: its noise. */
+static double step_noise(const struct curve *c)
+{
+    double *dl, out;
+
+    if (c->n < 2)
+        return 0;
+    dl = xmalloc((c->n - 1) * sizeof(*dl));
+    for (size_t i = 1; i < c->n; i++)
+        dl[i - 1] = fabs(c->y[i] - c->y[i - 1]);
+    out = smooth_median(dl, c->n - 1);
+    free(dl);
+    return out;
+}
+
 static void rule_overfitting(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
@@ -1663,6 +1703,9 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
             return;
         if (gained > 0 && lost < t->giveback_frac * gained &&
             lost < t->end_worse * fabs(best))
+            return;
+        if (val->n > t->overfit_noise_min &&
+            lost <= t->overfit_noise * step_noise(val))
             return;
     }
     /*
@@ -2465,6 +2508,14 @@ static const struct advice_row {
      "halve the learning rate (keep everything else as it is)",
      "{train} falls without jumps (no rise above {%jump_frac}% of its "
      "level), and {beat}"},
+    {DIAG_UNSTABLE, ADVICE_HELDOUT_NOISE,
+     "the held-out curve jumps while the training loss falls smoothly",
+     "the size of the held-out set and how its metric is computed (a few "
+     "hundred examples, or one batch, make a noisy measure)",
+     "evaluate on a larger held-out set (or average over more batches), "
+     "keeping the training as it is",
+     "{metric} moves without jumps (no rise above {%jump_frac}% of its "
+     "level), and {beat}"},
     {DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, NULL, NULL,
      "clip the gradient norm at {at} (about its running median), keeping "
      "the learning rate",
@@ -2771,8 +2822,8 @@ static const struct rule_def {
     {"metric_shift", rule_metric_shift, CODE_BIT(METRIC_SHIFT), 0},
     {"leakage", rule_leakage, CODE_BIT(SUSPECTED_LEAKAGE), 0},
     {"bad_init", rule_bad_init, CODE_BIT(BAD_INIT), 0},
-    {"unstable", rule_unstable, CODE_BIT(UNSTABLE), 0},
     {"overfitting", rule_overfitting, CODE_BIT(OVERFITTING), 0},
+    {"unstable", rule_unstable, CODE_BIT(UNSTABLE), 0},
     {"decay", rule_decay, CODE_BIT(PLATEAU), 0},
     {"stall", rule_stall, CODE_BIT(UNDERFITTING) | CODE_BIT(PLATEAU),
      CODE_BIT(NON_FINITE)},

@@ -154,6 +154,10 @@ struct rule {
       "while train improves by this x its value")                           \
     X(NUMBER, overfit_fit_keep, 0.65, 0, INFINITY, overfitting,             \
       "and train ended below this share of its start")                      \
+    X(NUMBER, overfit_noise, 2, 0, INFINITY, overfitting,                   \
+      "the rise exceeds this x the median point-to-point change")           \
+    X(COUNT, overfit_noise_min, 6, 1, 1e9, overfitting,                     \
+      "judged on its noise on a curve of more than this many points")      \
     X(NUMBER, underfit_keep, 0.65, 0, INFINITY, underfitting,               \
       "both losses end above this share of their start")                    \
     X(NUMBER, underfit_score_gain, 0.05, 0, INFINITY, underfitting,         \
