@@ -67,9 +67,10 @@ static bool chart_add(struct chart *c, const struct metrics *m,
  * Draw one chart of run r and write it beside the run's page. The best
  * checkpoint is marked on the chart that holds the rule's metric.
  */
-static int draw(struct site *site, struct run *r, const struct metrics *m,
-                const struct rule *rule, struct chart *c, const char *file,
-                const char *title, const char *ylabel)
+static int draw(struct site *site, const struct run *r, struct run_drawn *d,
+                const struct metrics *m, const struct rule *rule,
+                struct chart *c, const char *file, const char *title,
+                const char *ylabel)
 {
     struct plot_spec spec;
     struct strbuf svg = STRBUF_INIT;
@@ -102,7 +103,7 @@ static int draw(struct site *site, struct run *r, const struct metrics *m,
         free(rel);
     }
     if (!ret)
-        run_add_chart(r, file, title);
+        run_drawn_add_chart(d, file, title);
     free(label);
     strbuf_release(&svg);
     chart_release(c);
@@ -110,7 +111,8 @@ static int draw(struct site *site, struct run *r, const struct metrics *m,
 }
 
 /* Charts that pair a training and a held-out series. */
-static int draw_pair(struct site *site, struct run *r, const struct metrics *m,
+static int draw_pair(struct site *site, const struct run *r,
+                     struct run_drawn *d, const struct metrics *m,
                      const struct rule *rule, enum metric_role train,
                      enum metric_role val, const char *file, const char *title)
 {
@@ -125,7 +127,7 @@ static int draw_pair(struct site *site, struct run *r, const struct metrics *m,
         chart_add(&c, m, t, PLOT_TRAIN);
     if (v)
         chart_add(&c, m, v, PLOT_VAL);
-    return draw(site, r, m, rule, &c, file, title, title);
+    return draw(site, r, d, m, rule, &c, file, title, title);
 }
 
 /* Does column col get a chart of its own (not a pair, not predictions)? */
@@ -159,16 +161,16 @@ static void choose_columns(const struct metrics *m, size_t left, bool *drawn)
             }
 }
 
-/* Summarise column col in r->folded, for a table instead of a chart. */
-static void fold(struct run *r, const struct metrics *m,
+/* Summarise column col in d->folded, for a table instead of a chart. */
+static void fold(struct run_drawn *d, const struct metrics *m,
                  const struct column *col)
 {
     struct folded_column *f;
     struct series_stats st;
 
     metrics_stats(m, col, &st);
-    r->folded = xreallocarray(r->folded, r->nfolded + 1, sizeof(*r->folded));
-    f = &r->folded[r->nfolded++];
+    d->folded = xreallocarray(d->folded, d->nfolded + 1, sizeof(*d->folded));
+    f = &d->folded[d->nfolded++];
     f->name = xstrdup(col->name);
     f->n = st.n;
     f->min = st.min;
@@ -176,15 +178,16 @@ static void fold(struct run *r, const struct metrics *m,
     f->last = st.n ? col->v[st.last] : NAN;
 }
 
-int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
-                    const struct rule *rule)
+int charts_draw_run(struct site *site, const struct run *r,
+                    const struct metrics *m, const struct rule *rule,
+                    struct run_drawn *d)
 {
     struct chart c;
     bool any_pred = false, *drawn;
 
-    if (draw_pair(site, r, m, rule, ROLE_TRAIN_LOSS, ROLE_VAL_LOSS, "loss.svg",
-                  "loss") ||
-        draw_pair(site, r, m, rule, ROLE_TRAIN_ACC, ROLE_VAL_ACC,
+    if (draw_pair(site, r, d, m, rule, ROLE_TRAIN_LOSS, ROLE_VAL_LOSS,
+                  "loss.svg", "loss") ||
+        draw_pair(site, r, d, m, rule, ROLE_TRAIN_ACC, ROLE_VAL_ACC,
                   "accuracy.svg", "accuracy"))
         return -1;
 
@@ -193,13 +196,13 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
     for (size_t i = 0; i < m->ncols; i++)
         if (m->cols[i].role == ROLE_PRED_COUNT)
             any_pred |= chart_add(&c, m, &m->cols[i], PLOT_OTHER);
-    if (any_pred && draw(site, r, m, rule, &c, "predictions.svg",
+    if (any_pred && draw(site, r, d, m, rule, &c, "predictions.svg",
                          "validation predictions per class", "count"))
         return -1;
     chart_release(&c);
 
     drawn = xcalloc(m->ncols ? m->ncols : 1, sizeof(*drawn));
-    choose_columns(m, CHARTS_MAX_PER_RUN - r->ncharts, drawn);
+    choose_columns(m, CHARTS_MAX_PER_RUN - d->ncharts, drawn);
     for (size_t i = 0; i < m->ncols; i++) {
         const struct column *col = &m->cols[i];
         char *slug, *file;
@@ -208,14 +211,14 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
         if (!own_chart(col))
             continue;
         if (!drawn[i]) {
-            fold(r, m, col);
+            fold(d, m, col);
             continue;
         }
         memset(&c, 0, sizeof(c));
         chart_add(&c, m, col, col->role == ROLE_SLICE ? PLOT_VAL : PLOT_OTHER);
         slug = slugify(col->name);
         file = xasprintf("m-%s.svg", slug);
-        ret = draw(site, r, m, rule, &c, file, col->name, col->name);
+        ret = draw(site, r, d, m, rule, &c, file, col->name, col->name);
         free(slug);
         free(file);
         if (ret) {
@@ -229,11 +232,12 @@ int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
 
 struct strbuf *charts_read_svgs(const struct site *site, const struct run *r)
 {
-    struct strbuf *svgs = xcalloc(r->ncharts ? r->ncharts : 1, sizeof(*svgs));
+    const struct run_drawn *d = &r->drawn;
+    struct strbuf *svgs = xcalloc(d->ncharts ? d->ncharts : 1, sizeof(*svgs));
     int bad = 0;
 
-    for (size_t c = 0; c < r->ncharts; c++) {
-        char *rel = run_file_path(r, r->charts[c].file);
+    for (size_t c = 0; c < d->ncharts; c++) {
+        char *rel = run_file_path(r, d->charts[c].file);
 
         strbuf_init(&svgs[c], 0);
         bad |= site_read(site, rel, &svgs[c]);
@@ -250,7 +254,7 @@ void charts_free_svgs(const struct run *r, struct strbuf *svgs)
 {
     if (!svgs)
         return;
-    for (size_t c = 0; c < r->ncharts; c++)
+    for (size_t c = 0; c < r->drawn.ncharts; c++)
         strbuf_release(&svgs[c]);
     free(svgs);
 }

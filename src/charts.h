@@ -23,20 +23,22 @@
 
 /*
  * Draw every chart of run r from m into runs/<slug>/ and list them in
- * r->charts: loss (train and held-out), accuracy, predictions per class,
- * and one chart per other column, at most CHARTS_MAX_PER_RUN in all.
- * Columns reportgen knows (lr, grad_norm, slices) are drawn first; the
- * others, in log order, while charts are left, and the rest listed in
- * r->folded with their summaries. The best checkpoint under rule is
+ * d->charts (d is r's drawn part, the only part of r written here): loss
+ * (train and held-out), accuracy, predictions per class, and one chart
+ * per other column, at most CHARTS_MAX_PER_RUN in all. Columns reportgen
+ * knows (lr, grad_norm, slices) are drawn first; the others, in log
+ * order, while charts are left, and the rest listed in d->folded with
+ * their summaries. The best checkpoint of r's analysis, under rule, is
  * marked on the chart that holds the rule's metric. Returns 0, or -1
  * after error().
  */
-int charts_draw_run(struct site *site, struct run *r, const struct metrics *m,
-                    const struct rule *rule);
+int charts_draw_run(struct site *site, const struct run *r,
+                    const struct metrics *m, const struct rule *rule,
+                    struct run_drawn *d);
 
 /*
  * Read back from site the SVG of each chart of r, one strbuf per
- * r->charts entry, for the run's page to hold them inline. Returns the
+ * r->drawn.charts entry, for the run's page to hold them inline. Returns the
  * array, to free with charts_free_svgs(), or NULL after error().
  */
 struct strbuf *charts_read_svgs(const struct site *site, const struct run *r);

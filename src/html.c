@@ -457,17 +457,17 @@ static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
 }
 
 /* The columns past the chart limit, summarised in one table. */
-static void set_folded(struct tmpl_dict *d, const struct run *r)
+static void set_folded(struct tmpl_dict *d, const struct run_drawn *drawn)
 {
     struct tmpl_dict *sec;
 
-    if (!r->nfolded)
+    if (!drawn->nfolded)
         return;
     sec = tmpl_add(d, "FOLDED");
-    tmpl_set_int(sec, "N_FOLDED", (long)r->nfolded);
+    tmpl_set_int(sec, "N_FOLDED", (long)drawn->nfolded);
     tmpl_set_int(sec, "MAX_CHARTS", CHARTS_MAX_PER_RUN);
-    for (size_t i = 0; i < r->nfolded; i++) {
-        const struct folded_column *f = &r->folded[i];
+    for (size_t i = 0; i < drawn->nfolded; i++) {
+        const struct folded_column *f = &drawn->folded[i];
         struct tmpl_dict *row = tmpl_add(sec, "FOLDED_COLUMN");
 
         tmpl_set(row, "NAME", f->name);
@@ -507,13 +507,13 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
     struct strbuf alt = STRBUF_INIT;
     int ret = 0;
 
-    set_folded(d, r);
-    if (!r->ncharts) {
+    set_folded(d, &r->drawn);
+    if (!r->drawn.ncharts) {
         tmpl_show(d, "NO_CHARTS");
         return 0;
     }
-    for (size_t i = 0; i < r->ncharts; i++) {
-        const struct chart_ref *c = &r->charts[i];
+    for (size_t i = 0; i < r->drawn.ncharts; i++) {
+        const struct chart_ref *c = &r->drawn.charts[i];
         struct tmpl_dict *chart = tmpl_add(d, "CHART");
 
         /* The file sits beside the page: a bare file name is the URL. */

@@ -4,8 +4,8 @@
  * each function appends one page to a strbuf and site.c writes it.
  *
  * Site layout (runs.h, run_page_path()): index.html at the root links to
- * runs/<slug>/index.html; a run page shows the charts named in run->charts,
- * which sit beside it.
+ * runs/<slug>/index.html; a run page shows the charts named in
+ * run->drawn.charts, which sit beside it.
  *
  * The same renderers make the one-file report (single.c): as cmark's
  * renderers take options, each page is rendered in a link mode
@@ -38,10 +38,10 @@ struct report_info {
     const char *version;          /* PACKAGE_VERSION */
     /*
      * The SVG documents of the charts of the run page being rendered, one
-     * per r->charts entry (or NULL): they are put in the page itself, so
-     * that the page's dark mode reaches them and their points show values
-     * on hover. Without them a chart is an <img> of its file on a page
-     * of the site, and an error in the one-file report.
+     * per r->drawn.charts entry (or NULL): they are put in the page itself,
+     * so that the page's dark mode reaches them and their points show
+     * values on hover. Without them a chart is an <img> of its file on a
+     * page of the site, and an error in the one-file report.
      */
     const struct strbuf *chart_svgs;
     const struct strbuf *overlay_svg; /* the same for compare.html */

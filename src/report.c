@@ -273,7 +273,7 @@ static int process_run(struct site *site, struct run *r,
         }
         free(drule.metric);
     }
-    ret = charts_draw_run(site, r, m, rule);
+    ret = charts_draw_run(site, r, m, rule, &r->drawn);
     metrics_free(m);
     return ret;
 }

@@ -27,6 +27,18 @@ void run_set_init(struct run_set *set)
     memset(set, 0, sizeof(*set));
 }
 
+static void run_drawn_release(struct run_drawn *d)
+{
+    for (size_t i = 0; i < d->ncharts; i++) {
+        free(d->charts[i].file);
+        free(d->charts[i].title);
+    }
+    free(d->charts);
+    for (size_t i = 0; i < d->nfolded; i++)
+        free(d->folded[i].name);
+    free(d->folded);
+}
+
 static void run_release(struct run *r)
 {
     free(r->name);
@@ -52,14 +64,7 @@ static void run_release(struct run *r)
     free(r->slice_at_best);
     free(r->curve_x);
     free(r->curve_y);
-    for (size_t i = 0; i < r->ncharts; i++) {
-        free(r->charts[i].file);
-        free(r->charts[i].title);
-    }
-    free(r->charts);
-    for (size_t i = 0; i < r->nfolded; i++)
-        free(r->folded[i].name);
-    free(r->folded);
+    run_drawn_release(&r->drawn);
 }
 
 void run_set_release(struct run_set *set)
@@ -116,12 +121,13 @@ void run_skip(struct run *r, const char *reason)
     r->reason = xstrdup(reason);
 }
 
-void run_add_chart(struct run *r, const char *file, const char *title)
+void run_drawn_add_chart(struct run_drawn *d, const char *file,
+                         const char *title)
 {
-    ALLOC_GROW(r->charts, r->ncharts + 1, r->charts_alloc);
-    r->charts[r->ncharts].file = xstrdup(file);
-    r->charts[r->ncharts].title = xstrdup(title);
-    r->ncharts++;
+    ALLOC_GROW(d->charts, d->ncharts + 1, d->charts_alloc);
+    d->charts[d->ncharts].file = xstrdup(file);
+    d->charts[d->ncharts].title = xstrdup(title);
+    d->ncharts++;
 }
 
 void run_keep_metrics_facts(struct run *r, const struct metrics *m)

@@ -45,6 +45,18 @@ struct folded_column {
     double last;     /* the last value present (may be non-finite) */
 };
 
+/*
+ * What drawing a run gave (charts.c, charts_draw_run()): the charts
+ * written beside its page and the columns summarised instead. Empty until
+ * the run is drawn, and for a skipped run.
+ */
+struct run_drawn {
+    size_t ncharts, charts_alloc;
+    struct chart_ref *charts;
+    size_t nfolded; /* columns summarised instead of drawn, in log order */
+    struct folded_column *folded;
+};
+
 struct run {
     char *name;         /* path relative to RUNS_DIR, "/"-separated */
     char *dir;          /* the run's folder (where its config is found) */
@@ -80,10 +92,7 @@ struct run {
     double *curve_x, *curve_y;
     struct diagnosis diag;
 
-    size_t ncharts, charts_alloc;
-    struct chart_ref *charts;
-    size_t nfolded; /* columns summarised instead of drawn, in log order */
-    struct folded_column *folded;
+    struct run_drawn drawn; /* written by charts_draw_run() */
 };
 
 struct run_set {
@@ -131,8 +140,9 @@ char *run_link_from_run(const struct run *to);
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);
 
-/* Append a chart (strings copied). */
-void run_add_chart(struct run *r, const char *file, const char *title);
+/* Append a chart to d (strings copied). */
+void run_drawn_add_chart(struct run_drawn *d, const char *file,
+                         const char *title);
 
 /*
  * Keep what the run page needs of m once m is freed: x name and base,

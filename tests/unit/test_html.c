@@ -111,8 +111,8 @@ static void build_set(struct run_set *set)
     r->diag.first_check = xss_check;
     r->diag.action = xss_action;
     r->diag.success = xss_success;
-    r->ncharts = r->charts_alloc = 2;
-    r->charts = xss_charts;
+    r->drawn.ncharts = r->drawn.charts_alloc = 2;
+    r->drawn.charts = xss_charts;
 
     r = &runs[1];
     r->name = utf_name;
