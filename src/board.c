@@ -87,8 +87,9 @@ char *board_headline(const struct board *b, const struct run_set *set,
 
         strbuf_addf(&sb, "Keep %s%s at %s %s (%s %s)",
                     b->kept == cmp->baseline ? "the baseline " : "", r->name,
-                    r->xname ? r->xname : "x", fmt_num(x, sizeof(x), r->best.x),
-                    rule->metric, fmt_num(v, sizeof(v), r->best.value));
+                    r->read.xname ? r->read.xname : "x",
+                    fmt_num(x, sizeof(x), r->best.x), rule->metric,
+                    fmt_num(v, sizeof(v), r->best.value));
         if (b->ref == SIZE_MAX) {
             strbuf_addstr(&sb, ", the only run to compare.");
         } else {

@@ -330,7 +330,7 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
         series[n].x = b->curve_x;
         series[n].y = b->curve_y;
         series[n++].n = b->ncurve;
-        xname = b->xname;
+        xname = b->read.xname;
     }
     for (size_t i = 0; i < set->n && shown < top_n; i++) {
         const struct run *r = &set->runs[cmp->order[i]];
@@ -343,7 +343,7 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
         series[n].y = r->curve_y;
         series[n++].n = r->ncurve;
         if (n == 1)
-            xname = r->xname;
+            xname = r->read.xname;
         shown++;
     }
     if (!n) {

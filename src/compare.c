@@ -1369,13 +1369,13 @@ static bool same_board(const struct run *a, const struct run *b)
     size_t la = folder_len(a->name), lb = folder_len(b->name);
 
     if (la != lb || (la && strncmp(a->name, b->name, la)) ||
-        a->ncolumns != b->ncolumns)
+        a->read.ncolumns != b->read.ncolumns)
         return false;
-    for (size_t i = 0; i < a->ncolumns; i++) {
+    for (size_t i = 0; i < a->read.ncolumns; i++) {
         bool found = false;
 
-        for (size_t k = 0; k < b->ncolumns && !found; k++)
-            found = !strcmp(a->columns[i].name, b->columns[k].name);
+        for (size_t k = 0; k < b->read.ncolumns && !found; k++)
+            found = !strcmp(a->read.columns[i].name, b->read.columns[k].name);
         if (!found)
             return false;
     }
@@ -1449,7 +1449,7 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
 
     comparison_release(c);
     for (size_t i = 0; i < set->n; i++)
-        settings_init(&settings[i], &set->runs[i].config);
+        settings_init(&settings[i], &set->runs[i].read.config);
     find_groups(set, settings, c, group_of);
 
     for (size_t i = 0; rules->baseline && i < set->n; i++)

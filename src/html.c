@@ -279,7 +279,7 @@ static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
     struct tmpl_dict *row = tmpl_add(table, "OK_RUN");
 
     set_run_link(row, info, r);
-    tmpl_set(row, "XNAME", or_default(r->xname, "x"));
+    tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));
     if (info->cmp && info->cmp->baseline != SIZE_MAX &&
         &info->set->runs[info->cmp->baseline] == r)
         tmpl_show(row, "IS_BASELINE");
@@ -538,11 +538,11 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
  */
 static void set_config(struct tmpl_dict *d, const struct run *r)
 {
-    const struct config *cfg = &r->config;
+    const struct config *cfg = &r->read.config;
     struct tmpl_dict *sec, *table;
 
-    if (r->config_error) {
-        tmpl_set(tmpl_add(d, "CONFIG_ERROR"), "ERROR", r->config_error);
+    if (r->read.config_error) {
+        tmpl_set(tmpl_add(d, "CONFIG_ERROR"), "ERROR", r->read.config_error);
         return;
     }
     if (!cfg->path) {
@@ -596,7 +596,7 @@ static void set_comparison(struct tmpl_dict *d, const struct report_info *info,
     if (!v->settings_compared) {
         /* "No setting but the seed" would claim a comparison not made. */
         tmpl_set(tmpl_add(c, "NOT_COMPARED"), "WHOSE",
-                 r->config.path ? "the baseline" : "this run");
+                 r->read.config.path ? "the baseline" : "this run");
     } else if (v->nchanged) {
         struct tmpl_dict *ch = tmpl_add(c, "CHANGED");
 
@@ -621,25 +621,26 @@ static void set_comparison(struct tmpl_dict *d, const struct report_info *info,
 static void set_source(struct tmpl_dict *d, const struct run *r)
 {
     tmpl_set(d, "FORMAT",
-             r->format_label ? r->format_label
-             : r->format     ? r->format->label
-                             : "unknown");
-    if (r->xbase == 0 || r->xbase == 1) {
+             r->read.format_label ? r->read.format_label
+             : r->format          ? r->format->label
+                                  : "unknown");
+    if (r->read.xbase == 0 || r->read.xbase == 1) {
         struct tmpl_dict *b = tmpl_add(d, "XBASE");
 
-        tmpl_set_int(b, "BASE", r->xbase);
+        tmpl_set_int(b, "BASE", r->read.xbase);
     }
-    for (size_t i = 0; i < r->nnotes; i++)
-        tmpl_set(tmpl_add(d, "NOTE"), "TEXT", r->notes[i]);
-    if (r->ncolumns) {
+    for (size_t i = 0; i < r->read.nnotes; i++)
+        tmpl_set(tmpl_add(d, "NOTE"), "TEXT", r->read.notes[i]);
+    if (r->read.ncolumns) {
         struct tmpl_dict *t = tmpl_add(d, "COLUMNS");
 
-        for (size_t i = 0; i < r->ncolumns; i++) {
+        for (size_t i = 0; i < r->read.ncolumns; i++) {
             struct tmpl_dict *c = tmpl_add(t, "COLUMN");
 
-            tmpl_set(c, "NAME", r->columns[i].name);
-            if (r->columns[i].orig)
-                tmpl_set(tmpl_add(c, "ORIG"), "ORIG_NAME", r->columns[i].orig);
+            tmpl_set(c, "NAME", r->read.columns[i].name);
+            if (r->read.columns[i].orig)
+                tmpl_set(tmpl_add(c, "ORIG"), "ORIG_NAME",
+                         r->read.columns[i].orig);
             else
                 tmpl_show(c, "SAME");
         }
@@ -667,7 +668,7 @@ int html_run(const struct run *r, const struct report_info *info,
     if (r->rule.metric)
         set_rule(d, &r->rule);
     tmpl_set(d, "RUN_NAME", r->name);
-    tmpl_set(d, "XNAME", or_default(r->xname, "x"));
+    tmpl_set(d, "XNAME", or_default(r->read.xname, "x"));
     if (r->status == RUN_NOT_COMPARABLE)
         tmpl_set(tmpl_add(d, "NOT_COMPARABLE"), "REASON",
                  or_default(r->reason, "unknown"));
@@ -681,7 +682,7 @@ int html_run(const struct run *r, const struct report_info *info,
     ret = set_charts(d, r, info);
     set_config(d, r);
 
-    tmpl_set_int(d, "NROWS", (long)r->nrows);
+    tmpl_set_int(d, "NROWS", (long)r->read.nrows);
     tmpl_set(d, "METRICS_PATH", or_default(r->metrics_path, "unknown"));
     set_source(d, r);
 
@@ -764,7 +765,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         set_num_or_dash(row, "BEST_VALUE", r->best.found ? r->best.value : NAN);
         if (r->best.found)
             tmpl_set_num(tmpl_add(row, "AT"), "BEST_X", r->best.x);
-        tmpl_set(row, "XNAME", or_default(r->xname, "x"));
+        tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));
         if (i != cmp->baseline && !isnan(v->delta))
             set_delta(tmpl_add(row, "DELTA"), v->delta);
         tmpl_set(row, "DECISION_NAME", decision_name(v->decision));
@@ -821,8 +822,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
                              (long)v->nchanged);
             for (size_t q = 0; q < v->nchanged; q++) {
                 struct tmpl_dict *cell = tmpl_add(row, "DIFF_CELL");
-                const char *val = config_get(&r->config, v->changed[q]);
-                const char *was = config_get(&base->config, v->changed[q]);
+                const char *val = config_get(&r->read.config, v->changed[q]);
+                const char *was = config_get(&base->read.config, v->changed[q]);
 
                 tmpl_set(cell, "KEY", v->changed[q]);
                 tmpl_set(cell, "VALUE", val ? val : "(unset)");

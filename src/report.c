@@ -147,20 +147,16 @@ static void map_unambiguous(struct metrics *m, const char *canonical, bool held)
 }
 
 /*
- * Read, analyse and draw one run; its page is rendered later, once the
- * comparison has judged it.
+ * The read stage: r's config and log, into r->read. Returns r's series,
+ * or NULL when its log cannot be read: r is then skipped, saying why.
  */
-static int process_run(struct site *site, struct run *r,
-                       const struct options *opt, const struct rules *rules)
+static struct metrics *read_run(struct run *r, const struct options *opt)
 {
-    static char no_metric[] = "val_loss";
-    static const struct rule no_rule = {no_metric, false};
+    struct run_read *rd = &r->read;
     struct candidate cand;
     struct metrics *m;
-    const struct column *col;
-    const struct rule *rule;
     char *why = NULL;
-    int ret, cfg;
+    int cfg;
 
     memset(&cand, 0, sizeof(cand));
     cand.format = r->format;
@@ -170,10 +166,10 @@ static int process_run(struct site *site, struct run *r,
     cand.extra = r->extra;
     cand.key = r->key;
 
-    cfg = r->format->config ? r->format->config(&cand, &r->config, &why)
-                            : config_load_dir(&r->config, r->dir, &why);
+    cfg = r->format->config ? r->format->config(&cand, &rd->config, &why)
+                            : config_load_dir(&rd->config, r->dir, &why);
     if (cfg) {
-        r->config_error = why;
+        rd->config_error = why;
         tell(opt, why);
         why = NULL;
     }
@@ -182,14 +178,14 @@ static int process_run(struct site *site, struct run *r,
         run_skip(r, why ? why : "cannot be read");
         tell(opt, r->reason);
         free(why);
-        return 0;
+        return NULL;
     }
     if (!m->format)
         m->format = r->format->label;
     apply_maps(m, opt);
     {
         /* A run's own max_grad_norm overrides the trainer's default. */
-        const char *clip = config_get(&r->config, "max_grad_norm");
+        const char *clip = config_get(&rd->config, "max_grad_norm");
         double v;
 
         if (clip && !parse_number(clip, &v) && isfinite(m->grad_clip))
@@ -197,9 +193,30 @@ static int process_run(struct site *site, struct run *r,
     }
     map_unambiguous(m, "train_loss", false);
     map_unambiguous(m, "val_loss", true);
-    run_keep_metrics_facts(r, m);
+    run_read_keep(rd, m);
+    return m;
+}
+
+/*
+ * Read, analyse and draw one run; its page is rendered later, once the
+ * comparison has judged it.
+ */
+static int process_run(struct site *site, struct run *r,
+                       const struct options *opt, const struct rules *rules)
+{
+    static char no_metric[] = "val_loss";
+    static const struct rule no_rule = {no_metric, false};
+    const struct run_read *rd = &r->read;
+    struct metrics *m;
+    const struct column *col;
+    const struct rule *rule;
+    int ret;
+
+    m = read_run(r, opt);
+    if (!m)
+        return 0;
     if (rules->chosen) {
-        col = heldout_choose(m, &r->config, &r->rule, &r->rule_why);
+        col = heldout_choose(m, &rd->config, &r->rule, &r->rule_why);
     } else {
         r->rule.metric = xstrdup(rules->select.metric);
         r->rule.maximize = rules->select.maximize;
@@ -248,7 +265,7 @@ static int process_run(struct site *site, struct run *r,
         struct best dbest;
         const struct column *dcol;
         const char *dwhy;
-        const char *nc = config_get(&r->config, "num_classes");
+        const char *nc = config_get(&rd->config, "num_classes");
         char *end;
         unsigned long v;
 

@@ -27,6 +27,28 @@ void run_set_init(struct run_set *set)
     memset(set, 0, sizeof(*set));
 }
 
+void run_read_init(struct run_read *rd)
+{
+    memset(rd, 0, sizeof(*rd));
+    config_init(&rd->config);
+    rd->xbase = -1;
+}
+
+static void run_read_release(struct run_read *rd)
+{
+    free(rd->config_error);
+    config_release(&rd->config);
+    free(rd->xname);
+    for (size_t i = 0; i < rd->nnotes; i++)
+        free(rd->notes[i]);
+    free(rd->notes);
+    for (size_t i = 0; i < rd->ncolumns; i++) {
+        free(rd->columns[i].name);
+        free(rd->columns[i].orig);
+    }
+    free(rd->columns);
+}
+
 static void run_drawn_release(struct run_drawn *d)
 {
     for (size_t i = 0; i < d->ncharts; i++) {
@@ -49,17 +71,7 @@ static void run_release(struct run *r)
     free(r->key);
     free(r->reason);
     free(r->rule.metric);
-    free(r->config_error);
-    config_release(&r->config);
-    free(r->xname);
-    for (size_t i = 0; i < r->nnotes; i++)
-        free(r->notes[i]);
-    free(r->notes);
-    for (size_t i = 0; i < r->ncolumns; i++) {
-        free(r->columns[i].name);
-        free(r->columns[i].orig);
-    }
-    free(r->columns);
+    run_read_release(&r->read);
     diagnosis_release(&r->diag);
     free(r->slice_at_best);
     free(r->curve_x);
@@ -91,11 +103,11 @@ static void relative(const char *root, char **s)
 void run_make_relative(const struct run_set *set, struct run *r)
 {
     relative(set->root, &r->reason);
-    relative(set->root, &r->config_error);
+    relative(set->root, &r->read.config_error);
     relative(set->root, &r->metrics_path);
-    relative(set->root, &r->config.path);
-    for (size_t i = 0; i < r->nnotes; i++)
-        relative(set->root, &r->notes[i]);
+    relative(set->root, &r->read.config.path);
+    for (size_t i = 0; i < r->read.nnotes; i++)
+        relative(set->root, &r->read.notes[i]);
 }
 
 /* The site layout: a run's page and its files sit in runs/<slug>/. */
@@ -130,23 +142,23 @@ void run_drawn_add_chart(struct run_drawn *d, const char *file,
     d->ncharts++;
 }
 
-void run_keep_metrics_facts(struct run *r, const struct metrics *m)
+void run_read_keep(struct run_read *rd, const struct metrics *m)
 {
-    r->nrows = m->nrows;
-    free(r->xname);
-    r->xname = xstrdup(m->xname ? m->xname : "step");
-    r->xbase = m->xbase;
-    r->format_label = m->format;
-    r->notes = xcalloc(m->nnotes ? m->nnotes : 1, sizeof(*r->notes));
+    rd->nrows = m->nrows;
+    free(rd->xname);
+    rd->xname = xstrdup(m->xname ? m->xname : "step");
+    rd->xbase = m->xbase;
+    rd->format_label = m->format;
+    rd->notes = xcalloc(m->nnotes ? m->nnotes : 1, sizeof(*rd->notes));
     for (size_t i = 0; i < m->nnotes; i++)
-        r->notes[i] = xstrdup(m->notes[i]);
-    r->nnotes = m->nnotes;
-    r->columns = xcalloc(m->ncols ? m->ncols : 1, sizeof(*r->columns));
+        rd->notes[i] = xstrdup(m->notes[i]);
+    rd->nnotes = m->nnotes;
+    rd->columns = xcalloc(m->ncols ? m->ncols : 1, sizeof(*rd->columns));
     for (size_t i = 0; i < m->ncols; i++) {
-        r->columns[i].name = xstrdup(m->cols[i].name);
-        r->columns[i].orig = m->cols[i].orig ? xstrdup(m->cols[i].orig) : NULL;
+        rd->columns[i].name = xstrdup(m->cols[i].name);
+        rd->columns[i].orig = m->cols[i].orig ? xstrdup(m->cols[i].orig) : NULL;
     }
-    r->ncolumns = m->ncols;
+    rd->ncolumns = m->ncols;
 }
 
 /*
@@ -171,8 +183,7 @@ static void add_run(struct run_set *set, const struct candidate *c,
     r->format = c->format;
     r->extra = c->extra ? xstrdup(c->extra) : NULL;
     r->key = c->key ? xstrdup(c->key) : NULL;
-    r->xbase = -1;
-    config_init(&r->config);
+    run_read_init(&r->read);
     diagnosis_init(&r->diag);
 }
 
@@ -218,8 +229,7 @@ static void add_unreadable(struct run_set *set, const char *dir,
     r->name = xstrdup(rel);
     r->dir = xstrdup(dir);
     r->metrics_path = xstrdup(dir);
-    r->xbase = -1;
-    config_init(&r->config);
+    run_read_init(&r->read);
     diagnosis_init(&r->diag);
     r->status = RUN_SKIPPED;
     r->reason = xasprintf("%s: cannot read folder: %s", dir, strerror(err));

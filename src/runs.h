@@ -46,6 +46,26 @@ struct folded_column {
 };
 
 /*
+ * What reading a run's config and log gave (report.c, read_run(), with
+ * run_read_keep()): the facts the pages need once its series is freed.
+ * Empty (but for xbase -1 and an empty config) until the run is read; for
+ * a run skipped because its log could not be read, only the config part
+ * may be set.
+ */
+struct run_read {
+    struct config config;
+    char *config_error;       /* why the config could not be read, or NULL */
+    const char *format_label; /* what the reader called the log (static) */
+    size_t nrows;             /* points logged: distinct x values */
+    char *xname;              /* "epoch" or "step" */
+    int xbase;                /* 0 or 1 when the format fixes it, else -1 */
+    size_t nnotes;            /* what the reader said about the log */
+    char **notes;
+    size_t ncolumns; /* the columns read, in log order */
+    struct run_column *columns;
+};
+
+/*
  * What drawing a run gave (charts.c, charts_draw_run()): the charts
  * written beside its page and the columns summarised instead. Empty until
  * the run is drawn, and for a skipped run.
@@ -63,21 +83,12 @@ struct run {
     char *metrics_path; /* the file (or folder) its series are read from */
     char *slug; /* file-system-safe unique id: pages go in runs/<slug>/ */
     const struct format *format; /* the reader that claimed it */
-    const char *format_label;    /* what the reader called the log (static) */
     char *extra;                 /* second path the reader needs, or NULL */
     char *key;                   /* which run of a multi-run source, or NULL */
     enum run_status status;
     char *reason; /* why skipped or not comparable, with file:line */
 
-    struct config config;
-    char *config_error; /* why the config file could not be read, or NULL */
-    size_t nrows;       /* points logged: distinct x values */
-    char *xname;        /* "epoch" or "step" */
-    int xbase;          /* 0 or 1 when the format fixes it, else -1 */
-    size_t nnotes;      /* what the reader said about the log */
-    char **notes;
-    size_t ncolumns; /* the columns read, in log order */
-    struct run_column *columns;
+    struct run_read read;  /* written by report.c's read stage */
     struct rule rule;      /* the rule its best checkpoint is found by:
                               the report's, or with no rule given, its
                               own held-out metric (heldout.h); metric
@@ -144,10 +155,13 @@ void run_skip(struct run *r, const char *reason);
 void run_drawn_add_chart(struct run_drawn *d, const char *file,
                          const char *title);
 
+/* An empty read part: no config, xbase -1. */
+void run_read_init(struct run_read *rd);
+
 /*
- * Keep what the run page needs of m once m is freed: x name and base,
- * the reader's notes, the column names.
+ * Keep in rd what the run page needs of m once m is freed: the format's
+ * label, x name and base, the reader's notes, the column names.
  */
-void run_keep_metrics_facts(struct run *r, const struct metrics *m);
+void run_read_keep(struct run_read *rd, const struct metrics *m);
 
 #endif

@@ -153,7 +153,7 @@ void summary_json(const struct run_set *set, const struct rules *rules,
             json_key(&w, "epoch");
             json_number(&w, r->best.x);
             json_key(&w, "x");
-            json_string(&w, r->xname);
+            json_string(&w, r->read.xname);
             json_key(&w, "metric");
             json_string(&w,
                         r->rule.metric ? r->rule.metric : rules->select.metric);
@@ -391,7 +391,7 @@ void summary_md(const struct run_set *set, const struct rules *rules,
         md_num(&line, r->best.found ? r->best.value : NAN);
         strbuf_addstr(&line, " | ");
         if (r->best.found)
-            strbuf_addf(&line, "%s %s", r->xname ? r->xname : "x",
+            strbuf_addf(&line, "%s %s", r->read.xname ? r->read.xname : "x",
                         fmt_num(x, sizeof(x), r->best.x));
         strbuf_addstr(&line, " | ");
         if (i != cmp->baseline && !isnan(v->delta) && v->delta > 0)

@@ -44,21 +44,23 @@ static struct run *add_run(struct run_set *set, const char *name, double best,
     r->best.x = 10;
     r->best.last_x = 20;
     r->best.last_value = best;
-    config_init(&r->config);
+    config_init(&r->read.config);
     if (config) {
         char *copy = xstrdup(config), *p = copy;
 
-        r->config.path = xstrdup("config.yaml");
+        r->read.config.path = xstrdup("config.yaml");
         while (*p) {
             char *sp = strchr(p, ' '), *eq;
 
             if (sp)
                 *sp = '\0';
             eq = strchr(p, '=');
-            ALLOC_GROW(r->config.e, r->config.n + 1, r->config.alloc);
-            r->config.e[r->config.n].key = xstrndup(p, (size_t)(eq - p));
-            r->config.e[r->config.n].value = xstrdup(eq + 1);
-            r->config.n++;
+            ALLOC_GROW(r->read.config.e, r->read.config.n + 1,
+                       r->read.config.alloc);
+            r->read.config.e[r->read.config.n].key =
+                xstrndup(p, (size_t)(eq - p));
+            r->read.config.e[r->read.config.n].value = xstrdup(eq + 1);
+            r->read.config.n++;
             p = sp ? sp + 1 : p + strlen(p);
         }
         free(copy);
@@ -103,7 +105,7 @@ static void free_set(struct run_set *set)
 
         free(r->name);
         free(r->reason);
-        config_release(&r->config);
+        config_release(&r->read.config);
         diagnosis_release(&r->diag);
         free(r->slice_at_best);
     }

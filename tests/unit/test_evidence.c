@@ -142,8 +142,9 @@ static size_t check_root(const char *root, size_t *bad)
         cand.path = r->metrics_path;
         cand.extra = r->extra;
         cand.key = r->key;
-        if (r->format->config ? r->format->config(&cand, &r->config, &why)
-                              : config_load_dir(&r->config, r->dir, &why)) {
+        if (r->format->config
+                ? r->format->config(&cand, &r->read.config, &why)
+                : config_load_dir(&r->read.config, r->dir, &why)) {
             free(why);
             why = NULL;
         }
@@ -156,7 +157,7 @@ static size_t check_root(const char *root, size_t *bad)
         if (col)
             metrics_best(m, col, false, &best);
         diag_options_init(&opt);
-        nc = config_get(&r->config, "num_classes");
+        nc = config_get(&r->read.config, "num_classes");
         if (nc && atoi(nc) >= 2)
             opt.num_classes = (unsigned)atoi(nc);
         diagnosis_init(&d);

@@ -94,11 +94,11 @@ static void build_set(struct run_set *set)
     r->slug = xss_slug;
     r->metrics_path = xss_metrics;
     r->status = RUN_OK;
-    r->config.path = xss_cfg_path;
-    r->config.n = r->config.alloc = 2;
-    r->config.e = xss_cfg;
-    r->nrows = 13;
-    r->xname = xname_epoch;
+    r->read.config.path = xss_cfg_path;
+    r->read.config.n = r->read.config.alloc = 2;
+    r->read.config.e = xss_cfg;
+    r->read.nrows = 13;
+    r->read.xname = xname_epoch;
     r->best.found = true;
     r->best.x = 9;
     r->best.value = 0.123456789;
@@ -119,8 +119,8 @@ static void build_set(struct run_set *set)
     r->slug = utf_slug;
     r->metrics_path = utf_metrics;
     r->status = RUN_OK;
-    r->nrows = 5;
-    r->xname = xname_epoch;
+    r->read.nrows = 5;
+    r->read.xname = xname_epoch;
     r->best.found = true;
     r->best.x = 5;
     r->best.value = 0.25;
@@ -137,9 +137,9 @@ static void build_set(struct run_set *set)
     r->metrics_path = nc_metrics;
     r->status = RUN_NOT_COMPARABLE;
     r->reason = nc_reason;
-    r->config_error = nc_config_error;
-    r->nrows = 4;
-    r->xname = xname_epoch;
+    r->read.config_error = nc_config_error;
+    r->read.nrows = 4;
+    r->read.xname = xname_epoch;
 
     r = &runs[3];
     r->name = sk_name;
