@@ -86,6 +86,7 @@ void diag_options_init(struct diag_options *opt)
 {
     diag_thresholds_init(&opt->t);
     opt->num_classes = 0;
+    opt->select_best = NULL;
 }
 
 const char *diag_threshold_name(size_t i)
@@ -428,8 +429,9 @@ struct ctx {
     unsigned nclass;    /* 0 when unknown */
     const char *nclass_from;
     const struct best *best; /* under the rule; best->found may be false */
-    struct diag_num *ev;     /* numbers quoted by the evidence being
-                                written, for the next add() or attach() */
+    const struct best *select_best; /* diag_options' */
+    struct diag_num *ev;            /* numbers quoted by the evidence being
+                                       written, for the next add() or attach() */
     size_t nev, ev_alloc;
     struct strbuf unchecked; /* "; "-separated signals not checked */
     struct strbuf aside;     /* side observations for the note */
@@ -2129,6 +2131,8 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
  * best before that part by more than tail_gain at a pace (gain per point)
  * of at least tail_rate times the run's average pace, and the last point
  * is within last_near of the best: stopping here leaves gains unmade.
+ * When the best checkpoint is chosen by another held-out metric (see
+ * diag_options' select_best), its best must be in the last part too.
  * Judged on the held-out curve only: a training loss nearly always keeps
  * falling, so with no held-out curve its fall says nothing about what
  * more training would give (need_more_signals says what to log).
@@ -2189,6 +2193,14 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
         total_pace = total;
     }
     last_gap = bad(c, s[c->n - 1]) - bad(c, s[b]);
+    /*
+     * Training longer is worth it for the metric the best checkpoint is
+     * chosen by: when that is another curve, its best must be in the
+     * last part too.
+     */
+    if (x->select_best && x->select_best->found &&
+        x->select_best->x < c->x[start])
+        goto out;
     if (b <= start || gain <= t->tail_gain * fabs(before) ||
         bad(c, s[start]) - bad(c, s[b]) <= t->tail_move * fabs(s[start]) ||
         pace / (double)(b - start + 1) <
@@ -2886,6 +2898,7 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     x.m = m;
     x.rule = rule;
     x.t = &opt->t;
+    x.select_best = opt->select_best;
     x.best = best;
     strbuf_init(&x.unchecked, 0);
     strbuf_init(&x.aside, 0);

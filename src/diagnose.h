@@ -280,6 +280,12 @@ double diag_threshold_default(size_t i);
 struct diag_options {
     struct diag_thresholds t;
     unsigned num_classes; /* from the run's config; 0 when unknown */
+    /*
+     * When the diagnosis reads another held-out curve than the one the
+     * best checkpoint is chosen by (a held-out loss beside the rule's
+     * score): that metric's best checkpoint, else NULL.
+     */
+    const struct best *select_best;
 };
 
 /* Defaults: diag_thresholds_init() and num_classes 0. */

@@ -284,6 +284,7 @@ static int process_run(struct site *site, struct run *r,
              * whatever metric chose the best checkpoint.
              */
             metrics_best(m, dcol, drule.maximize, &dbest);
+            dopt.select_best = &r->best;
             diag_run(m, &drule, &dbest, &dopt, &r->diag);
         } else {
             diag_run(m, rule, &r->best, &dopt, &r->diag);

@@ -1166,6 +1166,27 @@ static void test_still_improving(void)
     ratio[1].v[12] = END;
     expect("a loss still falling by a steady ratio", ratio, 2, "val_loss:min",
            DIAG_STILL_IMPROVING, DECISION_TUNE);
+    {
+        /* The metric the best checkpoint is chosen by peaked at epoch 2. */
+        struct best early = {0};
+        struct diag_options op = options("tail_frac", "0.25", 0);
+        struct outcome o;
+
+        early.found = true;
+        early.x = 2;
+        early.value = 0.9;
+        op.select_best = &early;
+        run_opt(improving, 2, "val_loss:min", &op, &o);
+        ok(!fired(&o, DIAG_STILL_IMPROVING),
+           "still improving: not when the metric the best checkpoint is "
+           "chosen by had its best before the last part");
+        diagnosis_release(&o.d);
+        early.x = 6;
+        run_opt(improving, 2, "val_loss:min", &op, &o);
+        ok(fired(&o, DIAG_STILL_IMPROVING),
+           "still improving: when that metric's best is in the last part too");
+        diagnosis_release(&o.d);
+    }
     sides("0.42, 0.40, 0.399: flat within the last quarter", healthy, 2,
           DIAG_STILL_IMPROVING, "tail_move", "0", "0.005", 0);
 
@@ -1474,7 +1495,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(299);
+    plan(301);
     test_seeds();
     test_non_finite();
     test_collapse();
