@@ -29,10 +29,11 @@
  * replicate of it (its diagnosis decides); a diagnosis asking for a
  * rollback; a slice regression; worse than the baseline (rollback); a
  * gain too small or within the seed noise (tune); a diagnosis asking for
- * a change (tune); keep. Without a baseline, the best comparable run is
- * the reference (kept), and the others tie with it (tune) or are clearly
- * worse (rollback): a leaderboard under the rule. Then dispose() writes
- * the rest of the decision record to follow the verdict.
+ * a change (tune); several settings changed at once (tune: the gain
+ * cannot be attributed to one change); keep. Without a baseline, the best
+ * comparable run is the reference (kept), and the others tie with it (tune) or
+ * are clearly worse (rollback): a leaderboard under the rule. Then dispose()
+ * writes the rest of the decision record to follow the verdict.
  */
 #include "compare.h"
 
@@ -945,6 +946,24 @@ static void add_separating(const struct judge *j, size_t i,
                 key, mine ? mine : "(unset)", theirs ? theirs : "(unset)");
 }
 
+/* "a, b, c, d, e, ...": the keys changed, at most WHY_MAX_KEYS of them. */
+static void add_changed_keys(const struct verdict *v, struct strbuf *sb)
+{
+    for (size_t k = 0; k < v->nchanged && k < WHY_MAX_KEYS; k++)
+        strbuf_addf(sb, "%s%s", k ? ", " : "", v->changed[k]);
+    if (v->nchanged > WHY_MAX_KEYS)
+        strbuf_addstr(sb, ", ...");
+}
+
+/* "3 settings changed (a, b, c), so the effect cannot be attributed ..." */
+static void add_changed_list(const struct verdict *v, struct strbuf *why)
+{
+    strbuf_addf(why, "%zu settings changed (", v->nchanged);
+    add_changed_keys(v, why);
+    strbuf_addstr(why, "), so the effect cannot be attributed to any one "
+                       "of them");
+}
+
 /*
  * A run that changed something, compared with the baseline: the run's
  * best (or its seed group's mean) against the baseline's level.
@@ -1064,6 +1083,19 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
                     main_finding(&r->diag));
         if (r->diag.action)
             strbuf_addf(why, ": %s", r->diag.action);
+    } else if (v->settings_compared && v->nchanged > 1) {
+        /*
+         * "If you change five things and the run improves, you still do
+         * not know which change helped" (seed note 000): a gain made by
+         * several changes at once is not one change to keep.
+         */
+        d = DECISION_TUNE;
+        v->unattributed = true;
+        strbuf_addf(why, "promising: %s beats %s by ", what.buf, ref.buf);
+        strbuf_addnum(why, gain);
+        strbuf_addstr(why, ", but ");
+        add_changed_list(v, why);
+        strbuf_addstr(why, ": re-run with one change at a time");
     } else {
         d = DECISION_KEEP;
         strbuf_addf(why, "%s beats %s by ", what.buf, ref.buf);
@@ -1097,15 +1129,10 @@ static void add_changed_note(const struct judge *j, size_t i,
                     s->known ? "the baseline" : "this run");
         return;
     }
-    if (v->nchanged < 2)
+    if (v->nchanged < 2 || v->unattributed)
         return;
-    strbuf_addf(why, "; %zu settings changed (", v->nchanged);
-    for (size_t k = 0; k < v->nchanged && k < WHY_MAX_KEYS; k++)
-        strbuf_addf(why, "%s%s", k ? ", " : "", v->changed[k]);
-    if (v->nchanged > WHY_MAX_KEYS)
-        strbuf_addstr(why, ", ...");
-    strbuf_addstr(why, "), so the effect cannot be attributed to any one "
-                       "of them");
+    strbuf_addstr(why, "; ");
+    add_changed_list(v, why);
 }
 
 /*
@@ -1238,6 +1265,23 @@ static void dispose(const struct judge *j, size_t i, struct verdict *v)
         break;
     }
     case DECISION_TUNE:
+        if (v->unattributed) {
+            struct strbuf keys = STRBUF_INIT;
+
+            add_changed_keys(v, &keys);
+            v->first_check = xasprintf(
+                "which of the %zu settings changed from the baseline '%s' "
+                "(%s) made the gain",
+                v->nchanged, base, keys.buf);
+            v->action = xasprintf(
+                "re-run from the baseline's settings with one of them "
+                "changed at a time (%s), and keep the change that makes "
+                "the gain",
+                keys.buf);
+            v->success = kept_if(j);
+            strbuf_release(&keys);
+            break;
+        }
         v->first_check = xstrdup("the seed spread: whether the gain over the "
                                  "baseline is larger than the noise");
         v->action = xstrdup("repeat the run with more seeds, or make a larger "

@@ -86,6 +86,9 @@ struct verdict {
                                 checkpoints: a drop of 0.04 > 0.01" */
     bool settings_compared;  /* both this run and the baseline have a
                                 config, so changed[] means something */
+    bool unattributed;       /* it beat the baseline, but with several
+                                settings changed at once: tune, to learn
+                                which change made the gain */
     /*
      * The decision record, written once by cmp_runs() and rendered by
      * every output as it is: the diagnosis proposes (its decision, first
@@ -139,10 +142,12 @@ void comparison_release(struct comparison *c);
  *   rollback: any slice beyond its allowed drop (even when the average
  *     improved), or worse than the baseline;
  *   keep: better than the baseline by more than min_improvement and by
- *     more than its seed group's spread, no slice regression, and no
- *     diagnosis asking for a change;
- *   tune: the rest (promising, but a diagnosis says what to change, or
- *     the gain is within the noise).
+ *     more than its seed group's spread, no slice regression, no
+ *     diagnosis asking for a change, and one setting changed (or the
+ *     settings cannot be compared);
+ *   tune: the rest (promising, but a diagnosis says what to change, the
+ *     gain is within the noise, or several settings changed at once, so
+ *     the gain cannot be attributed to one of them).
  * The baseline itself is kept unless its own diagnosis says otherwise.
  * Without a baseline the runs of each folder form a leaderboard under
  * the rule: the folder's best comparable run (a best value, finite
