@@ -118,12 +118,25 @@ char *board_headline(const struct board *b, const struct run_set *set,
         strbuf_addf(&sb, " No run needs action.");
         return strbuf_detach(&sb, NULL);
     }
-    strbuf_addf(&sb, " %zu of %zu runs need action (", b->need_action, b->n);
+    /* "The run needs", "Both runs need", "All 5 runs need", "1 of 5 runs
+     * needs", "3 of 5 runs need". */
+    if (b->n == 1)
+        strbuf_addstr(&sb, " The run needs action (");
+    else if (b->need_action == b->n && b->n == 2)
+        strbuf_addstr(&sb, " Both runs need action (");
+    else if (b->need_action == b->n)
+        strbuf_addf(&sb, " All %zu runs need action (", b->n);
+    else
+        strbuf_addf(&sb, " %zu of %zu runs %s action (", b->need_action, b->n,
+                    b->need_action == 1 ? "needs" : "need");
     for (int d = DECISION_TUNE; d <= DECISION_INVESTIGATE; d++) {
         if (!b->count[d])
             continue;
-        strbuf_addf(&sb, "%s%zu %s", first ? "" : ", ", b->count[d],
-                    decision_name((enum decision)d));
+        if (b->need_action == 1)
+            strbuf_addstr(&sb, decision_name((enum decision)d));
+        else
+            strbuf_addf(&sb, "%s%zu %s", first ? "" : ", ", b->count[d],
+                        decision_name((enum decision)d));
         first = false;
     }
     strbuf_addstr(&sb, ").");

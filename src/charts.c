@@ -351,8 +351,12 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
         return 0;
     }
     memset(&spec, 0, sizeof(spec));
-    title = xasprintf("%s of the baseline and the top %zu runs", rule->metric,
-                      shown);
+    if (shown == 1)
+        title = xasprintf("%s of %sthe top run", rule->metric,
+                          n > shown ? "the baseline and " : "");
+    else
+        title = xasprintf("%s of %sthe top %zu runs", rule->metric,
+                          n > shown ? "the baseline and " : "", shown);
     spec.title = title;
     spec.xlabel = xname;
     spec.ylabel = rule->metric;

@@ -1201,6 +1201,54 @@ static void dispose_leaderboard(const struct judge *j, size_t i,
     }
 }
 
+/* Did the run change a data key (see is_data_key())? */
+static bool changed_data(const struct verdict *v)
+{
+    for (size_t k = 0; k < v->nchanged; k++)
+        if (is_data_key(v->changed[k]))
+            return true;
+    return false;
+}
+
+/*
+ * A kept run's first check (and, for a kept change, its action) says
+ * what it was kept against, which only the comparison knows: a change
+ * that beat the baseline, the baseline itself or a seed replicate of it,
+ * the reference of a leaderboard, or a run with nothing to compare with.
+ */
+static void keep_record(const struct judge *j, size_t i, struct verdict *v)
+{
+    char *check;
+
+    if (j->b == SIZE_MAX)
+        check = xasprintf("nothing to fix in the curves; there is no "
+                          "baseline and no comparable run of its folder, "
+                          "so judge the next run against this one's best "
+                          "%s under the same rule",
+                          j->metric);
+    else if (i == j->b && j->leaderboard)
+        check = xasprintf("nothing to fix: it is the reference, the best "
+                          "comparable run of its folder under the rule; "
+                          "judge the next run against its best %s",
+                          j->metric);
+    else if (i == j->b)
+        check = xstrdup("nothing to fix: it is the baseline every other "
+                        "run is judged against");
+    else if (j->bgroup != SIZE_MAX && j->group_of[i] == j->bgroup)
+        check = xasprintf("nothing to fix: a seed replicate of %s, so "
+                          "there is no change to judge",
+                          j->noun);
+    else {
+        check = xstrdup("nothing to fix: this change beats the baseline "
+                        "under the rule");
+        free(v->action);
+        v->action = xstrdup("keep this run's settings as the new baseline; "
+                            "change one setting at a time from here");
+    }
+    free(v->first_check);
+    v->first_check = check;
+}
+
 /*
  * The comparison disposes: the record takes the diagnosis' first check,
  * action and success rule when the verdict is the diagnosis' decision,
@@ -1219,6 +1267,8 @@ static void dispose(const struct judge *j, size_t i, struct verdict *v)
         v->first_check = d->first_check ? xstrdup(d->first_check) : NULL;
         v->action = d->action ? xstrdup(d->action) : NULL;
         v->success = d->success ? xstrdup(d->success) : NULL;
+        if (d->n && v->decision == DECISION_KEEP)
+            keep_record(j, i, v);
         return;
     }
     v->overruled = true;
@@ -1255,9 +1305,25 @@ static void dispose(const struct judge *j, size_t i, struct verdict *v)
             what += strlen(nc);
         v->first_check =
             xasprintf("what keeps it from being compared: %s", what);
-        v->action = xasprintf("make the run comparable first (the same data "
-                              "as the others, a finite best %s), then judge "
-                              "it again",
+        if (r->best.found && r->rule.metric &&
+            (strcmp(r->rule.metric, j->metric) ||
+             r->rule.maximize != j->rules->select.maximize)) {
+            /* Judged by its own metric: it belongs to another task. */
+            v->action = xasprintf(
+                "compare it with the runs judged by its own metric, %s:%s "
+                "(a report of them under --select), not with these",
+                r->rule.metric, r->rule.maximize ? "max" : "min");
+            v->success =
+                xasprintf("it is compared under %s:%s with runs "
+                          "of its own task",
+                          r->rule.metric, r->rule.maximize ? "max" : "min");
+            break;
+        }
+        v->action = xasprintf("make the run comparable first (%sa finite "
+                              "best %s), then judge it again",
+                              changed_data(v) ? "the same data as the "
+                                                "others, "
+                                              : "",
                               j->metric);
         v->success = xasprintf("the next run has a finite best %s and is "
                                "compared under the same rule",
@@ -1289,10 +1355,8 @@ static void dispose(const struct judge *j, size_t i, struct verdict *v)
         v->success = kept_if(j);
         break;
     case DECISION_KEEP:
-        v->first_check = xstrdup("nothing to fix: this change beats the "
-                                 "baseline under the rule");
-        v->action = xstrdup("keep this run's settings as the new baseline; "
-                            "change one setting at a time from here");
+        keep_record(j, i, v);
+        free(v->success);
         v->success = kept_if(j);
         break;
     }

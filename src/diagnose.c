@@ -2620,7 +2620,8 @@ static const struct advice_row {
     {DIAG_HEALTHY, ADVICE_DEFAULT,
      "both curves improve and the held-out curve flattens without "
      "worsening",
-     "nothing to fix: compare against the baseline under the same rule",
+     "nothing to fix in the curves: judge the next run against this one "
+     "under the same rule",
      "keep the best checkpoint; change one setting at a time from here",
      "a change is kept only if {beat}"},
 };

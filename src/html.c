@@ -728,6 +728,10 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         struct tmpl_dict *o = tmpl_add(d, "OVERLAY");
 
         tmpl_set(o, "OVERLAY_FILE", overlay);
+        tmpl_set(o, "OVERLAY_ALT",
+                 cmp->baseline != SIZE_MAX
+                     ? "Held-out curves of the baseline and the leading runs"
+                     : "Held-out curves of the leading runs");
         ret = set_inline_svg(o, info, info->overlay_svg, overlay);
     }
 

@@ -328,12 +328,23 @@ static void choose_rule(struct run_set *set, struct rules *rules,
     }
     rules->select.metric = xstrdup(own[pick]->metric);
     rules->select.maximize = own[pick]->maximize;
-    rules->chosen_why = xasprintf(
-        "no rule given: the held-out metric %zu of the %zu runs read are "
-        "judged by, each by the metric its logger chooses its best "
-        "checkpoint by, else its held-out loss, then an error rate, then "
-        "a score",
-        count, nread);
+    {
+        /* "the one run read is", "both runs read are", "all 5 runs read
+         * are", "1 of the 5 runs read is", "3 of the 5 runs read are". */
+        char *who = nread == 1 ? xstrdup("the one run read is")
+                    : count < nread
+                        ? xasprintf("%zu of the %zu runs read %s", count, nread,
+                                    count == 1 ? "is" : "are")
+                    : nread == 2 ? xstrdup("both runs read are")
+                                 : xasprintf("all %zu runs read are", nread);
+
+        rules->chosen_why = xasprintf(
+            "no rule given: the held-out metric %s judged by, each by the "
+            "metric its logger chooses its best checkpoint by, else its "
+            "held-out loss, then an error rate, then a score",
+            who);
+        free(who);
+    }
     for (size_t i = 0; i < set->n; i++) {
         struct run *r = &set->runs[i];
 

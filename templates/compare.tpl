@@ -94,7 +94,7 @@
     {{SVG_TEXT:none}}
 {{/SVG}}
 {{#IMG}}
-    <img src="{{OVERLAY_FILE:U=html}}" alt="Held-out curves of the baseline and the leading runs">
+    <img src="{{OVERLAY_FILE:U=html}}" alt="{{OVERLAY_ALT:h}}">
 {{/IMG}}
   </figure>
 </section>

@@ -3,7 +3,8 @@
 # each golden case, the verdict, the next change and the success rule in
 # summary.json are the ones its run page, its row of the index and of the
 # comparison, summary.md and the one-file report show; and no run page
-# says two things that cannot both be true. Without a baseline, the
+# says two things that cannot both be true (nor speaks of a baseline
+# there is not, nor of "1 runs"). Without a baseline, the
 # leaderboard rule is said in the same words on the index, the comparison
 # and summary.md.
 . "$srcdir/tests/lib.sh"
@@ -69,6 +70,22 @@ check() {
             echo "# $name $page: non-finite grad_norm, yet not checked"
             bad=1
         fi
+        if grep -qF "the same data as the others" "$page_file" &&
+            ! jq -e --arg r "$run" '.runs[] | select(.name == $r) |
+                (.changed_keys // [])[] |
+                select(test("(^|[.])(data_version|dataset_version|split|data[.]version|dataset[.]version)$"))' \
+                "$out/summary.json" >/dev/null; then
+            echo "# $name $page: 'the same data as the others', yet it" \
+                "changed no data key"
+            bad=1
+        fi
+        if grep -qF "decision-" "$page_file" &&
+            grep -qF "its own metric" "$page_file" &&
+            grep -qF "make the run comparable first" "$page_file"; then
+            echo "# $name $page: judged by its own metric, yet told to" \
+                "make itself comparable"
+            bad=1
+        fi
         if grep -qF "href=\"$page\"" "$out/index.html"; then
             row "$out/index.html" "$page" >"$TMP/row"
             has "$name $page (index)" "$TMP/row" "decision-$decision" || bad=1
@@ -79,12 +96,28 @@ check() {
             "$(html "$action")"; do
             has "$name $page (compare)" "$TMP/row" "$text" || bad=1
         done
-        if [ -n "$action" ]; then
+        # summary.md lists the next steps of the first runs and folds the
+        # rest ("N more ..."); a run it lists is listed right.
+        if [ -n "$action" ] && { grep -qF -- "**$decision** $(md "$run"): " \
+            "$out/summary.md" || ! grep -qE "more on the run pages|more runs?</summary>" \
+            "$out/summary.md"; }; then
             has "$name $page (summary.md)" "$out/summary.md" \
                 "**$decision** $(md "$run"): $(md "$action"). Success: $(md "$success")" ||
                 bad=1
         fi
     done <"$TMP/runs.txt"
+    # No page speaks of a baseline there is not, or of "1 runs".
+    if [ "$(jq -r '.baseline // ""' "$out/summary.json")" = "" ] &&
+        grep -rl "against the baseline\|of the baseline\|the baseline's" \
+            "$out" "$out.html" >"$TMP/found"; then
+        echo "# $name: no baseline, yet the pages speak of one:" $(cat "$TMP/found")
+        bad=1
+    fi
+    if grep -rlE "(^|[^0-9.])1 of the 1 runs|(^|[^0-9.])1 runs|(^|[^0-9.])1 of [0-9]+ runs need |runs read is|1 of the [0-9]+ runs read are|top 1 runs" \
+        "$out" "$out.html" >"$TMP/found"; then
+        echo "# $name: a count with the wrong number:" $(cat "$TMP/found")
+        bad=1
+    fi
     rule=$(jq -r '.verdict_rule // ""' "$out/summary.json")
     if [ -n "$rule" ]; then
         has "$name (index)" "$out/index.html" "$(html "$rule")" || bad=1
@@ -99,8 +132,13 @@ check() {
 }
 
 cases=$(cd "$srcdir/tests/golden" && ls)
-plan "$(($(echo "$cases" | wc -w) + 1))"
+plan "$(($(echo "$cases" | wc -w) + 2))"
 check sample_runs sample_runs
+# The same runs with no rules file: no baseline, a leaderboard.
+cp -R "$srcdir/sample_runs" "$TMP/nobase"
+chmod -R u+w "$TMP/nobase"
+rm -f "$TMP/nobase/reportgen.yaml"
+check no-baseline "$TMP/nobase"
 for c in $cases; do
     # shellcheck disable=SC2046
     check "$c" $(cat "$srcdir/tests/golden/$c/args")

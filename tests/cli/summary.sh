@@ -34,7 +34,7 @@ else
     t_not_ok "1,000 runs: summary.md is under 60,000 bytes ($size)"
 fi
 t_grep "1,000 runs: the headline comes first" \
-    '^\*\*\(Keep \|No run can be kept\).* runs\{0,1\} need action' "$M"
+    '^\*\*\(Keep \|No run can be kept\).* runs\{0,1\} needs\{0,1\} action' "$M"
 t_grep "1,000 runs: a table" '^| # | Run | Verdict | Best `val_loss` |' "$M"
 t_grep "1,000 runs: the rest folded and counted" \
     '^<details><summary>[0-9]* more runs</summary>' "$M"

@@ -840,6 +840,22 @@ static void test_folders(void)
     has(verdict(&set, &c, "p2/c")->why, "no comparable run of its folder",
         "p2/c: alone in its folder, its diagnosis decides");
     is_decision(&set, &c, "p3/d", DECISION_KEEP);
+    /* With no baseline, no kept run is told to compare against one. */
+    has(verdict(&set, &c, "p3/d")->first_check,
+        "there is no baseline and no comparable run of its folder",
+        "p3/d: alone, its first check says there is nothing to compare");
+    has(verdict(&set, &c, "p1/a")->first_check, "it is the reference",
+        "p1/a: the reference's first check says it is the reference");
+    {
+        const char *bad = NULL;
+
+        for (size_t i = 0; i < c.n; i++)
+            if (c.v[i].first_check && strstr(c.v[i].first_check, "baseline") &&
+                !strstr(c.v[i].first_check, "there is no baseline"))
+                bad = c.v[i].first_check;
+        if (!ok(!bad, "no first check names a baseline there is not"))
+            printf("#   '%s'\n", bad);
+    }
     comparison_release(&c);
     free_set(&set);
     rules_release(&ru);
@@ -1068,7 +1084,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(210);
+    plan(213);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
