@@ -243,7 +243,7 @@ struct curve {
  * spike from moving a bucket, and every rule after this stays linear in
  * a bounded number of points however long the log is.
  */
-enum { CURVE_MAX = 2000, CURVE_BUCKETS = 1000 };
+enum { CURVE_MAX = DIAG_CURVE_MAX, CURVE_BUCKETS = DIAG_CURVE_BUCKETS };
 
 static void reduce(struct curve *c)
 {
@@ -399,7 +399,7 @@ static bool interp(const struct curve *c, const double *s, double x,
  * the next of a dozen buffers, so they stay valid through the call.
  */
 struct nums {
-    char b[16][4 * FMT_NUM_SIZE];
+    char b[16][8 * FMT_NUM_SIZE];
     size_t i;
 };
 
@@ -476,8 +476,41 @@ const char *diag_num_kind_name(enum diag_num_kind kind)
         return "ratio";
     case DIAG_NUM_DIFF:
         return "difference";
+    case DIAG_NUM_CHANGE:
+        return "change";
+    case DIAG_NUM_RATE:
+        return "rate";
+    case DIAG_NUM_LOG:
+        return "log";
+    case DIAG_NUM_LOG_STEP:
+        return "median_log_step";
+    case DIAG_NUM_LEVEL:
+        return "level";
+    case DIAG_NUM_INTERP:
+        return "interpolated";
+    case DIAG_NUM_SHARE:
+        return "share";
+    case DIAG_NUM_TV:
+        return "total_variation";
+    case DIAG_NUM_X:
+        return "x";
+    case DIAG_NUM_LINE:
+        return "line";
+    case DIAG_NUM_COUNT:
+        return "count";
+    case DIAG_NUM_TALLY:
+        return "tally";
+    case DIAG_NUM_THRESHOLD:
+        return "threshold";
     }
     return "unknown";
+}
+
+bool diag_num_has_parts(enum diag_num_kind kind)
+{
+    return kind == DIAG_NUM_RATIO || kind == DIAG_NUM_DIFF ||
+           kind == DIAG_NUM_CHANGE || kind == DIAG_NUM_RATE ||
+           kind == DIAG_NUM_LOG;
 }
 
 /*
@@ -502,9 +535,13 @@ static struct diag_num *ev_push(struct ctx *x, const char *metric,
     return e;
 }
 
-/* "V (median of epochs A-B)" into the next nums buffer. */
+/*
+ * "V (median of epochs A-B)" into the next nums buffer; over a reduced
+ * curve's buckets, "V (median of the bucket medians of steps A-B)".
+ */
 static const char *ev_span_text(struct nums *nb, const char *what, double v,
-                                const char *xname, double x0, double x1)
+                                const char *xname, double x0, double x1,
+                                bool buckets)
 {
     char a[FMT_NUM_SIZE], b[FMT_NUM_SIZE], c[FMT_NUM_SIZE];
     char *out = nb->b[nb->i++ % ARRAY_SIZE(nb->b)];
@@ -512,8 +549,8 @@ static const char *ev_span_text(struct nums *nb, const char *what, double v,
     fmt_num(a, sizeof(a), v);
     fmt_num(b, sizeof(b), x0);
     fmt_num(c, sizeof(c), x1);
-    snprintf(out, sizeof(nb->b[0]), "%s (%s of %ss %s-%s)", a, what, xname, b,
-             c);
+    snprintf(out, sizeof(nb->b[0]), "%s (%s of %s%ss %s-%s)", a, what,
+             buckets ? "the bucket medians of " : "", xname, b, c);
     return out;
 }
 
@@ -532,8 +569,13 @@ static const char *ev_span(struct ctx *x, struct nums *nb,
     e = ev_push(x, c->name, kind, v);
     e->x0 = c->lo ? c->lo[lo] : c->x[lo];
     e->x1 = c->hi ? c->hi[hi - 1] : c->x[hi - 1];
+    if (c->lo && hi - lo == 1)
+        e->x = c->x[lo]; /* one bucket: the median of its span, at its
+                            middle */
+    else if (c->lo)
+        e->buckets = CURVE_BUCKETS;
     return ev_span_text(nb, kind == DIAG_NUM_MEAN ? "mean" : "median", v,
-                        c->xname, e->x0, e->x1);
+                        c->xname, e->x0, e->x1, e->buckets);
 }
 
 /* Point i of curve c (a bucket median when the curve was reduced). */
@@ -556,9 +598,10 @@ static const char *ev_smooth(struct ctx *x, struct nums *nb,
     e = ev_push(x, c->name, DIAG_NUM_SMOOTHED, s[i]);
     e->x = c->x[i];
     e->window = win;
+    e->buckets = c->lo ? CURVE_BUCKETS : 0;
     out = nb->b[nb->i++ % ARRAY_SIZE(nb->b)];
-    snprintf(out, sizeof(nb->b[0]), "%s (smoothed over %zu points)",
-             num(nb, s[i]), win);
+    snprintf(out, sizeof(nb->b[0]), "%s (smoothed over %zu %s)", num(nb, s[i]),
+             win, c->lo ? "bucket medians" : "points");
     return out;
 }
 
@@ -569,26 +612,105 @@ static const char *ev_smooth(struct ctx *x, struct nums *nb,
     ev_span(x, &nums_, (c), (lo), (hi), DIAG_NUM_MEAN, (v))
 #define SM(c, s, win, i) ev_smooth(x, &nums_, (c), (s), (win), (i))
 
-/* The ratio (or difference) of the numbers recorded a-th and b-th. */
-static double ev_ratio(struct ctx *x, size_t a, size_t b)
+/*
+ * A number computed from the numbers recorded a-th and b-th (see enum
+ * diag_num_kind): their ratio, difference, relative change, the rate of
+ * fall per point over window points, or the log of the a-th.
+ */
+static double ev_of(struct ctx *x, enum diag_num_kind kind, size_t a, size_t b,
+                    size_t window)
 {
-    double v = x->ev[a].value / x->ev[b].value;
-    struct diag_num *e = ev_push(x, "", DIAG_NUM_RATIO, v);
+    double va = x->ev[a].value, vb = x->ev[b].value, v;
+    struct diag_num *e;
 
+    switch (kind) {
+    case DIAG_NUM_RATIO:
+        v = va / vb;
+        break;
+    case DIAG_NUM_DIFF:
+        v = va - vb;
+        break;
+    case DIAG_NUM_CHANGE:
+        v = va / vb - 1;
+        break;
+    case DIAG_NUM_RATE:
+        v = 1 - pow(vb / va, 1 / (double)window);
+        break;
+    case DIAG_NUM_LOG:
+        v = log(va);
+        break;
+    default:
+        assert(!"not a kind with parts");
+        v = NAN;
+    }
+    e = ev_push(x, "", kind, v);
     e->a = a;
     e->b = b;
+    e->window = window;
     return v;
 }
 
-static double ev_diff(struct ctx *x, size_t a, size_t b)
-{
-    double v = x->ev[a].value - x->ev[b].value;
-    struct diag_num *e = ev_push(x, "", DIAG_NUM_DIFF, v);
+#define ev_ratio(x, a, b) ev_of((x), DIAG_NUM_RATIO, (a), (b), 0)
+#define ev_diff(x, a, b) ev_of((x), DIAG_NUM_DIFF, (a), (b), 0)
+#define ev_change(x, a, b) ev_of((x), DIAG_NUM_CHANGE, (a), (b), 0)
 
-    e->a = a;
-    e->b = b;
-    return v;
+/*
+ * A number the sentence quotes that is not a value of the curves: a
+ * threshold (by name; shown as a percentage when pct), a tally of the
+ * rule's, an x where metric logged a value, a file line, a count of a
+ * column's values over a span (NaN: the whole column).
+ */
+static const char *ev_thr(struct ctx *x, struct nums *nb, const char *name,
+                          bool pct)
+{
+    double v = threshold_value(x->t, name);
+
+    ev_push(x, name, DIAG_NUM_THRESHOLD, v);
+    return num(nb, pct ? v * 100 : v);
 }
+
+static const char *ev_tally(struct ctx *x, struct nums *nb, const char *metric,
+                            size_t n)
+{
+    ev_push(x, metric, DIAG_NUM_TALLY, (double)n);
+    return num(nb, (double)n);
+}
+
+static const char *ev_x(struct ctx *x, struct nums *nb, const char *metric,
+                        double xv)
+{
+    ev_push(x, metric, DIAG_NUM_X, xv);
+    return num(nb, xv);
+}
+
+static const char *ev_line(struct ctx *x, struct nums *nb, const char *metric,
+                           double xv, size_t line)
+{
+    ev_push(x, metric, DIAG_NUM_LINE, (double)line)->x = xv;
+    return num(nb, (double)line);
+}
+
+static const char *ev_count(struct ctx *x, struct nums *nb, const char *metric,
+                            double x0, double x1)
+{
+    const struct column *col = metrics_find(x->m, metric);
+    size_t n = 0;
+    struct diag_num *e;
+
+    for (size_t r = 0; col && r < x->m->nrows; r++)
+        if (col->present[r] && isfinite(col->v[r]) &&
+            (isnan(x0) || (x->m->x[r] >= x0 && x->m->x[r] <= x1)))
+            n++;
+    e = ev_push(x, metric, DIAG_NUM_COUNT, (double)n);
+    e->x0 = x0;
+    e->x1 = x1;
+    return num(nb, (double)n);
+}
+
+#define THR(name) ev_thr(x, &nums_, #name, false)
+#define THRPCT(name) ev_thr(x, &nums_, #name, true)
+#define TALLY(metric, n) ev_tally(x, &nums_, (metric), (n))
+#define XAT(c, i) ev_x(x, &nums_, (c)->name, (c)->x[i])
 
 /*
  * "ended at 82% of its first value (0.3 (mean of epochs 55-60) against
@@ -662,7 +784,7 @@ static void ev_give(struct ctx *x, struct finding *f)
     f->nums = xreallocarray(f->nums, off + x->nev + 1, sizeof(*f->nums));
     for (size_t i = 0; i < x->nev; i++) {
         f->nums[off + i] = x->ev[i];
-        if (x->ev[i].kind == DIAG_NUM_RATIO) {
+        if (diag_num_has_parts(x->ev[i].kind)) {
             f->nums[off + i].a += off;
             f->nums[off + i].b += off;
         }
@@ -766,10 +888,11 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
                     ev_push(x, col->name, DIAG_NUM_POINT, col->v[r])->x =
                         m->x[r];
                     add(x, d, DIAG_NON_FINITE,
-                        xasprintf("%s is %s at %s %s (line %zu): the "
+                        xasprintf("%s is %s at %s %s (line %s): the "
                                   "gradients held non-finite entries",
                                   col->name, N(col->v[r]), m->xname, N(m->x[r]),
-                                  m->line[r]));
+                                  ev_line(x, &nums_, col->name, m->x[r],
+                                          m->line[r])));
                     break;
                 }
             }
@@ -784,11 +907,14 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
         ev_push(x, col->name, DIAG_NUM_POINT, col->v[st.first_nonfinite])->x =
             m->x[st.first_nonfinite];
         add(x, d, DIAG_NON_FINITE,
-            xasprintf("%s is %s at %s %s (line %zu), %zu of %zu logged "
+            xasprintf("%s is %s at %s %s (line %s), %s of %s logged "
                       "values are not finite",
                       col->name, N(col->v[st.first_nonfinite]), m->xname,
-                      N(m->x[st.first_nonfinite]), m->line[st.first_nonfinite],
-                      st.n - st.nfinite, st.n));
+                      N(m->x[st.first_nonfinite]),
+                      ev_line(x, &nums_, col->name, m->x[st.first_nonfinite],
+                              m->line[st.first_nonfinite]),
+                      TALLY(col->name, st.n - st.nfinite),
+                      TALLY(col->name, st.n)));
     }
     if (nan_from_start)
         advise(d, DIAG_NON_FINITE, ADVICE_NAN_FROM_START, NAN);
@@ -869,9 +995,9 @@ static void rule_collapse(struct ctx *x, struct diagnosis *d)
 {
     const struct metrics *m = x->m;
     size_t k = pred_classes(m), first = SIZE_MAX, last = SIZE_MAX, prev;
-    size_t top = 0, drift_row = SIZE_MAX;
+    size_t top = 0, drift_row = SIZE_MAX, drift_prev = SIZE_MAX;
     double *p, *q, *p0, drift = 0;
-    const char *top_name = NULL;
+    const char *top_name = NULL, *top_col = NULL;
     NUMBUFS;
 
     if (k < 2) {
@@ -896,6 +1022,7 @@ static void rule_collapse(struct ctx *x, struct diagnosis *d)
             if (tv > drift) {
                 drift = tv;
                 drift_row = r;
+                drift_prev = prev;
             }
         }
         memcpy(q, p, k * sizeof(*p));
@@ -910,26 +1037,37 @@ static void rule_collapse(struct ctx *x, struct diagnosis *d)
         if (m->cols[i].role != ROLE_PRED_COUNT)
             continue;
         if (j++ == top)
-            top_name = m->cols[i].name + strlen("pred_count_");
+            top_col = m->cols[i].name;
     }
+    top_name = top_col + strlen("pred_count_");
     if (q[top] < x->t->collapse_share)
         goto out;
     {
-        char *drift_text =
-            drift_row == SIZE_MAX || drift < 0.05
-                ? xstrdup("")
-                : xasprintf("; the distribution changed most (by %s in "
-                            "total variation) at %s %s",
-                            N(round(drift * 100) / 100), m->xname,
-                            N(m->x[drift_row]));
+        char *drift_text = xstrdup("");
+        const char *now, *then;
 
+        if (drift_row != SIZE_MAX && drift >= 0.05) {
+            struct diag_num *e = ev_push(x, "pred_count_*", DIAG_NUM_TV, drift);
+
+            e->x0 = m->x[drift_prev];
+            e->x1 = m->x[drift_row];
+            free(drift_text);
+            drift_text = xasprintf("; the distribution changed most (by %s "
+                                   "in total variation) from %s %s to %s",
+                                   N(round(drift * 100) / 100), m->xname,
+                                   N(m->x[drift_prev]), N(m->x[drift_row]));
+        }
+        ev_push(x, top_col, DIAG_NUM_SHARE, q[top])->x = m->x[last];
+        now = PCT(q[top]);
+        ev_push(x, top_col, DIAG_NUM_SHARE, p0[top])->x = m->x[first];
+        then = PCT(p0[top]);
         add(x, d, DIAG_PREDICTION_COLLAPSE,
             xasprintf("at %s %s, class '%s' takes %s%% of the validation "
-                      "predictions across %zu classes (at least %s%% is a "
+                      "predictions across %s classes (at least %s%% is a "
                       "collapse); its share was %s%% at %s %s%s",
-                      m->xname, N(m->x[last]), top_name, PCT(q[top]), k,
-                      PCT(x->t->collapse_share), PCT(p0[top]), m->xname,
-                      N(m->x[first]), drift_text));
+                      m->xname, N(m->x[last]), top_name, now,
+                      TALLY("pred_count_*", k), THRPCT(collapse_share), then,
+                      m->xname, N(m->x[first]), drift_text));
         free(drift_text);
     }
 out:
@@ -959,6 +1097,39 @@ static bool train_near(const struct curve *tr, double x, double h, double *out)
         return true;
     }
     return interp(tr, tr->y, x, out);
+}
+
+/*
+ * train_near() recorded as evidence: the median of its span, or the
+ * value interpolated at x. Returns the text; the value is the last
+ * number recorded.
+ */
+static const char *ev_train_near(struct ctx *x, struct nums *nb,
+                                 const struct curve *tr, double xv, double h)
+{
+    size_t lo = SIZE_MAX, hi = 0;
+    struct diag_num *e;
+    double v;
+    char *out;
+
+    for (size_t i = 0; i < tr->n; i++) {
+        if (fabs(tr->x[i] - xv) <= h) {
+            if (lo == SIZE_MAX)
+                lo = i;
+            hi = i;
+        }
+    }
+    if (lo != SIZE_MAX)
+        return ev_span(x, nb, tr, lo, hi + 1, DIAG_NUM_MEDIAN,
+                       smooth_median(tr->y + lo, hi - lo + 1));
+    interp(tr, tr->y, xv, &v);
+    e = ev_push(x, tr->name, DIAG_NUM_INTERP, v);
+    e->x = xv;
+    e->buckets = tr->lo ? CURVE_BUCKETS : 0;
+    out = nb->b[nb->i++ % ARRAY_SIZE(nb->b)];
+    snprintf(out, sizeof(nb->b[0]), "%s (interpolated at %s %s)", num(nb, v),
+             tr->xname, num(nb, xv));
+    return out;
 }
 
 /*
@@ -1057,24 +1228,57 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
                 r1 != SIZE_MAX && pred_shares(x->m, r0, pp) &&
                 pred_shares(x->m, r1, pq)) {
                 free(preds);
+                struct diag_num *e = ev_push(x, "pred_count_*", DIAG_NUM_TV,
+                                             tv_distance(pp, pq, k));
+
+                e->x0 = v->x[i - 1];
+                e->x1 = v->x[i];
                 preds = xasprintf("; the prediction distribution moved by "
                                   "%s in total variation at the same step",
-                                  N(round(tv_distance(pp, pq, k) * 100) / 100));
+                                  N(round(e->value * 100) / 100));
             }
-            PT(v, i - 1);
-            PT(v, i);
-            add(x, d, DIAG_METRIC_SHIFT,
-                xasprintf(
-                    "%s stepped %s from %s at %s %s to %s at %s %s "
-                    "(x%s from the level %s before it, %s times its "
-                    "median step) and stayed near %s for the next %zu "
-                    "points, while %s moved only %s%% across the same "
-                    "step%s",
-                    v->name, sign > 0 ? "up" : "down", N(v->y[i - 1]), v->xname,
-                    N(v->x[i - 1]), N(v->y[i]), v->xname, N(v->x[i]),
-                    N(round(exp(fabs(step)) * 100) / 100), N(exp(pre)),
-                    noise > 0 ? N(round(fabs(step) / noise)) : "any",
-                    N(exp(post)), P, tr->name, PCT(fabs(exp(dt) - 1)), preds));
+            {
+                size_t i0 = x->nev, il, ir, inoise, iln, it0;
+                const char *a = PT(v, i - 1), *b = PT(v, i), *level, *after;
+                const char *ta, *tb, *persist;
+                double r, times;
+                struct diag_num *e;
+
+                il = x->nev;
+                level = MED(v, b0, i, smooth_median(v->y + b0, i - b0));
+                /* The step as a factor above 1, either way. */
+                ir = x->nev;
+                r = sign > 0 ? ev_ratio(x, i0 + 1, il)
+                             : ev_ratio(x, il, i0 + 1);
+                inoise = x->nev;
+                e = ev_push(x, v->name, DIAG_NUM_LOG_STEP, noise);
+                e->x0 = v->lo ? v->lo[0] : v->x[0];
+                e->x1 = v->hi ? v->hi[n - 1] : v->x[n - 1];
+                e->buckets = v->lo ? CURVE_BUCKETS : 0;
+                iln = x->nev;
+                ev_of(x, DIAG_NUM_LOG, ir, ir, 0);
+                times = noise > 0 ? ev_ratio(x, iln, inoise) : NAN;
+                after = MED(v, i, i + P, smooth_median(v->y + i, P));
+                persist = THR(shift_persist);
+                it0 = x->nev;
+                ta = ev_train_near(x, &nums_, tr, v->x[i - 1], h);
+                tb = ev_train_near(x, &nums_, tr, v->x[i], h);
+                ev_change(x, it0 + 1, it0);
+                add(x, d, DIAG_METRIC_SHIFT,
+                    xasprintf("%s stepped %s from %s at %s %s to %s at %s %s "
+                              "(x%s from the level %s before it: a step "
+                              "of %s in log, %s times the curve's median "
+                              "step of %s) and stayed near %s for the next "
+                              "%s points, while %s moved only %s%% across "
+                              "the same step (from %s to %s)%s",
+                              v->name, sign > 0 ? "up" : "down", a, v->xname,
+                              N(v->x[i - 1]), b, v->xname, N(v->x[i]),
+                              N(round(r * 100) / 100), level,
+                              N(x->ev[iln].value),
+                              noise > 0 ? N(round(times)) : "any", N(noise),
+                              after, persist, tr->name, PCT(fabs(t1 / t0 - 1)),
+                              ta, tb, preds));
+            }
             free(preds);
             advise(d, DIAG_METRIC_SHIFT, ADVICE_DEFAULT, v->x[i]);
             fired = true;
@@ -1151,18 +1355,19 @@ static bool held_out_metric(const struct column *col)
 
 /* Are all the finite values of col the same (over at least min of them)? */
 static bool constant_column(const struct metrics *m, const struct column *col,
-                            size_t min, double *value, size_t *n)
+                            size_t min, double *value, double span[2])
 {
-    struct curve c;
-    bool same;
+    double *xs = NULL, *ys = NULL;
+    size_t n = metrics_finite_series(m, col, &xs, &ys);
+    bool same = n >= min;
 
-    curve_load(&c, m, col, false);
-    same = c.n >= min;
-    for (size_t k = 1; k < c.n && same; k++)
-        same = c.y[k] == c.y[0];
-    *value = c.n ? c.y[0] : NAN;
-    *n = c.n;
-    curve_release(&c);
+    for (size_t k = 1; k < n && same; k++)
+        same = ys[k] == ys[0];
+    *value = n ? ys[0] : NAN;
+    span[0] = n ? xs[0] : NAN;
+    span[1] = n ? xs[n - 1] : NAN;
+    free(xs);
+    free(ys);
     return same;
 }
 
@@ -1207,8 +1412,9 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
     const struct metrics *m = x->m;
     const struct curve *tr = &x->train;
     struct strbuf names = STRBUF_INIT;
-    size_t ndead = 0, npoints = 0, ilo = 0, ihi = 0;
-    double value = 0, lo, hi;
+    size_t ndead = 0, ilo = 0, ihi = 0;
+    double value = 0, span[2] = {NAN, NAN};
+    const char *dead = NULL;
     NUMBUFS;
 
     if (tr->n < x->t->min_points || !(tr->y[0] != 0))
@@ -1219,24 +1425,21 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
         if (tr->y[i] > tr->y[ihi])
             ihi = i;
     }
-    lo = tr->y[ilo];
-    hi = tr->y[ihi];
-    if (hi - lo <= x->t->dead_move_frac * fabs(tr->y[0]))
+    if (tr->y[ihi] - tr->y[ilo] <= x->t->dead_move_frac * fabs(tr->y[0]))
         return;
     for (size_t i = 0; i < m->ncols; i++) {
         const struct column *col = &m->cols[i], *twin;
-        double v, tv;
-        size_t n, tn;
+        double v, tv, sp[2], tsp[2];
 
         if (!held_out_metric(col) ||
-            !constant_column(m, col, x->t->dead_min_points, &v, &n))
+            !constant_column(m, col, x->t->dead_min_points, &v, sp))
             continue;
         /*
          * A term that is constant in training too (the classification
          * loss of a one-class detector) is constant by construction.
          */
         twin = training_twin(m, col);
-        if (twin && constant_column(m, twin, 1, &tv, &tn))
+        if (twin && constant_column(m, twin, 1, &tv, tsp))
             continue;
         /*
          * A loss term that is exactly 0 throughout is not computed on
@@ -1249,30 +1452,33 @@ static void rule_dead_metric(struct ctx *x, struct diagnosis *d)
             strbuf_addf(&names, "%s%s", ndead ? ", " : "", col->name);
         if (!ndead++) {
             value = v;
-            npoints = n;
+            span[0] = sp[0];
+            span[1] = sp[1];
+            dead = col->name;
         }
     }
     if (ndead) {
-        PT(tr, ilo);
-        PT(tr, ihi);
-    }
-    if (ndead == 1) {
-        add(x, d, DIAG_METRIC_SHIFT,
-            xasprintf("%s is exactly %s at every one of %zu logged points, "
-                      "while %s moved between %s and %s: the held-out "
-                      "metric measures nothing",
-                      names.buf, N(value), npoints, tr->name, N(lo), N(hi)));
-        advise(d, DIAG_METRIC_SHIFT, ADVICE_DEAD_METRIC, NAN);
-    } else if (ndead > 1) {
         char *more =
-            ndead > 3 ? xasprintf(" and %zu more", ndead - 3) : xstrdup("");
+            ndead > 3 ? xasprintf(" and %s more", TALLY("columns", ndead - 3))
+                      : xstrdup("");
+        const char *lo, *hi, *count, *at;
 
+        ev_push(x, dead, DIAG_NUM_POINT, value)->x = span[0];
+        at = N(value);
+        count = ev_count(x, &nums_, dead, span[0], span[1]);
+        lo = PT(tr, ilo);
+        hi = PT(tr, ihi);
         add(x, d, DIAG_METRIC_SHIFT,
-            xasprintf("%s%s never change (the first is exactly %s at every "
-                      "one of %zu logged points), while %s moved between %s "
-                      "and %s: the held-out metrics measure nothing",
-                      names.buf, more, N(value), npoints, tr->name, N(lo),
-                      N(hi)));
+            ndead == 1
+                ? xasprintf("%s is exactly %s at every one of %s logged "
+                            "points, while %s moved between %s and %s: the "
+                            "held-out metric measures nothing",
+                            names.buf, at, count, tr->name, lo, hi)
+                : xasprintf("%s%s never change (the first is exactly %s at "
+                            "every one of %s logged points), while %s moved "
+                            "between %s and %s: the held-out metrics measure "
+                            "nothing",
+                            names.buf, more, at, count, tr->name, lo, hi));
         advise(d, DIAG_METRIC_SHIFT, ADVICE_DEAD_METRIC, NAN);
         free(more);
     }
@@ -1339,11 +1545,12 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     ev_push(x, ta->name, DIAG_NUM_POINT, ta->v[last_hit])->x = m->x[last_hit];
     add(x, d, DIAG_SUSPECTED_LEAKAGE,
         xasprintf("%s was above %s by at least %s points with at most %s "
-                  "of its error on %zu of the last %zu logged %ss (at %s "
+                  "of its error on %s of the last %s logged %ss (at %s "
                   "%s: %s against %s)%s",
-                  va->name, ta->name, N(t->leak_gap * 100),
-                  N(t->leak_err_ratio), hits, n - n / 2, m->xname, m->xname,
-                  N(m->x[last_hit]), N(va->v[last_hit]), N(ta->v[last_hit]),
+                  va->name, ta->name, THRPCT(leak_gap), THR(leak_err_ratio),
+                  TALLY(va->name, hits), TALLY(va->name, n - n / 2), m->xname,
+                  m->xname, N(m->x[last_hit]), N(va->v[last_hit]),
+                  N(ta->v[last_hit]),
                   perfect ? "; the held-out score is perfect" : ""));
     if (perfect)
         advise(d, DIAG_SUSPECTED_LEAKAGE, ADVICE_PERFECT_SCORE, NAN);
@@ -1390,13 +1597,20 @@ static void rule_bad_init(struct ctx *x, struct diagnosis *d)
             top = use->y[i];
     if (first < x->t->init_ratio * chance || top > first)
         goto out;
-    add(x, d, DIAG_BAD_INIT,
-        xasprintf("%s starts at %s at %s %s, %s times ln %u = %s, the loss "
-                  "of a fresh model over %u classes (%s), and never comes "
-                  "back up to it",
-                  use->name, PT(use, 0), use->xname, N(use->x[0]),
-                  N(round(first / chance * 10) / 10), x->nclass, N(chance),
-                  x->nclass, x->nclass_from));
+    {
+        size_t i0 = x->nev;
+        const char *start = PT(use, 0), *nc = TALLY("classes", x->nclass);
+
+        ev_of(x, DIAG_NUM_LOG, i0 + 1, i0 + 1, 0);
+        ev_ratio(x, i0, i0 + 2);
+        add(x, d, DIAG_BAD_INIT,
+            xasprintf("%s starts at %s at %s %s, %s times ln %s = %s, the "
+                      "loss of a fresh model over %s classes (%s), and never "
+                      "comes back up to it",
+                      use->name, start, use->xname, N(use->x[0]),
+                      N(round(first / chance * 10) / 10), nc, N(chance), nc,
+                      x->nclass_from));
+    }
 out:
     curve_release(&vl);
 }
@@ -1472,8 +1686,8 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
 }
 
 /*
- * The jumps as evidence: the limit is the larger of jump_frac of the
- * median level and jump_range of the range, and the sentence says which.
+ * The jumps as evidence: each rise is larger than both jump_frac of the
+ * median level and jump_range of the range, and the sentence gives both.
  */
 static char *jump_evidence(struct ctx *x, const struct curve *c,
                            const struct jumps *j)
@@ -1485,10 +1699,23 @@ static char *jump_evidence(struct ctx *x, const struct curve *c,
     char *out;
     NUMBUFS;
 
-    if (j->win == 1 && positive_loss(c))
+    if (j->win == 1 && positive_loss(c)) {
         level = MED(c, 0, c->n, j->level);
-    else
-        level = N(j->level);
+    } else {
+        struct diag_num *e = ev_push(x, c->name, DIAG_NUM_LEVEL, j->level);
+        char *out_level = nums_.b[nums_.i++ % ARRAY_SIZE(nums_.b)];
+
+        e->x0 = c->lo ? c->lo[0] : c->x[0];
+        e->x1 = c->hi ? c->hi[c->n - 1] : c->x[c->n - 1];
+        e->window = j->win;
+        e->buckets = c->lo ? CURVE_BUCKETS : 0;
+        snprintf(out_level, sizeof(nums_.b[0]),
+                 "%s (the median of its absolute running median over %zu "
+                 "%s, %ss %s-%s)",
+                 N(j->level), j->win, c->lo ? "bucket medians" : "points",
+                 c->xname, N(e->x0), N(e->x1));
+        level = out_level;
+    }
     lo = SM(c, s, j->win, j->lo);
     hi = SM(c, s, j->win, j->hi);
     i0 = x->nev;
@@ -1496,13 +1723,12 @@ static char *jump_evidence(struct ctx *x, const struct curve *c,
     a = SM(c, s, j->win, j->big);
     ev_diff(x, i0 + 1, i0);
     out = xasprintf(
-        "%s jumps the wrong way %zu times by more than %s (the larger of "
-        "%s%% of its median level %s and %s%% of its range from %s at %s "
-        "%s to %s at %s %s); the first at %s %s, the largest from %s to %s "
-        "at %s %s",
-        c->name, j->n, N(j->thr), N(t->jump_frac * 100), level,
-        N(t->jump_range * 100), lo, c->xname, N(c->x[j->lo]), hi, c->xname,
-        N(c->x[j->hi]), c->xname, N(c->x[j->first]), b, a, c->xname,
+        "%s jumps the wrong way %s times, each rise larger than %s%% of its "
+        "median level %s and %s%% of its range (%s at %s %s to %s at %s "
+        "%s); the first at %s %s, the largest from %s to %s at %s %s",
+        c->name, TALLY(c->name, j->n), THRPCT(jump_frac), level,
+        THRPCT(jump_range), lo, c->xname, N(c->x[j->lo]), hi, c->xname,
+        N(c->x[j->hi]), c->xname, XAT(c, j->first), b, a, c->xname,
         N(c->x[j->big]));
     free(s);
     return out;
@@ -1740,13 +1966,13 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
         const char *best_text = PT(val, vb);
         const char *level_text, *end_text, *tr_at, *tr_end;
         size_t i_level, i_end;
-        double ratio;
+        double change;
 
         i_level = x->nev;
         level_text = MED(val, lo, hi, best);
         i_end = x->nev;
         end_text = MED(val, val->n - k, val->n, end);
-        ratio = ev_ratio(x, i_end, i_level);
+        change = ev_change(x, i_end, i_level);
         tr_at = PT(train, ti);
         tr_end = MEAN(train, train->n - kt, train->n, train_end);
         if (train->maximize == val->maximize) {
@@ -1778,9 +2004,9 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
                       "ended at %s, %s%% worse, while %s kept improving "
                       "from %s at %s %s to %s%s",
                       val->name, best_text, val->xname, N(val->x[vb]),
-                      level_text, end_text,
-                      N(round(fabs(ratio - 1) * 1000) / 10), train->name, tr_at,
-                      train->xname, N(train->x[ti]), tr_end, gap ? gap : ""));
+                      level_text, end_text, N(round(fabs(change) * 1000) / 10),
+                      train->name, tr_at, train->xname, N(train->x[ti]), tr_end,
+                      gap ? gap : ""));
     }
     if (x->m->boosting)
         advise(d, DIAG_OVERFITTING, ADVICE_BOOSTING, NAN);
@@ -1812,8 +2038,8 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
     const struct column *lr = metrics_find_role(x->m, ROLE_LR);
     const struct curve *c = &x->train, *v = &x->val;
     struct curve l;
-    size_t first = SIZE_MAX, drop = SIZE_MAX, j, j0, b0, a1, win, k;
-    double top, before, after, *s;
+    size_t first = SIZE_MAX, drop = SIZE_MAX, itop = 0, j, j0, b0, a1, win, k;
+    double top, before, after, *s = NULL;
     NUMBUFS;
 
     if (!lr) {
@@ -1833,8 +2059,10 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
             break;
         if (l.y[i] >= 0 && l.y[i] * t->lr_drop <= top)
             drop = i;
-        else if (l.y[i] > top)
+        else if (l.y[i] > top) {
             top = l.y[i];
+            itop = i;
+        }
     }
     if (drop == SIZE_MAX || (double)drop > t->decay_early * (double)(l.n - 1))
         goto out;
@@ -1851,7 +2079,6 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
     before = j0 - 1 > b0 ? (log(s[b0]) - log(s[j0 - 1])) / (double)(j0 - 1 - b0)
                          : NAN;
     after = (log(s[j - 1]) - log(s[a1])) / (double)(a1 - (j - 1));
-    free(s);
     if (!(before > 0) || after * t->decay_slowdown > before)
         goto out;
     for (k = 0; k < v->n && v->x[k] < l.x[first]; k++)
@@ -1866,19 +2093,41 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
         if (bad(v, ref) - bad(v, vbest) <= t->decay_plateau_gain * fabs(ref))
             goto out;
     }
-    PT(&l, drop);
-    add(x, d, DIAG_PLATEAU,
-        xasprintf("%s fell from %s to %s (%sx) by %s %s, %s%% into the run; "
-                  "%s was falling %s%% per point before and %s%% after "
-                  "(%s times slower): the decay came too early",
-                  lr->name, N(top), N(l.y[drop]), N(round(top / l.y[drop])),
-                  l.xname, N(l.x[drop]),
-                  N(round(100 * (double)drop / (double)(l.n - 1))), c->name,
-                  N(round((1 - exp(-before)) * 1000) / 10),
-                  N(round((1 - exp(-after)) * 1000) / 10),
-                  after > 0 ? N(round(before / after)) : "infinitely"));
+    {
+        size_t i0 = x->nev, ib, ia;
+        const char *from = PT(&l, itop), *to = PT(&l, drop), *pts, *all;
+        const char *b_from, *b_to, *a_from, *a_to;
+        double rb, ra;
+
+        ev_ratio(x, i0, i0 + 1);
+        pts = TALLY(lr->name, drop);
+        all = TALLY(lr->name, l.n - 1);
+        ev_ratio(x, i0 + 3, i0 + 4);
+        ib = x->nev;
+        b_from = SM(c, s, win, b0);
+        b_to = SM(c, s, win, j0 - 1);
+        rb = ev_of(x, DIAG_NUM_RATE, ib, ib + 1, j0 - 1 - b0);
+        ia = x->nev;
+        a_from = SM(c, s, win, j - 1);
+        a_to = SM(c, s, win, a1);
+        ra = ev_of(x, DIAG_NUM_RATE, ia, ia + 1, a1 - (j - 1));
+        if (ra > 0)
+            ev_ratio(x, ib + 2, ia + 2);
+        add(x, d, DIAG_PLATEAU,
+            xasprintf("%s fell from %s to %s (%sx) by %s %s, %s of its %s "
+                      "points (%s%%) into the run; %s was falling %s%% per "
+                      "point before (from %s to %s) and %s%% after (from %s "
+                      "to %s), %s times slower: the decay came too early",
+                      lr->name, from, to, N(round(top / l.y[drop])), l.xname,
+                      N(l.x[drop]), pts, all,
+                      N(round(100 * (double)drop / (double)(l.n - 1))), c->name,
+                      N(round(rb * 1000) / 10), b_from, b_to,
+                      N(round(ra * 1000) / 10), a_from, a_to,
+                      ra > 0 ? N(round(rb / ra)) : "infinitely"));
+    }
     advise(d, DIAG_PLATEAU, ADVICE_DECAY_EARLY, l.x[drop]);
 out:
+    free(s);
     curve_release(&l);
 }
 
@@ -1923,13 +2172,19 @@ static bool rose(struct ctx *x, struct diagnosis *d)
          (end > (1 + x->t->underfit_rise) * s[imin] ||
           (end > s[0] && s[c->n - 1] > s[c->n - 2] &&
            s[c->n - 2] > s[c->n - 3]));
-    if (up && !has(d, DIAG_UNSTABLE))
+    if (up && !has(d, DIAG_UNSTABLE)) {
+        size_t i0 = x->nev, k = c->n / 10 ? c->n / 10 : 1;
+        const char *low = SM(c, s, win, imin);
+        const char *last = MEAN(c, c->n - k, c->n, end);
+
+        ev_change(x, i0 + 1, i0);
         add(x, d, DIAG_UNSTABLE,
             xasprintf("%s fell to %s at %s %s, then climbed back to %s at "
                       "the end (%s%% above its minimum): a loss that rises "
                       "is diverging slowly, not underfitting",
-                      c->name, N(s[imin]), c->xname, N(c->x[imin]), N(end),
+                      c->name, low, c->xname, N(c->x[imin]), last,
                       N(round((end / s[imin] - 1) * 100))));
+    }
     free(s);
     return up;
 }
@@ -1973,9 +2228,9 @@ static void rule_stall(struct ctx *x, struct diagnosis *d)
                           "(%s to %s), and ended at %s with %s at %s, "
                           "within %s%% of it: the model stopped learning "
                           "without fitting its training data",
-                          c->name, N(t->plateau_gain * 100), c->xname,
+                          c->name, THRPCT(plateau_gain), c->xname,
                           N(c->x[start]), a, b, tm, v->name, vm,
-                          N(t->gap_frac * 100)));
+                          THRPCT(gap_frac)));
         }
     } else if (v->n < t->min_points && keep >= t->plateau_keep) {
         const char *a = SM(c, s, win, start), *b = SM(c, s, win, c->n - 1);
@@ -1984,8 +2239,8 @@ static void rule_stall(struct ctx *x, struct diagnosis *d)
         add(x, d, DIAG_PLATEAU,
             xasprintf("%s moved less than %s%% from %s %s to the end (%s to "
                       "%s); it %s",
-                      c->name, N(t->plateau_gain * 100), c->xname,
-                      N(c->x[start]), a, b, k));
+                      c->name, THRPCT(plateau_gain), c->xname, N(c->x[start]),
+                      a, b, k));
         free(k);
     }
 out:
@@ -2073,10 +2328,13 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
     if (val->n < t->min_points) {
         if (train->n >= t->underfit_min_points) {
             char *k = ev_keep(x, train);
+            const char *count = ev_count(
+                x, &nums_, train->name, train->lo ? train->lo[0] : train->x[0],
+                train->hi ? train->hi[train->n - 1] : train->x[train->n - 1]);
 
             add(x, d, DIAG_PLATEAU,
-                xasprintf("%s %s: it barely moved over %zu points", train->name,
-                          k, train->n));
+                xasprintf("%s %s: it barely moved over %s points", train->name,
+                          k, count));
             free(k);
         }
         return;
@@ -2208,14 +2466,16 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
         last_gap > t->last_near * fabs(s[b]))
         goto out;
     {
+        size_t i0 = x->nev;
         const char *from = SM(c, s, win, ib), *to = SM(c, s, win, b);
 
+        ev_change(x, i0 + 1, i0);
         add(x, d, DIAG_STILL_IMPROVING,
             xasprintf("%s improved its best from %s at %s %s to %s at %s %s "
                       "(%s%%), in the part from %s %s to the end at %s %s",
                       c->name, from, c->xname, N(c->x[ib]), to, c->xname,
                       N(c->x[b]), N(round(gain / fabs(before) * 1000) / 10),
-                      c->xname, N(c->x[start]), c->xname, N(c->x[c->n - 1])));
+                      c->xname, XAT(c, start), c->xname, XAT(c, c->n - 1)));
     }
     if (x->m->boosting)
         advise(d, DIAG_STILL_IMPROVING, ADVICE_BOOSTING, NAN);
@@ -2284,11 +2544,12 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
         ev_ratio(x, i0, i0 + 1);
         add_or_attach(x, d, DIAG_UNSTABLE,
                       xasprintf("%s spiked to at least %s times its running "
-                                "median %zu times (the first at %s %s, the "
+                                "median %s times (the first at %s %s, the "
                                 "largest %s, %s times %s, at %s %s)",
-                                c.name, N(t->spike_ratio), spikes, c.xname,
-                                N(c.x[first]), peak, N(round(big_ratio)), med,
-                                c.xname, N(c.x[big])));
+                                c.name, THR(spike_ratio), TALLY(c.name, spikes),
+                                c.xname, XAT(&c, first), peak,
+                                N(round(big_ratio)), med, c.xname,
+                                N(c.x[big])));
         advise(d, DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, big_med);
     }
 }
@@ -2385,12 +2646,17 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
         advise(d, DIAG_UNDERFITTING, ADVICE_CAPACITY, NAN);
         goto out;
     }
-    e = xasprintf(
-        "%s is %s, %s times %s the usual %s: the learning rate is too %s",
-        c.name, MED(&c, c.n - k, c.n, tail),
-        N(round(off < 0 ? t->ratio_target / tail : tail / t->ratio_target)),
-        off < 0 ? "below" : "above", N(t->ratio_target),
-        off < 0 ? "low" : "high");
+    {
+        size_t i0 = x->nev;
+        const char *level = MED(&c, c.n - k, c.n, tail);
+        const char *target = THR(ratio_target);
+        double r = off < 0 ? ev_ratio(x, i0 + 1, i0) : ev_ratio(x, i0, i0 + 1);
+
+        e = xasprintf("%s is %s, %s times %s the usual %s: the learning rate "
+                      "is too %s",
+                      c.name, level, N(round(r)), off < 0 ? "below" : "above",
+                      target, off < 0 ? "low" : "high");
+    }
     if (off > 0 ? attach(x, d, DIAG_UNSTABLE, xstrdup(e))
                 : attach(x, d, DIAG_UNDERFITTING, xstrdup(e)) ||
                       attach(x, d, DIAG_PLATEAU, xstrdup(e)) ||
@@ -2766,12 +3032,15 @@ static void rule_need_more_signals(struct ctx *x, struct diagnosis *d)
         why = xasprintf("no finite value of the rule's metric '%s'",
                         x->rule->metric);
     else
-        why = xasprintf("only %s values of %s and %s values of %s; at "
-                        "least %zu of each are needed to judge a trend",
-                        N((double)x->val.n), x->val.name ? x->val.name : "val",
-                        N((double)x->train.n),
-                        x->train.name ? x->train.name : "train_loss",
-                        x->t->min_points);
+        why = xasprintf(
+            "only %s values of %s and %s values of %s; at "
+            "least %s of each are needed to judge a trend",
+            x->val.name ? ev_count(x, &nums_, x->val.name, NAN, NAN)
+                        : TALLY("val", 0),
+            x->val.name ? x->val.name : "val",
+            x->train.name ? ev_count(x, &nums_, x->train.name, NAN, NAN)
+                          : TALLY("train_loss", 0),
+            x->train.name ? x->train.name : "train_loss", THR(min_points));
     if (x->train.n >= x->t->min_points && x->val.n < x->t->min_points) {
         const struct curve *c = &x->train;
         const char *a = PT(c, 0), *b = PT(c, c->n - 1);

@@ -56,16 +56,47 @@ enum decision {
     DECISION_INVESTIGATE
 };
 
-/* What a number quoted in a finding's evidence is. */
+/*
+ * What a number quoted in a finding's evidence is. "Values" are the
+ * finite values of metric; a span is from x0 to x1, both ends included.
+ */
 enum diag_num_kind {
     DIAG_NUM_POINT,    /* the value metric logged at x */
-    DIAG_NUM_MEDIAN,   /* the median of metric's values from x0 to x1 */
-    DIAG_NUM_MEAN,     /* the mean of metric's values from x0 to x1 */
+    DIAG_NUM_MEDIAN,   /* the median of metric's values over the span */
+    DIAG_NUM_MEAN,     /* the mean of metric's values over the span */
     DIAG_NUM_SMOOTHED, /* metric's running median over window points
                           around x (see diagnose.c) */
     DIAG_NUM_RATIO,    /* nums[a].value / nums[b].value */
-    DIAG_NUM_DIFF      /* nums[a].value - nums[b].value */
+    DIAG_NUM_DIFF,     /* nums[a].value - nums[b].value */
+    DIAG_NUM_CHANGE,   /* nums[a].value / nums[b].value - 1: a relative
+                          change, quoted as a percentage */
+    DIAG_NUM_RATE,     /* 1 - (nums[b].value / nums[a].value)^(1/window):
+                          the fall per point from a to b, window points
+                          apart */
+    DIAG_NUM_LOG,      /* ln nums[a].value */
+    DIAG_NUM_LOG_STEP, /* the median of |ln v[i] - ln v[i-1]| over
+                          consecutive values of the span */
+    DIAG_NUM_LEVEL,    /* the median of the absolute running median
+                          (window points) of the values over the span */
+    DIAG_NUM_INTERP,   /* metric linearly interpolated at x between the
+                          values on either side */
+    DIAG_NUM_SHARE,    /* metric's value at x as a share of the sum of
+                          the pred_count_* values there (empty: 0) */
+    DIAG_NUM_TV,       /* the total variation between the pred_count_*
+                          shares at x0 and at x1 */
+    DIAG_NUM_X,        /* an x at which metric logged a value (value: x) */
+    DIAG_NUM_LINE,     /* the line of the log file that holds metric's
+                          value at x */
+    DIAG_NUM_COUNT,    /* how many values metric logged over the span
+                          (the whole column when the span is NaN) */
+    DIAG_NUM_TALLY,    /* how many times a rule's test held (jumps,
+                          spikes, rows, classes, columns), of metric */
+    DIAG_NUM_THRESHOLD /* the threshold named by metric (see
+                          DIAG_THRESHOLDS) */
 };
+
+/* Does a number of this kind stand on others (nums[a], nums[b])? */
+bool diag_num_has_parts(enum diag_num_kind kind);
 
 /*
  * One number of a finding's evidence, as data: the sentence is written
@@ -74,14 +105,27 @@ enum diag_num_kind {
  * over the bucket's span.
  */
 struct diag_num {
-    char *metric; /* the column */
+    char *metric; /* the column (THRESHOLD: the threshold's name) */
     enum diag_num_kind kind;
-    double x;      /* POINT, SMOOTHED: where; else NAN */
-    double x0, x1; /* MEDIAN, MEAN: the span, both ends included */
-    size_t window; /* SMOOTHED: points in the running median */
-    size_t a, b;   /* RATIO, DIFF: the indices of its parts in nums */
+    double x;       /* POINT, SMOOTHED, INTERP, SHARE, LINE: where; else
+                       NAN */
+    double x0, x1;  /* MEDIAN, MEAN, LOG_STEP, LEVEL, COUNT, TV: the span,
+                       both ends included; else NAN */
+    size_t window;  /* SMOOTHED, LEVEL: points in the running median;
+                       RATE: points between its parts; else 0 */
+    size_t a, b;    /* with parts (diag_num_has_parts()): their indices in
+                       nums (LOG: a only) */
+    size_t buckets; /* 0, or the statistic is over the curve read as this
+                       many bucket medians: a curve of more than
+                       DIAG_CURVE_MAX finite values is cut into buckets of
+                       consecutive values (bucket b holds values n*b/B to
+                       n*(b+1)/B - 1), each read as its median at the x of
+                       its middle value */
     double value;
 };
+
+/* Curves longer than this are read as DIAG_CURVE_BUCKETS bucket medians. */
+enum { DIAG_CURVE_MAX = 2000, DIAG_CURVE_BUCKETS = 1000 };
 
 struct finding {
     enum diag_code code;

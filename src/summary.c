@@ -49,7 +49,7 @@ static void evidence_numbers(struct json *w, const struct finding *f)
         json_begin_object(w);
         json_key(w, "kind");
         json_string(w, diag_num_kind_name(e->kind));
-        if (e->kind == DIAG_NUM_RATIO || e->kind == DIAG_NUM_DIFF) {
+        if (diag_num_has_parts(e->kind)) {
             json_key(w, "of");
             json_begin_array(w);
             json_number(w, (double)e->a);
@@ -69,7 +69,7 @@ static void evidence_numbers(struct json *w, const struct finding *f)
             json_key(w, "to");
             json_number(w, e->x1);
         }
-        if (e->kind == DIAG_NUM_SMOOTHED) {
+        if (e->window) {
             json_key(w, "window");
             json_number(w, (double)e->window);
         }
