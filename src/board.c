@@ -42,26 +42,27 @@ void board_build(struct board *b, const struct run_set *set,
             b->need_action++;
     }
     if (set->n && cmp->v[b->order[0]].decision == DECISION_KEEP &&
-        set->runs[b->order[0]].best.found)
+        set->runs[b->order[0]].an.best.found)
         b->kept = b->order[0];
     if (b->kept == SIZE_MAX)
         return;
     if (cmp->baseline != SIZE_MAX && cmp->baseline != b->kept &&
-        set->runs[cmp->baseline].best.found) {
+        set->runs[cmp->baseline].an.best.found) {
         b->ref = cmp->baseline;
     } else {
         /* The runner-up: the next best run (by value) worth comparing. */
         for (size_t j = 0; j < set->n && b->ref == SIZE_MAX; j++) {
             size_t i = cmp->order[j];
 
-            if (i != b->kept && set->runs[i].best.found &&
+            if (i != b->kept && set->runs[i].an.best.found &&
                 set->runs[i].status == RUN_OK &&
                 cmp->v[i].decision != DECISION_INVESTIGATE)
                 b->ref = i;
         }
     }
     if (b->ref != SIZE_MAX) {
-        double d = set->runs[b->ref].best.value - set->runs[b->kept].best.value;
+        double d =
+            set->runs[b->ref].an.best.value - set->runs[b->kept].an.best.value;
 
         b->margin = rule->maximize ? -d : d;
     }
@@ -88,8 +89,8 @@ char *board_headline(const struct board *b, const struct run_set *set,
         strbuf_addf(&sb, "Keep %s%s at %s %s (%s %s)",
                     b->kept == cmp->baseline ? "the baseline " : "", r->name,
                     r->read.xname ? r->read.xname : "x",
-                    fmt_num(x, sizeof(x), r->best.x), rule->metric,
-                    fmt_num(v, sizeof(v), r->best.value));
+                    fmt_num(x, sizeof(x), r->an.best.x), rule->metric,
+                    fmt_num(v, sizeof(v), r->an.best.value));
         if (b->ref == SIZE_MAX) {
             strbuf_addstr(&sb, ", the only run to compare.");
         } else {
@@ -97,11 +98,11 @@ char *board_headline(const struct board *b, const struct run_set *set,
 
             fmt_num(m, sizeof(m), fabs(b->margin));
             if (b->margin > 0)
-                strbuf_addf(&sb, ": %s %s than %s %s (%s).", m,
-                            rule->maximize ? "higher" : "lower",
-                            b->ref == cmp->baseline ? "the baseline"
-                                                    : "the runner-up",
-                            ref->name, fmt_num(v, sizeof(v), ref->best.value));
+                strbuf_addf(
+                    &sb, ": %s %s than %s %s (%s).", m,
+                    rule->maximize ? "higher" : "lower",
+                    b->ref == cmp->baseline ? "the baseline" : "the runner-up",
+                    ref->name, fmt_num(v, sizeof(v), ref->an.best.value));
             else if (b->margin == 0)
                 strbuf_addf(&sb, ", level with %s %s.",
                             b->ref == cmp->baseline ? "the baseline"
@@ -110,7 +111,7 @@ char *board_headline(const struct board *b, const struct run_set *set,
             else
                 strbuf_addf(&sb, ". %s is %s %s (%s), but its verdict is %s.",
                             ref->name, m, rule->maximize ? "higher" : "lower",
-                            fmt_num(v, sizeof(v), ref->best.value),
+                            fmt_num(v, sizeof(v), ref->an.best.value),
                             decision_name(cmp->v[b->ref].decision));
         }
     }

@@ -83,16 +83,16 @@ static int draw(struct site *site, const struct run *r, struct run_drawn *d,
     spec.ylabel = ylabel;
     spec.series = c->series;
     spec.nseries = c->nseries;
-    for (size_t i = 0; i < c->nseries && r->best.found; i++) {
+    for (size_t i = 0; i < c->nseries && r->an.best.found; i++) {
         if (!strcmp(c->series[i].label, rule->metric)) {
             char x[FMT_NUM_SIZE], v[FMT_NUM_SIZE];
 
             label = xasprintf("best %s %s: %s", m->xname,
-                              fmt_num(x, sizeof(x), r->best.x),
-                              fmt_num(v, sizeof(v), r->best.value));
+                              fmt_num(x, sizeof(x), r->an.best.x),
+                              fmt_num(v, sizeof(v), r->an.best.value));
             spec.has_marker = true;
-            spec.marker_x = r->best.x;
-            spec.marker_y = r->best.value;
+            spec.marker_x = r->an.best.x;
+            spec.marker_y = r->an.best.value;
             spec.marker_label = label;
         }
     }
@@ -259,17 +259,17 @@ void charts_free_svgs(const struct run *r, struct strbuf *svgs)
     free(svgs);
 }
 
-void charts_keep_curve(struct run *r, const struct metrics *m,
+void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
                        const struct column *col)
 {
     enum { BUCKETS = 200 };
     const double *v = col->v;
     size_t n = 0, k = 0, seen = 0, b = 0, hi, imin = 0, imax = 0;
 
-    free(r->curve_x);
-    free(r->curve_y);
-    r->curve_x = xmalloc((2 * BUCKETS + 2) * sizeof(double));
-    r->curve_y = xmalloc((2 * BUCKETS + 2) * sizeof(double));
+    free(an->curve_x);
+    free(an->curve_y);
+    an->curve_x = xmalloc((2 * BUCKETS + 2) * sizeof(double));
+    an->curve_y = xmalloc((2 * BUCKETS + 2) * sizeof(double));
     /* Read from the column itself: a long log is never copied whole. */
     for (size_t row = 0; row < m->nrows; row++)
         n += col->present[row] && isfinite(v[row]);
@@ -278,8 +278,8 @@ void charts_keep_curve(struct run *r, const struct metrics *m,
         if (!col->present[row] || !isfinite(v[row]))
             continue;
         if (n <= 2 * BUCKETS) {
-            r->curve_x[k] = m->x[row];
-            r->curve_y[k++] = v[row];
+            an->curve_x[k] = m->x[row];
+            an->curve_y[k++] = v[row];
             continue;
         }
         /* Per bucket of points, keep its lowest and highest, in order. */
@@ -292,20 +292,20 @@ void charts_keep_curve(struct run *r, const struct metrics *m,
         if (seen < hi)
             continue;
         if (imin == imax) {
-            r->curve_x[k] = m->x[imin];
-            r->curve_y[k++] = v[imin];
+            an->curve_x[k] = m->x[imin];
+            an->curve_y[k++] = v[imin];
         } else {
             size_t first = imin < imax ? imin : imax;
             size_t second = imin < imax ? imax : imin;
 
-            r->curve_x[k] = m->x[first];
-            r->curve_y[k++] = v[first];
-            r->curve_x[k] = m->x[second];
-            r->curve_y[k++] = v[second];
+            an->curve_x[k] = m->x[first];
+            an->curve_y[k++] = v[first];
+            an->curve_x[k] = m->x[second];
+            an->curve_y[k++] = v[second];
         }
         hi = n * (++b + 1) / BUCKETS;
     }
-    r->ncurve = k;
+    an->ncurve = k;
 }
 
 int charts_draw_overlay(struct site *site, const struct run_set *set,
@@ -322,26 +322,27 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
 
     *drawn = false;
     series = xcalloc(top_n + 1, sizeof(*series));
-    if (cmp->baseline != SIZE_MAX && set->runs[cmp->baseline].ncurve) {
+    if (cmp->baseline != SIZE_MAX && set->runs[cmp->baseline].an.ncurve) {
         const struct run *b = &set->runs[cmp->baseline];
 
         series[n].label = b->name;
         series[n].style = PLOT_TRAIN;
-        series[n].x = b->curve_x;
-        series[n].y = b->curve_y;
-        series[n++].n = b->ncurve;
+        series[n].x = b->an.curve_x;
+        series[n].y = b->an.curve_y;
+        series[n++].n = b->an.ncurve;
         xname = b->read.xname;
     }
     for (size_t i = 0; i < set->n && shown < top_n; i++) {
         const struct run *r = &set->runs[cmp->order[i]];
 
-        if (cmp->order[i] == cmp->baseline || !r->ncurve || r->status != RUN_OK)
+        if (cmp->order[i] == cmp->baseline || !r->an.ncurve ||
+            r->status != RUN_OK)
             continue;
         series[n].label = r->name;
         series[n].style = PLOT_OTHER;
-        series[n].x = r->curve_x;
-        series[n].y = r->curve_y;
-        series[n++].n = r->ncurve;
+        series[n].x = r->an.curve_x;
+        series[n].y = r->an.curve_y;
+        series[n++].n = r->an.ncurve;
         if (n == 1)
             xname = r->read.xname;
         shown++;

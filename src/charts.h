@@ -45,10 +45,11 @@ struct strbuf *charts_read_svgs(const struct site *site, const struct run *r);
 void charts_free_svgs(const struct run *r, struct strbuf *svgs);
 
 /*
- * Keep a reduced copy of the rule's metric in r (curve_x, curve_y), at
- * most about 400 points (a min/max envelope per bucket), for overlays.
+ * Keep a reduced copy of the rule's metric (column col of m) in an
+ * (curve_x, curve_y), at most about 400 points (a min/max envelope per
+ * bucket), for overlays.
  */
-void charts_keep_curve(struct run *r, const struct metrics *m,
+void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
                        const struct column *col);
 
 /*

@@ -404,13 +404,15 @@ void comparison_release(struct comparison *c)
 /* A run that has a best value to compare: read, with a finite best. */
 static bool has_best(const struct run *r)
 {
-    return r->status == RUN_OK && r->best.found && isfinite(r->best.value);
+    return r->status == RUN_OK && r->an.best.found &&
+           isfinite(r->an.best.value);
 }
 
 /* Slice k of r at its best checkpoint, NaN when the run has none. */
 static double slice_value(const struct run *r, size_t k)
 {
-    return r->slice_at_best && k < r->nslices ? r->slice_at_best[k] : NAN;
+    return r->an.slice_at_best && k < r->an.nslices ? r->an.slice_at_best[k]
+                                                    : NAN;
 }
 
 /* a > b beyond rounding; mag is the size of the numbers behind a and b. */
@@ -682,11 +684,11 @@ static void find_groups(const struct run_set *set,
         /* Two passes: the textbook one-pass formula loses digits. */
         for (size_t k = 0; k < g->n; k++) {
             group_of[g->members[k]] = gi;
-            sum += set->runs[g->members[k]].best.value;
+            sum += set->runs[g->members[k]].an.best.value;
         }
         g->mean = sum / (double)g->n;
         for (size_t k = 0; k < g->n; k++) {
-            double d = set->runs[g->members[k]].best.value - g->mean;
+            double d = set->runs[g->members[k]].an.best.value - g->mean;
 
             ss += d * d;
         }
@@ -741,8 +743,8 @@ static void make_order(const struct run_set *set, const struct rules *rules,
         const struct run *r = &set->runs[i];
 
         rk[i].has = has_best(r);
-        rk[i].key = rk[i].has ? (rules->select.maximize ? -r->best.value
-                                                        : r->best.value)
+        rk[i].key = rk[i].has ? (rules->select.maximize ? -r->an.best.value
+                                                        : r->an.best.value)
                               : 0;
         rk[i].name = r->name ? r->name : "";
         rk[i].idx = i;
@@ -849,18 +851,18 @@ static bool not_comparable(const struct judge *j, size_t i,
             return true;
         }
     }
-    for (size_t k = 0; k < r->diag.n; k++) {
-        if (r->diag.f[k].code == DIAG_NON_FINITE) {
+    for (size_t k = 0; k < r->an.diag.n; k++) {
+        if (r->an.diag.f[k].code == DIAG_NON_FINITE) {
             strbuf_addstr(why, "the diagnosis found non-finite values: "
                                "investigate before comparing");
             return true;
         }
     }
-    if (r->diag.decision == DECISION_INVESTIGATE) {
+    if (r->an.diag.decision == DECISION_INVESTIGATE) {
         strbuf_addf(why,
                     "the diagnosis %s asks to investigate before "
                     "comparing",
-                    main_finding(&r->diag));
+                    main_finding(&r->an.diag));
         return true;
     }
     return false;
@@ -904,12 +906,12 @@ static void find_regressions(const struct judge *j, size_t i, struct verdict *v)
 /* The diagnosis' decision, for runs that are not a change of their own. */
 static void by_diagnosis(const struct run *r, struct strbuf *why)
 {
-    if (r->diag.decision == DECISION_KEEP)
+    if (r->an.diag.decision == DECISION_KEEP)
         return;
-    strbuf_addf(why, ", but its diagnosis %s says %s", main_finding(&r->diag),
-                decision_name(r->diag.decision));
-    if (r->diag.action)
-        strbuf_addf(why, ": %s", r->diag.action);
+    strbuf_addf(why, ", but its diagnosis %s says %s",
+                main_finding(&r->an.diag), decision_name(r->an.diag.decision));
+    if (r->an.diag.action)
+        strbuf_addf(why, ": %s", r->an.diag.action);
 }
 
 /*
@@ -976,7 +978,7 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
         j->group_of[i] != SIZE_MAX ? &j->c->groups[j->group_of[i]] : NULL;
     const struct seed_group *bg =
         j->bgroup != SIZE_MAX ? &j->c->groups[j->bgroup] : NULL;
-    double value = g ? g->mean : r->best.value;
+    double value = g ? g->mean : r->an.best.value;
     double gain = j->rules->select.maximize ? value - j->ref : j->ref - value;
     double noise = fmax(g ? g->spread : 0, j->ref_noise);
     double mi = j->rules->min_improvement;
@@ -1036,10 +1038,10 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
             }
             add_separating(j, i, v, why);
         }
-    } else if (r->diag.decision == DECISION_ROLLBACK) {
+    } else if (r->an.diag.decision == DECISION_ROLLBACK) {
         d = DECISION_ROLLBACK;
         strbuf_addf(why, "the diagnosis %s says rollback",
-                    main_finding(&r->diag));
+                    main_finding(&r->an.diag));
     } else if (v->nregress) {
         /* QD08: the slice vetoes the average, whatever the average did. */
         d = DECISION_ROLLBACK;
@@ -1074,15 +1076,15 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
         strbuf_addstr(why, ", which is within seed noise (spread ");
         strbuf_addnum(why, noise);
         strbuf_addstr(why, "): run more seeds or make a larger change");
-    } else if (r->diag.decision == DECISION_TUNE) {
+    } else if (r->an.diag.decision == DECISION_TUNE) {
         d = DECISION_TUNE;
         promising = true;
         strbuf_addf(why, "promising: %s beats %s by ", what.buf, ref.buf);
         strbuf_addnum(why, gain);
         strbuf_addf(why, ", but the diagnosis %s says what to change",
-                    main_finding(&r->diag));
-        if (r->diag.action)
-            strbuf_addf(why, ": %s", r->diag.action);
+                    main_finding(&r->an.diag));
+        if (r->an.diag.action)
+            strbuf_addf(why, ": %s", r->an.diag.action);
     } else if (v->settings_compared && v->nchanged > 1) {
         /*
          * "If you change five things and the run improves, you still do
@@ -1110,9 +1112,10 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
             strbuf_addstr(why, ", with no slice beyond its allowed drop");
     }
     /* The diagnosis still has its say when the numbers decided. */
-    if (d == DECISION_TUNE && !promising && r->diag.decision == DECISION_TUNE)
+    if (d == DECISION_TUNE && !promising &&
+        r->an.diag.decision == DECISION_TUNE)
         strbuf_addf(why, "; the diagnosis %s also asks for a change",
-                    main_finding(&r->diag));
+                    main_finding(&r->an.diag));
     v->decision = d;
     strbuf_release(&what);
     strbuf_release(&ref);
@@ -1167,7 +1170,7 @@ static char *kept_if(const struct judge *j)
 static void dispose_leaderboard(const struct judge *j, size_t i,
                                 struct verdict *v)
 {
-    const struct diagnosis *d = &j->set->runs[i].diag;
+    const struct diagnosis *d = &j->set->runs[i].an.diag;
     const char *ref = j->set->runs[j->b].name;
 
     switch (v->decision) {
@@ -1258,7 +1261,7 @@ static void keep_record(const struct judge *j, size_t i, struct verdict *v)
 static void dispose(const struct judge *j, size_t i, struct verdict *v)
 {
     const struct run *r = &j->set->runs[i];
-    const struct diagnosis *d = &r->diag;
+    const struct diagnosis *d = &r->an.diag;
     const char *base = j->b != SIZE_MAX ? j->set->runs[j->b].name : NULL;
 
     if (r->status == RUN_SKIPPED)
@@ -1305,18 +1308,18 @@ static void dispose(const struct judge *j, size_t i, struct verdict *v)
             what += strlen(nc);
         v->first_check =
             xasprintf("what keeps it from being compared: %s", what);
-        if (r->best.found && r->rule.metric &&
-            (strcmp(r->rule.metric, j->metric) ||
-             r->rule.maximize != j->rules->select.maximize)) {
+        if (r->an.best.found && r->an.rule.metric &&
+            (strcmp(r->an.rule.metric, j->metric) ||
+             r->an.rule.maximize != j->rules->select.maximize)) {
             /* Judged by its own metric: it belongs to another task. */
             v->action = xasprintf(
                 "compare it with the runs judged by its own metric, %s:%s "
                 "(a report of them under --select), not with these",
-                r->rule.metric, r->rule.maximize ? "max" : "min");
-            v->success =
-                xasprintf("it is compared under %s:%s with runs "
-                          "of its own task",
-                          r->rule.metric, r->rule.maximize ? "max" : "min");
+                r->an.rule.metric, r->an.rule.maximize ? "max" : "min");
+            v->success = xasprintf("it is compared under %s:%s with runs "
+                                   "of its own task",
+                                   r->an.rule.metric,
+                                   r->an.rule.maximize ? "max" : "min");
             break;
         }
         v->action = xasprintf("make the run comparable first (%sa finite "
@@ -1390,13 +1393,13 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
                                      "its folder and columns to rank it "
                                      "against"
                                    : "no baseline to compare with",
-                    main_finding(&r->diag));
-        set_why(v, r->diag.decision, &why);
+                    main_finding(&r->an.diag));
+        set_why(v, r->an.diag.decision, &why);
         return;
     }
 
     if (!j->leaderboard && has_best(r) && has_best(&j->set->runs[j->b]))
-        v->delta = r->best.value - j->set->runs[j->b].best.value;
+        v->delta = r->an.best.value - j->set->runs[j->b].an.best.value;
     v->settings_compared =
         i != j->b && j->settings[i].known && j->settings[j->b].known;
     if (v->settings_compared)
@@ -1416,7 +1419,7 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
                     "the baseline: every other run is judged against its "
                     "best %s",
                     j->metric);
-        v->decision = r->diag.decision;
+        v->decision = r->an.diag.decision;
         by_diagnosis(r, &why);
     } else if (j->bgroup != SIZE_MAX && j->group_of[i] == j->bgroup) {
         /*
@@ -1429,7 +1432,7 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
                     "a seed replicate of %s (group '%s'): only "
                     "the seed differs, so there is no change to judge",
                     j->noun, v->group);
-        v->decision = r->diag.decision;
+        v->decision = r->an.diag.decision;
         by_diagnosis(r, &why);
     } else {
         judge_change(j, i, v, &why);
@@ -1449,13 +1452,13 @@ static bool can_be_reference(const struct run_set *set,
 {
     const struct run *r = &set->runs[i];
 
-    if (!has_best(r) || r->diag.decision == DECISION_INVESTIGATE)
+    if (!has_best(r) || r->an.diag.decision == DECISION_INVESTIGATE)
         return false;
     for (size_t k = 0; k < rules->nslices; k++)
         if (!isfinite(slice_value(r, k)))
             return false;
-    for (size_t k = 0; k < r->diag.n; k++)
-        if (r->diag.f[k].code == DIAG_NON_FINITE)
+    for (size_t k = 0; k < r->an.diag.n; k++)
+        if (r->an.diag.f[k].code == DIAG_NON_FINITE)
             return false;
     return true;
 }
@@ -1591,7 +1594,7 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
             j.ref = c->groups[j.bgroup].mean;
             j.ref_noise = c->groups[j.bgroup].spread;
         } else if (j.b != SIZE_MAX) {
-            j.ref = set->runs[j.b].best.value;
+            j.ref = set->runs[j.b].an.best.value;
         }
         c->v[i].delta = NAN;
         judge(&j, i, &c->v[i]);

@@ -87,10 +87,10 @@ static struct verdict record(const struct report_info *info,
     if (v)
         return *v;
     memset(&own, 0, sizeof(own));
-    own.decision = r->diag.decision;
-    own.first_check = r->diag.first_check;
-    own.action = r->diag.action;
-    own.success = r->diag.success;
+    own.decision = r->an.diag.decision;
+    own.first_check = r->an.diag.first_check;
+    own.action = r->an.diag.action;
+    own.success = r->an.diag.success;
     return own;
 }
 
@@ -260,7 +260,7 @@ static void set_decision(struct tmpl_dict *d, const struct report_info *info,
     const struct verdict *v = verdict_of(info, r);
 
     tmpl_set(d, "DECISION_NAME",
-             decision_name(v ? v->decision : r->diag.decision));
+             decision_name(v ? v->decision : r->an.diag.decision));
     if (v && v->why && *v->why)
         tmpl_set(tmpl_add(d, "VERDICT"), "VERDICT_WHY", v->why);
 }
@@ -286,18 +286,18 @@ static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
     else if (v && !isnan(v->delta))
         set_delta(tmpl_add(row, "DELTA"), v->delta);
 
-    if (r->best.found)
-        set_best(tmpl_add(row, "HAS_BEST"), &r->best);
+    if (r->an.best.found)
+        set_best(tmpl_add(row, "HAS_BEST"), &r->an.best);
     else
         tmpl_show(row, "NO_BEST");
 
-    if (r->diag.n) {
+    if (r->an.diag.n) {
         struct tmpl_dict *main_finding = tmpl_add(row, "MAIN_FINDING");
 
-        tmpl_set(main_finding, "CODE", diag_code_name(r->diag.f[0].code));
-        if (r->diag.n > 1)
+        tmpl_set(main_finding, "CODE", diag_code_name(r->an.diag.f[0].code));
+        if (r->an.diag.n > 1)
             tmpl_set_int(tmpl_add(main_finding, "MORE_FINDINGS"), "N_MORE",
-                         (long)(r->diag.n - 1));
+                         (long)(r->an.diag.n - 1));
         set_decision(tmpl_add(row, "DECISION"), info, r);
         set_long_text(row, "ACTION", or_default(record(info, r).action, ""));
     } else {
@@ -432,7 +432,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
 static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
                           const struct run *r)
 {
-    const struct diagnosis *diag = &r->diag;
+    const struct diagnosis *diag = &r->an.diag;
     struct tmpl_dict *rec;
 
     if (!diag->n) {
@@ -665,16 +665,16 @@ int html_run(const struct run *r, const struct report_info *info,
         free(id);
     }
     /* The run's own rule, when it was judged by another metric. */
-    if (r->rule.metric)
-        set_rule(d, &r->rule);
+    if (r->an.rule.metric)
+        set_rule(d, &r->an.rule);
     tmpl_set(d, "RUN_NAME", r->name);
     tmpl_set(d, "XNAME", or_default(r->read.xname, "x"));
     if (r->status == RUN_NOT_COMPARABLE)
         tmpl_set(tmpl_add(d, "NOT_COMPARABLE"), "REASON",
                  or_default(r->reason, "unknown"));
 
-    if (r->best.found)
-        set_best(tmpl_add(d, "BEST"), &r->best);
+    if (r->an.best.found)
+        set_best(tmpl_add(d, "BEST"), &r->an.best);
     else
         tmpl_show(d, "NO_BEST");
     set_diagnosis(d, info, r);
@@ -766,9 +766,10 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         }
         if (i == cmp->baseline)
             tmpl_show(row, "IS_BASELINE");
-        set_num_or_dash(row, "BEST_VALUE", r->best.found ? r->best.value : NAN);
-        if (r->best.found)
-            tmpl_set_num(tmpl_add(row, "AT"), "BEST_X", r->best.x);
+        set_num_or_dash(row, "BEST_VALUE",
+                        r->an.best.found ? r->an.best.value : NAN);
+        if (r->an.best.found)
+            tmpl_set_num(tmpl_add(row, "AT"), "BEST_X", r->an.best.x);
         tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));
         if (i != cmp->baseline && !isnan(v->delta))
             set_delta(tmpl_add(row, "DELTA"), v->delta);
@@ -778,7 +779,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             tmpl_set(tmpl_add(row, "NEXT"), "ACTION", v->action);
         for (size_t s_i = 0; s_i < rules->nslices; s_i++) {
             struct tmpl_dict *cell = tmpl_add(row, "SLICE_CELL");
-            double val = s_i < r->nslices ? r->slice_at_best[s_i] : NAN;
+            double val = s_i < r->an.nslices ? r->an.slice_at_best[s_i] : NAN;
             bool regressed = false;
 
             for (size_t q = 0; q < v->nregress; q++)

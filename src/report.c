@@ -197,63 +197,51 @@ static struct metrics *read_run(struct run *r, const struct options *opt)
     return m;
 }
 
-/*
- * Read, analyse and draw one run; its page is rendered later, once the
- * comparison has judged it.
- */
-static int process_run(struct site *site, struct run *r,
-                       const struct options *opt, const struct rules *rules)
+/* The rule a run is judged by, or with none, the default's metric. */
+static const struct rule *rule_or_default(const struct run_analysis *an)
 {
     static char no_metric[] = "val_loss";
     static const struct rule no_rule = {no_metric, false};
-    const struct run_read *rd = &r->read;
-    struct metrics *m;
+
+    return an->rule.metric ? &an->rule : &no_rule;
+}
+
+/*
+ * The analysis stage: from a run's series m and its read part rd, into
+ * an: the rule its best checkpoint is found by, that checkpoint, the
+ * slices' values there, a reduced copy of the rule's curve and the
+ * diagnosis. Returns the rule's column in m, or NULL when m has none.
+ */
+static const struct column *analyse_run(const struct run_read *rd,
+                                        const struct metrics *m,
+                                        const struct rules *rules,
+                                        struct run_analysis *an)
+{
     const struct column *col;
     const struct rule *rule;
-    int ret;
 
-    m = read_run(r, opt);
-    if (!m)
-        return 0;
     if (rules->chosen) {
-        col = heldout_choose(m, &rd->config, &r->rule, &r->rule_why);
+        col = heldout_choose(m, &rd->config, &an->rule, &an->rule_why);
     } else {
-        r->rule.metric = xstrdup(rules->select.metric);
-        r->rule.maximize = rules->select.maximize;
-        col = metrics_find(m, r->rule.metric);
+        an->rule.metric = xstrdup(rules->select.metric);
+        an->rule.maximize = rules->select.maximize;
+        col = metrics_find(m, an->rule.metric);
     }
-    rule = r->rule.metric ? &r->rule : &no_rule;
+    rule = rule_or_default(an);
     if (col) {
-        metrics_best(m, col, rule->maximize, &r->best);
-        charts_keep_curve(r, m, col);
-    }
-    if (!col || !r->best.found) {
-        r->status = RUN_NOT_COMPARABLE;
-        if (col)
-            r->reason = xasprintf("%s: no finite value in column '%s'", m->path,
-                                  rule->metric);
-        else if (rules->chosen)
-            r->reason = xasprintf("%s: no held-out metric (no column named "
-                                  "as validation, evaluation or test "
-                                  "results)",
-                                  m->path);
-        else
-            r->reason = xasprintf("%s: no column '%s', which the rule "
-                                  "%s:%s needs",
-                                  m->path, rule->metric, rule->metric,
-                                  rule->maximize ? "max" : "min");
-        tell(opt, r->reason);
+        metrics_best(m, col, rule->maximize, &an->best);
+        charts_keep_curve(an, m, col);
     }
     /* The slices the rule cares about, at the best checkpoint. */
-    r->nslices = rules->nslices;
-    r->slice_at_best =
+    an->nslices = rules->nslices;
+    an->slice_at_best =
         xcalloc(rules->nslices ? rules->nslices : 1, sizeof(double));
     for (size_t i = 0; i < rules->nslices; i++) {
         const struct column *sc = metrics_find(m, rules->slices[i].column);
 
-        r->slice_at_best[i] = NAN;
-        if (sc && r->best.found && sc->present[r->best.row])
-            r->slice_at_best[i] = sc->v[r->best.row];
+        an->slice_at_best[i] = NAN;
+        if (sc && an->best.found && sc->present[an->best.row])
+            an->slice_at_best[i] = sc->v[an->best.row];
     }
     {
         /*
@@ -284,12 +272,50 @@ static int process_run(struct site *site, struct run *r,
              * whatever metric chose the best checkpoint.
              */
             metrics_best(m, dcol, drule.maximize, &dbest);
-            dopt.select_best = &r->best;
-            diag_run(m, &drule, &dbest, &dopt, &r->diag);
+            dopt.select_best = &an->best;
+            diag_run(m, &drule, &dbest, &dopt, &an->diag);
         } else {
-            diag_run(m, rule, &r->best, &dopt, &r->diag);
+            diag_run(m, rule, &an->best, &dopt, &an->diag);
         }
         free(drule.metric);
+    }
+    return col;
+}
+
+/*
+ * Read, analyse and draw one run; its page is rendered later, once the
+ * comparison has judged it. A run read but without the rule's metric is
+ * not comparable: its status and reason say so.
+ */
+static int process_run(struct site *site, struct run *r,
+                       const struct options *opt, const struct rules *rules)
+{
+    struct metrics *m;
+    const struct column *col;
+    const struct rule *rule;
+    int ret;
+
+    m = read_run(r, opt);
+    if (!m)
+        return 0;
+    col = analyse_run(&r->read, m, rules, &r->an);
+    rule = rule_or_default(&r->an);
+    if (!col || !r->an.best.found) {
+        r->status = RUN_NOT_COMPARABLE;
+        if (col)
+            r->reason = xasprintf("%s: no finite value in column '%s'", m->path,
+                                  rule->metric);
+        else if (rules->chosen)
+            r->reason = xasprintf("%s: no held-out metric (no column named "
+                                  "as validation, evaluation or test "
+                                  "results)",
+                                  m->path);
+        else
+            r->reason = xasprintf("%s: no column '%s', which the rule "
+                                  "%s:%s needs",
+                                  m->path, rule->metric, rule->metric,
+                                  rule->maximize ? "max" : "min");
+        tell(opt, r->reason);
     }
     ret = charts_draw_run(site, r, m, rule, &r->drawn);
     metrics_free(m);
@@ -312,8 +338,8 @@ static void choose_rule(struct run_set *set, struct rules *rules,
         const struct run *r = &set->runs[i];
 
         nread += r->status != RUN_SKIPPED;
-        if (r->status != RUN_SKIPPED && r->rule.metric)
-            own[i] = &r->rule;
+        if (r->status != RUN_SKIPPED && r->an.rule.metric)
+            own[i] = &r->an.rule;
     }
     pick = heldout_most_shared(own, set->n, &count);
     free(rules->select.metric);
@@ -349,16 +375,16 @@ static void choose_rule(struct run_set *set, struct rules *rules,
         struct run *r = &set->runs[i];
 
         if (!own[i] || r->status != RUN_OK ||
-            (r->rule.maximize == rules->select.maximize &&
-             !strcmp(r->rule.metric, rules->select.metric)))
+            (r->an.rule.maximize == rules->select.maximize &&
+             !strcmp(r->an.rule.metric, rules->select.metric)))
             continue;
         r->status = RUN_NOT_COMPARABLE;
         r->reason = xasprintf(
             "%s: best checkpoint by its own held-out metric, %s:%s (%s), "
             "not by the report's %s:%s: left out of the comparison",
-            r->metrics_path, r->rule.metric, r->rule.maximize ? "max" : "min",
-            r->rule_why, rules->select.metric,
-            rules->select.maximize ? "max" : "min");
+            r->metrics_path, r->an.rule.metric,
+            r->an.rule.maximize ? "max" : "min", r->an.rule_why,
+            rules->select.metric, rules->select.maximize ? "max" : "min");
         tell(opt, r->reason);
     }
     free(own);

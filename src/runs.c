@@ -49,6 +49,21 @@ static void run_read_release(struct run_read *rd)
     free(rd->columns);
 }
 
+void run_analysis_init(struct run_analysis *an)
+{
+    memset(an, 0, sizeof(*an));
+    diagnosis_init(&an->diag);
+}
+
+static void run_analysis_release(struct run_analysis *an)
+{
+    free(an->rule.metric);
+    free(an->slice_at_best);
+    free(an->curve_x);
+    free(an->curve_y);
+    diagnosis_release(&an->diag);
+}
+
 static void run_drawn_release(struct run_drawn *d)
 {
     for (size_t i = 0; i < d->ncharts; i++) {
@@ -70,12 +85,8 @@ static void run_release(struct run *r)
     free(r->extra);
     free(r->key);
     free(r->reason);
-    free(r->rule.metric);
     run_read_release(&r->read);
-    diagnosis_release(&r->diag);
-    free(r->slice_at_best);
-    free(r->curve_x);
-    free(r->curve_y);
+    run_analysis_release(&r->an);
     run_drawn_release(&r->drawn);
 }
 
@@ -184,7 +195,7 @@ static void add_run(struct run_set *set, const struct candidate *c,
     r->extra = c->extra ? xstrdup(c->extra) : NULL;
     r->key = c->key ? xstrdup(c->key) : NULL;
     run_read_init(&r->read);
-    diagnosis_init(&r->diag);
+    run_analysis_init(&r->an);
 }
 
 /*
@@ -230,7 +241,7 @@ static void add_unreadable(struct run_set *set, const char *dir,
     r->dir = xstrdup(dir);
     r->metrics_path = xstrdup(dir);
     run_read_init(&r->read);
-    diagnosis_init(&r->diag);
+    run_analysis_init(&r->an);
     r->status = RUN_SKIPPED;
     r->reason = xasprintf("%s: cannot read folder: %s", dir, strerror(err));
 }

@@ -7,6 +7,19 @@
  * afterwards is the summary below, so a sweep of thousands of runs does not
  * hold thousands of series. The run_set owns every run and every run owns
  * its strings, config, findings and chart list.
+ *
+ * A struct run is written in parts, one per stage, in this order:
+ *   - its top level: what runs_find() found (name, folder, log, format),
+ *     and its status and reason, which any stage may set when it fails
+ *     (skipped: not read; not comparable: no value for the rule);
+ *   - read (struct run_read): what reading its config and log gave;
+ *   - an (struct run_analysis): its rule, best checkpoint, slices, curve
+ *     and diagnosis, from its series and its read part;
+ *   - drawn (struct run_drawn): the charts written beside its page.
+ * A stage writes only its own part and reads the earlier ones through
+ * const pointers; a part is empty until its stage has run, and a skipped
+ * run has no part past read. The comparison (compare.c) and the pages
+ * and summaries read the whole run, const, once every run is drawn.
  */
 #ifndef REPORTGEN_RUNS_H
 #define REPORTGEN_RUNS_H
@@ -66,6 +79,28 @@ struct run_read {
 };
 
 /*
+ * What analysing a run gave (report.c, analyse_run(), from its series and
+ * its read part): its rule, best checkpoint, slice values there, a reduced
+ * curve and its diagnosis. Empty (no rule metric, no best, an empty
+ * diagnosis) until the run is analysed, and for a skipped run.
+ */
+struct run_analysis {
+    struct rule rule;      /* the rule its best checkpoint is found by:
+                              the report's, or with no rule given, its
+                              own held-out metric (heldout.h); metric
+                              NULL when it has none */
+    const char *rule_why;  /* with no rule given, how its own was chosen
+                              (static), else NULL */
+    struct best best;      /* under rule */
+    double *slice_at_best; /* one per rules slice: its value at the best
+                              checkpoint, NaN where missing */
+    size_t nslices;
+    size_t ncurve; /* the rule's metric, reduced for overlays */
+    double *curve_x, *curve_y;
+    struct diagnosis diag;
+};
+
+/*
  * What drawing a run gave (charts.c, charts_draw_run()): the charts
  * written beside its page and the columns summarised instead. Empty until
  * the run is drawn, and for a skipped run.
@@ -88,21 +123,8 @@ struct run {
     enum run_status status;
     char *reason; /* why skipped or not comparable, with file:line */
 
-    struct run_read read;  /* written by report.c's read stage */
-    struct rule rule;      /* the rule its best checkpoint is found by:
-                              the report's, or with no rule given, its
-                              own held-out metric (heldout.h); metric
-                              NULL when it has none */
-    const char *rule_why;  /* with no rule given, how its own was chosen
-                              (static), else NULL */
-    struct best best;      /* under rule */
-    double *slice_at_best; /* one per rules slice: its value at the best
-                              checkpoint, NaN where missing */
-    size_t nslices;
-    size_t ncurve; /* the rule's metric, reduced for overlays */
-    double *curve_x, *curve_y;
-    struct diagnosis diag;
-
+    struct run_read read;   /* written by report.c's read stage */
+    struct run_analysis an; /* written by report.c's analysis stage */
     struct run_drawn drawn; /* written by charts_draw_run() */
 };
 
@@ -157,6 +179,9 @@ void run_drawn_add_chart(struct run_drawn *d, const char *file,
 
 /* An empty read part: no config, xbase -1. */
 void run_read_init(struct run_read *rd);
+
+/* An empty analysis: no rule, no best checkpoint, no finding. */
+void run_analysis_init(struct run_analysis *an);
 
 /*
  * Keep in rd what the run page needs of m once m is freed: the format's

@@ -148,44 +148,44 @@ void summary_json(const struct run_set *set, const struct rules *rules,
             free(page);
         }
         json_key(&w, "best");
-        if (r->best.found) {
+        if (r->an.best.found) {
             json_begin_object(&w);
             json_key(&w, "epoch");
-            json_number(&w, r->best.x);
+            json_number(&w, r->an.best.x);
             json_key(&w, "x");
             json_string(&w, r->read.xname);
             json_key(&w, "metric");
-            json_string(&w,
-                        r->rule.metric ? r->rule.metric : rules->select.metric);
+            json_string(&w, r->an.rule.metric ? r->an.rule.metric
+                                              : rules->select.metric);
             json_key(&w, "maximize");
-            json_bool(&w, r->rule.metric ? r->rule.maximize
-                                         : rules->select.maximize);
+            json_bool(&w, r->an.rule.metric ? r->an.rule.maximize
+                                            : rules->select.maximize);
             json_key(&w, "chosen_by");
-            json_string(&w, r->rule_why);
+            json_string(&w, r->an.rule_why);
             json_key(&w, "value");
-            json_number(&w, r->best.value);
+            json_number(&w, r->an.best.value);
             json_key(&w, "last_epoch");
-            json_number(&w, r->best.last_x);
+            json_number(&w, r->an.best.last_x);
             json_key(&w, "last_value");
-            json_number(&w, r->best.last_value);
+            json_number(&w, r->an.best.last_value);
             json_end_object(&w);
         } else {
             json_null(&w);
         }
         json_key(&w, "diagnoses");
         json_begin_array(&w);
-        for (size_t k = 0; k < r->diag.n; k++)
-            json_string(&w, diag_code_name(r->diag.f[k].code));
+        for (size_t k = 0; k < r->an.diag.n; k++)
+            json_string(&w, diag_code_name(r->an.diag.f[k].code));
         json_end_array(&w);
         json_key(&w, "evidence");
         json_begin_array(&w);
-        for (size_t k = 0; k < r->diag.n; k++)
-            json_string(&w, r->diag.f[k].evidence);
+        for (size_t k = 0; k < r->an.diag.n; k++)
+            json_string(&w, r->an.diag.f[k].evidence);
         json_end_array(&w);
         json_key(&w, "evidence_numbers");
         json_begin_array(&w);
-        for (size_t k = 0; k < r->diag.n; k++)
-            evidence_numbers(&w, &r->diag.f[k]);
+        for (size_t k = 0; k < r->an.diag.n; k++)
+            evidence_numbers(&w, &r->an.diag.f[k]);
         json_end_array(&w);
         json_key(&w, "reference");
         json_string(&w, cmp->reference && cmp->reference[i] != SIZE_MAX
@@ -202,7 +202,7 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         json_key(&w, "success_rule");
         json_string(&w, v->success);
         json_key(&w, "note");
-        json_string(&w, r->diag.note);
+        json_string(&w, r->an.diag.note);
         json_key(&w, "delta");
         json_number(&w, v->delta);
         json_key(&w, "changed_keys");
@@ -388,11 +388,11 @@ void summary_md(const struct run_set *set, const struct rules *rules,
         if (i == b.kept)
             strbuf_addstr(&line, " (kept)");
         strbuf_addf(&line, " | **%s** | ", decision_name(v->decision));
-        md_num(&line, r->best.found ? r->best.value : NAN);
+        md_num(&line, r->an.best.found ? r->an.best.value : NAN);
         strbuf_addstr(&line, " | ");
-        if (r->best.found)
+        if (r->an.best.found)
             strbuf_addf(&line, "%s %s", r->read.xname ? r->read.xname : "x",
-                        fmt_num(x, sizeof(x), r->best.x));
+                        fmt_num(x, sizeof(x), r->an.best.x));
         strbuf_addstr(&line, " | ");
         if (i != cmp->baseline && !isnan(v->delta) && v->delta > 0)
             strbuf_addch(&line, '+');
@@ -471,7 +471,7 @@ void summary_md(const struct run_set *set, const struct rules *rules,
         strbuf_addstr(&line, "- ");
         md_run_name(&line, r, site_url);
         strbuf_addf(&line, ": %s, best ", decision_name(cmp->v[i].decision));
-        md_num(&line, r->best.found ? r->best.value : NAN);
+        md_num(&line, r->an.best.found ? r->an.best.value : NAN);
         strbuf_addch(&line, '\n');
         /* Room is kept for the <details> lines and the footer. */
         if (out->len - start + rest.len + line.len + footer.len + 200 > MD_MAX)

@@ -39,11 +39,11 @@ static struct run *add_run(struct run_set *set, const char *name, double best,
     memset(r, 0, sizeof(*r));
     r->name = xstrdup(name);
     r->status = RUN_OK;
-    r->best.found = !isnan(best);
-    r->best.value = best;
-    r->best.x = 10;
-    r->best.last_x = 20;
-    r->best.last_value = best;
+    r->an.best.found = !isnan(best);
+    r->an.best.value = best;
+    r->an.best.x = 10;
+    r->an.best.last_x = 20;
+    r->an.best.last_value = best;
     config_init(&r->read.config);
     if (config) {
         char *copy = xstrdup(config), *p = copy;
@@ -65,30 +65,30 @@ static struct run *add_run(struct run_set *set, const char *name, double best,
         }
         free(copy);
     }
-    diagnosis_init(&r->diag);
-    r->diag.f = xcalloc(1, sizeof(*r->diag.f));
-    r->diag.n = 1;
-    r->diag.f[0].code = DIAG_HEALTHY;
-    r->diag.f[0].evidence = xstrdup("healthy");
-    r->diag.decision = DECISION_KEEP;
+    diagnosis_init(&r->an.diag);
+    r->an.diag.f = xcalloc(1, sizeof(*r->an.diag.f));
+    r->an.diag.n = 1;
+    r->an.diag.f[0].code = DIAG_HEALTHY;
+    r->an.diag.f[0].evidence = xstrdup("healthy");
+    r->an.diag.decision = DECISION_KEEP;
     return r;
 }
 
 static void set_diag(struct run *r, enum diag_code code, enum decision d,
                      const char *action)
 {
-    r->diag.f[0].code = code;
-    r->diag.decision = d;
-    free(r->diag.action);
-    r->diag.action = action ? xstrdup(action) : NULL;
+    r->an.diag.f[0].code = code;
+    r->an.diag.decision = d;
+    free(r->an.diag.action);
+    r->an.diag.action = action ? xstrdup(action) : NULL;
 }
 
 static void set_slices(struct run *r, size_t n, const double *v)
 {
-    free(r->slice_at_best);
-    r->slice_at_best = xcalloc(n, sizeof(double));
-    memcpy(r->slice_at_best, v, n * sizeof(double));
-    r->nslices = n;
+    free(r->an.slice_at_best);
+    r->an.slice_at_best = xcalloc(n, sizeof(double));
+    memcpy(r->an.slice_at_best, v, n * sizeof(double));
+    r->an.nslices = n;
 }
 
 static void skip_run(struct run *r, const char *reason)
@@ -106,8 +106,8 @@ static void free_set(struct run_set *set)
         free(r->name);
         free(r->reason);
         config_release(&r->read.config);
-        diagnosis_release(&r->diag);
-        free(r->slice_at_best);
+        diagnosis_release(&r->an.diag);
+        free(r->an.slice_at_best);
     }
     free(set->runs);
     memset(set, 0, sizeof(*set));
@@ -569,11 +569,11 @@ static void test_best_checkpoint(void)
     memset(&set, 0, sizeof(set));
     make_rules(&ru, "val_acc", true, "base", 0.005);
     r = add_run(&set, "a", 0.84, "lr=0.2");
-    r->best.x = 25;
-    r->best.last_value = 0.84;
+    r->an.best.x = 25;
+    r->an.best.last_value = 0.84;
     r = add_run(&set, "b", 0.88, "lr=0.3");
-    r->best.x = 7;
-    r->best.last_value = 0.80; /* drifted down after epoch 7 */
+    r->an.best.x = 7;
+    r->an.best.last_value = 0.80; /* drifted down after epoch 7 */
     add_run(&set, "base", 0.85, "lr=0.1");
 
     comparison_init(&c);
@@ -955,7 +955,7 @@ static void test_not_comparable(void)
     comparison_release(&c);
 
     /* The baseline lacks the slice: nobody can be compared on it. */
-    set.runs[idx(&set, "base")].slice_at_best[0] = NAN;
+    set.runs[idx(&set, "base")].an.slice_at_best[0] = NAN;
     cmp_runs(&set, &ru, &c);
     is_decision(&set, &c, "base", DECISION_INVESTIGATE);
     is_decision(&set, &c, "noconfig", DECISION_INVESTIGATE);
