@@ -352,7 +352,8 @@ void summary_md(const struct run_set *set, const struct rules *rules,
     strbuf_addstr(&footer, ")\n");
     board_build(&b, set, cmp, &rules->select);
     headline = board_headline(&b, set, cmp, &rules->select);
-    strbuf_addf(out, "## reportgen: %zu runs\n\n**", set->n);
+    strbuf_addf(out, "## reportgen: %zu run%s\n\n**", set->n,
+                set->n == 1 ? "" : "s");
     md_escape(out, headline);
     strbuf_addstr(out, "**\n\n**Rule:** ");
     md_escape(out, desc);

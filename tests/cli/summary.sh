@@ -5,7 +5,7 @@
 # --site-url; no escaping that GitHub-flavoured Markdown does not need;
 # the one-file report as one document.
 . "$srcdir/tests/lib.sh"
-plan 15
+plan 17
 
 R="$TMP/runs"
 # 1,000 runs of a sweep over two settings, three epochs each.
@@ -77,4 +77,13 @@ t_grep "--single-file: a run's section has its anchor" \
     '<section class="folded" id="run-plain">' "$TMP/one.html"
 t_is "--single-file: each run and the comparison link back to the index" \
     "$(grep -c '<p class="back"><a href="#index">' "$TMP/one.html")" 4
+
+# One run: its count is singular.
+mkdir -p "$TMP/r3/only"
+printf 'epoch,train_loss,val_loss\n1,1.0,1.1\n2,0.6,0.7\n3,0.4,0.5\n' \
+    >"$TMP/r3/only/metrics.csv"
+rg -q "$TMP/r3" -o "$TMP/s3"
+t_is "one run: exit 0" "$rc" 0
+t_grep "one run: the title says 1 run, not 1 runs" '^## reportgen: 1 run$' \
+    "$TMP/s3/summary.md"
 t_done
