@@ -1162,6 +1162,21 @@ static const char *ev_train_near(struct ctx *x, struct nums *nb,
  * else; on real logs, the first tenth held steps down at the end of a
  * warm-up and returns from early spikes.
  */
+/* The median absolute change between consecutive values of y: its noise. */
+static double median_step(const double *y, size_t n)
+{
+    double *dl, out;
+
+    if (n < 2)
+        return 0;
+    dl = xmalloc((n - 1) * sizeof(*dl));
+    for (size_t i = 1; i < n; i++)
+        dl[i - 1] = fabs(y[i] - y[i - 1]);
+    out = smooth_median(dl, n - 1);
+    free(dl);
+    return out;
+}
+
 /* Does every one of the n log values stay within band of their median? */
 static bool settled(const double *lv, size_t n, double median, double band)
 {
@@ -1176,19 +1191,16 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
     const struct diag_thresholds *t = x->t;
     const struct curve *tr = &x->train;
     size_t n = v->n, P = t->shift_persist, first;
-    double *lv, *dl, noise;
+    double *lv, noise;
     bool fired = false;
     NUMBUFS;
 
     if (n < t->min_points + P || !positive_loss(v) || !positive_loss(tr))
         return false;
     lv = xmalloc(n * sizeof(*lv));
-    dl = xmalloc(n * sizeof(*dl));
     for (size_t i = 0; i < n; i++)
         lv[i] = log(v->y[i]);
-    for (size_t i = 1; i < n; i++)
-        dl[i - 1] = fabs(lv[i] - lv[i - 1]);
-    noise = smooth_median(dl, n - 1);
+    noise = median_step(lv, n);
     first = (size_t)ceil(t->shift_skip * (double)n);
     if (first < t->min_points)
         first = t->min_points;
@@ -1285,7 +1297,6 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
         }
     }
     free(lv);
-    free(dl);
     return fired;
 }
 
@@ -1874,21 +1885,6 @@ static double *held_level(const struct curve *c, size_t k)
  * (overfit_noise) on a curve of more than 6 points (overfit_noise_min:
  * fewer cannot tell a zig-zag from a trend).
  */
-/* The median change between consecutive points of c: its noise. */
-static double step_noise(const struct curve *c)
-{
-    double *dl, out;
-
-    if (c->n < 2)
-        return 0;
-    dl = xmalloc((c->n - 1) * sizeof(*dl));
-    for (size_t i = 1; i < c->n; i++)
-        dl[i - 1] = fabs(c->y[i] - c->y[i - 1]);
-    out = smooth_median(dl, c->n - 1);
-    free(dl);
-    return out;
-}
-
 static void rule_overfitting(struct ctx *x, struct diagnosis *d)
 {
     const struct diag_thresholds *t = x->t;
@@ -1933,7 +1929,7 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
             lost < t->end_worse * fabs(best))
             return;
         if (val->n > t->overfit_noise_min &&
-            lost <= t->overfit_noise * step_noise(val))
+            lost <= t->overfit_noise * median_step(val->y, val->n))
             return;
     }
     /*
