@@ -29,6 +29,7 @@
 #include "diagnose.h"
 #include "config.h"
 #include "formats.h"
+#include "replay.h"
 #include "strbuf.h"
 #include "tmpl.h"
 #include "util.h"
@@ -349,6 +350,46 @@ static void set_headline(struct tmpl_dict *d, const struct board *b,
     }
 }
 
+/*
+ * EARLY_STOP_TOTAL: early stopping replayed over the report's runs
+ * (replay.h), the sentence summary.md and summary.json also carry.
+ */
+static void set_replay_total(struct tmpl_dict *d, const struct run_set *set,
+                             const struct report_info *info)
+{
+    struct replay_total t;
+    char *text;
+
+    replay_total(set, info->rule, &t);
+    if (!(text = replay_total_sentence(&t, set, info->rule)))
+        return;
+    tmpl_set(tmpl_add(d, "EARLY_STOP_TOTAL"), "TEXT", text);
+    free(text);
+}
+
+/*
+ * EARLY_STOP: what early stopping would have done to r, one STOP per
+ * patience (replay.h), under how it is replayed.
+ */
+static void set_replay(struct tmpl_dict *d, const struct run *r)
+{
+    const struct replay *rp = &r->an.replay;
+    struct tmpl_dict *e;
+
+    if (!rp->done || !r->an.rule.metric)
+        return;
+    e = tmpl_add(d, "EARLY_STOP");
+    tmpl_set(e, "METRIC", r->an.rule.metric);
+    tmpl_set(e, "DEFINITION", replay_definition());
+    for (size_t p = 0; p < REPLAY_NPATIENCE; p++) {
+        char *text =
+            replay_sentence(rp, &rp->stop[p], r->an.rule.metric, r->read.xname);
+
+        tmpl_set(tmpl_add(e, "STOP"), "TEXT", text);
+        free(text);
+    }
+}
+
 int html_index(const struct run_set *set, const struct report_info *info,
                struct strbuf *out)
 {
@@ -365,6 +406,8 @@ int html_index(const struct run_set *set, const struct report_info *info,
         set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
     if (have_board)
         set_headline(d, &board, info);
+    if (have_board)
+        set_replay_total(d, set, info);
 
     /*
      * One pass in leaderboard order (board.h: keep first, best first
@@ -678,6 +721,7 @@ int html_run(const struct run *r, const struct report_info *info,
     else
         tmpl_show(d, "NO_BEST");
     set_diagnosis(d, info, r);
+    set_replay(d, r);
     set_comparison(d, info, r);
     ret = set_charts(d, r, info);
     set_config(d, r);
@@ -718,6 +762,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     set_frame(d, info, ANCHOR_COMPARE, false);
     if (have_board)
         set_headline(d, &lb, info);
+    if (have_board)
+        set_replay_total(d, set, info);
     if (cmp->baseline != SIZE_MAX)
         tmpl_set(tmpl_add(d, "HAS_BASELINE"), "BASELINE_NAME",
                  set->runs[cmp->baseline].name);

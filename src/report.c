@@ -158,13 +158,7 @@ static struct metrics *read_run(struct run *r, const struct options *opt)
     char *why = NULL;
     int cfg;
 
-    memset(&cand, 0, sizeof(cand));
-    cand.format = r->format;
-    cand.name = r->name;
-    cand.dir = r->dir;
-    cand.path = r->metrics_path;
-    cand.extra = r->extra;
-    cand.key = r->key;
+    run_candidate(r, &cand);
 
     cfg = r->format->config ? r->format->config(&cand, &rd->config, &why)
                             : config_load_dir(&rd->config, r->dir, &why);
@@ -230,6 +224,7 @@ static const struct column *analyse_run(const struct run_read *rd,
     rule = rule_or_default(an);
     if (col) {
         metrics_best(m, col, rule->maximize, &an->best);
+        replay_run(m, col, rule->maximize, &an->replay);
         charts_keep_curve(an, m, col);
     }
     /* The slices the rule cares about, at the best checkpoint. */

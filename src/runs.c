@@ -137,6 +137,17 @@ char *run_link_from_run(const struct run *to)
     return xasprintf("../%s/" SITE_INDEX, to->slug);
 }
 
+void run_candidate(const struct run *r, struct candidate *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->format = r->format;
+    c->name = r->name;
+    c->dir = r->dir;
+    c->path = r->metrics_path;
+    c->extra = r->extra;
+    c->key = r->key;
+}
+
 void run_skip(struct run *r, const char *reason)
 {
     r->status = RUN_SKIPPED;

@@ -31,6 +31,7 @@
 #include "diagnose.h"
 #include "formats.h"
 #include "metrics.h"
+#include "replay.h"
 
 enum run_status {
     RUN_OK = 0,
@@ -97,6 +98,8 @@ struct run_analysis {
     size_t nslices;
     size_t ncurve; /* the rule's metric, reduced for overlays */
     double *curve_x, *curve_y;
+    struct replay replay; /* early stopping replayed on the rule's metric
+                             (replay.h); done false without a best */
     struct diagnosis diag;
 };
 
@@ -169,6 +172,12 @@ char *run_link_from_run(const struct run *to);
 #define SITE_INDEX "index.html"
 #define SITE_COMPARE "compare.html"
 #define SITE_STYLE "style.css"
+
+/*
+ * The candidate r was found as (formats.h), to read it with its format's
+ * read() and config(): its strings are r's, borrowed.
+ */
+void run_candidate(const struct run *r, struct candidate *c);
 
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);

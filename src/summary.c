@@ -19,6 +19,7 @@
 
 #include "board.h"
 #include "json.h"
+#include "replay.h"
 #include "util.h"
 #include "banned.h"
 
@@ -80,6 +81,109 @@ static void evidence_numbers(struct json *w, const struct finding *f)
     json_end_array(w);
 }
 
+/* One patience of a run's replay (replay.h): its numbers and its words. */
+static void replay_stop_json(struct json *w, const struct run *r,
+                             const struct replay_stop *s)
+{
+    const struct replay *rp = &r->an.replay;
+    char *text = replay_sentence(rp, s, r->an.rule.metric, r->read.xname);
+
+    json_begin_object(w);
+    json_key(w, "patience");
+    json_number(w, (double)s->patience);
+    json_key(w, "stopped");
+    json_bool(w, s->stopped);
+    json_key(w, "stop_epoch");
+    json_number(w, s->stop_x);
+    json_key(w, "kept_epoch");
+    json_number(w, s->kept_x);
+    json_key(w, "kept_value");
+    json_number(w, s->kept_value);
+    json_key(w, "loss");
+    json_number(w, replay_loss(rp, s));
+    json_key(w, "evaluations_after");
+    json_number(w, (double)s->after);
+    json_key(w, "longest_wait");
+    json_number(w, (double)s->longest);
+    json_key(w, "text");
+    json_string(w, text);
+    json_end_object(w);
+    free(text);
+}
+
+/*
+ * A run's early-stopping replay: what each patience would have done, on
+ * the metric and x of "best", evaluations counted as replay.h says.
+ */
+static void replay_json(struct json *w, const struct run *r)
+{
+    const struct replay *rp = &r->an.replay;
+
+    if (!rp->done || !r->an.rule.metric) {
+        json_null(w);
+        return;
+    }
+    json_begin_object(w);
+    json_key(w, "metric");
+    json_string(w, r->an.rule.metric);
+    json_key(w, "evaluations");
+    json_number(w, (double)rp->evals);
+    json_key(w, "improves");
+    json_string(w, "strictly better than the best so far");
+    json_key(w, "patience");
+    json_begin_array(w);
+    for (size_t p = 0; p < REPLAY_NPATIENCE; p++)
+        replay_stop_json(w, r, &rp->stop[p]);
+    json_end_array(w);
+    json_end_object(w);
+}
+
+/* The replay summed over the report's runs, and its sentence. */
+static void replay_total_json(struct json *w, const struct run_set *set,
+                              const struct rules *rules)
+{
+    struct replay_total t;
+    char *text;
+
+    replay_total(set, &rules->select, &t);
+    text = replay_total_sentence(&t, set, &rules->select);
+    json_begin_object(w);
+    json_key(w, "definition");
+    json_string(w, replay_definition());
+    json_key(w, "runs");
+    json_number(w, (double)t.runs);
+    json_key(w, "evaluations");
+    json_number(w, (double)t.evals);
+    json_key(w, "patience");
+    json_begin_array(w);
+    for (size_t p = 0; p < REPLAY_NPATIENCE; p++) {
+        const struct replay_sum *sum = &t.p[p];
+
+        json_begin_object(w);
+        json_key(w, "patience");
+        json_number(w, (double)sum->patience);
+        json_key(w, "evaluations_saved");
+        json_number(w, (double)sum->after);
+        json_key(w, "runs_stopped");
+        json_number(w, (double)sum->stopped);
+        json_key(w, "runs_at_a_loss");
+        json_number(w, (double)sum->worse);
+        json_key(w, "runs_with_no_checkpoint");
+        json_number(w, (double)sum->none);
+        json_key(w, "largest_loss");
+        json_number(w, sum->worst_loss);
+        json_key(w, "largest_loss_run");
+        json_string(w,
+                    sum->worst != SIZE_MAX ? set->runs[sum->worst].name : NULL);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_key(w, "text");
+    json_string(w, text);
+    json_end_object(w);
+    free(text);
+}
+
 static char *rule_text(const struct rules *rules)
 {
     return xasprintf("%s:%s", rules->select.metric,
@@ -123,6 +227,8 @@ void summary_json(const struct run_set *set, const struct rules *rules,
                                               : set->runs[cmp->baseline].name);
     json_key(&w, "verdict_rule");
     json_string(&w, cmp->rule_text);
+    json_key(&w, "early_stopping");
+    replay_total_json(&w, set, rules);
     json_key(&w, "runs");
     json_begin_array(&w);
     for (size_t i = 0; i < set->n; i++) {
@@ -172,6 +278,8 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         } else {
             json_null(&w);
         }
+        json_key(&w, "early_stopping");
+        replay_json(&w, r);
         json_key(&w, "diagnoses");
         json_begin_array(&w);
         for (size_t k = 0; k < r->an.diag.n; k++)
@@ -363,6 +471,17 @@ void summary_md(const struct run_set *set, const struct rules *rules,
     if (cmp->rule_text) {
         md_escape(out, cmp->rule_text);
         strbuf_addstr(out, "\n\n");
+    }
+    {
+        struct replay_total t;
+        char *text;
+
+        replay_total(set, &rules->select, &t);
+        if ((text = replay_total_sentence(&t, set, &rules->select))) {
+            md_escape(out, text);
+            strbuf_addstr(out, "\n\n");
+            free(text);
+        }
     }
 
     /*

@@ -125,6 +125,17 @@
 </section>
 {{/NO_DIAGNOSIS}}
 </div>
+{{#EARLY_STOP}}
+<section class="early-stop">
+  <h2>Early stopping on <code>{{METRIC:h}}</code></h2>
+  <ul>
+{{#STOP}}
+    <li>{{TEXT:h}}</li>
+{{/STOP}}
+  </ul>
+  <p class="muted">{{DEFINITION:h}}</p>
+</section>
+{{/EARLY_STOP}}
 {{#VS_BASELINE}}
 <section class="vs-baseline">
   <h2>Against the baseline</h2>

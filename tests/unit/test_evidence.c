@@ -358,13 +358,7 @@ static size_t check_root(const char *root, size_t *bad, size_t *texts,
 
         if (r->status == RUN_SKIPPED || !r->format)
             continue;
-        memset(&cand, 0, sizeof(cand));
-        cand.format = r->format;
-        cand.name = r->name;
-        cand.dir = r->dir;
-        cand.path = r->metrics_path;
-        cand.extra = r->extra;
-        cand.key = r->key;
+        run_candidate(r, &cand);
         if (r->format->config
                 ? r->format->config(&cand, &r->read.config, &why)
                 : config_load_dir(&r->read.config, r->dir, &why)) {
