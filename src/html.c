@@ -367,6 +367,39 @@ static void set_replay_total(struct tmpl_dict *d, const struct run_set *set,
     free(text);
 }
 
+/* The most changes since the last report the index lists one by one. */
+#define HTML_CHANGES_MAX 50
+
+/*
+ * CHANGES: what changed since the last report written to the site
+ * (changes.h): its sentence, then LIST with one CHANGE per change, at
+ * most HTML_CHANGES_MAX, and MORE_CHANGES counting the rest.
+ */
+static void set_changes(struct tmpl_dict *d, const struct report_info *info)
+{
+    const struct changes *ch = info->changes;
+    struct tmpl_dict *c, *list;
+    char *text;
+
+    if (!ch || !(text = changes_sentence(ch)))
+        return;
+    c = tmpl_add(d, "CHANGES");
+    tmpl_set(c, "TEXT", text);
+    free(text);
+    if (!ch->n)
+        return;
+    list = tmpl_add(c, "LIST");
+    for (size_t i = 0; i < ch->n && i < HTML_CHANGES_MAX; i++) {
+        char *line = change_line(&ch->c[i], info->rule->metric);
+
+        tmpl_set(tmpl_add(list, "CHANGE"), "LINE", line);
+        free(line);
+    }
+    if (ch->n > HTML_CHANGES_MAX)
+        tmpl_set_int(tmpl_add(list, "MORE_CHANGES"), "N_MORE",
+                     (long)(ch->n - HTML_CHANGES_MAX));
+}
+
 /*
  * EARLY_STOP: what early stopping would have done to r, one STOP per
  * patience (replay.h), under how it is replayed.
@@ -406,6 +439,8 @@ int html_index(const struct run_set *set, const struct report_info *info,
         set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
     if (have_board)
         set_headline(d, &board, info);
+    if (have_board)
+        set_changes(d, info);
     if (have_board)
         set_replay_total(d, set, info);
 

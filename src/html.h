@@ -19,6 +19,7 @@
 #ifndef REPORTGEN_HTML_H
 #define REPORTGEN_HTML_H
 
+#include "changes.h"
 #include "compare.h"
 #include "runs.h"
 #include "strbuf.h"
@@ -46,6 +47,8 @@ struct report_info {
     const struct strbuf *chart_svgs;
     const struct strbuf *overlay_svg; /* the same for compare.html */
     enum html_links links;            /* HTML_LINKS_SITE unless set */
+    const struct changes *changes;    /* since the last report written to
+                                         the site (changes.h), or NULL */
 };
 
 /*

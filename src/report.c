@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "board.h"
+#include "changes.h"
 #include "charts.h"
 #include "compare.h"
 #include "config.h"
@@ -507,11 +509,11 @@ static int write_pages(struct site *site, const struct run_set *set,
         write_page(site, SITE_COMPARE, &buf) || html_index(set, info, &buf) ||
         write_page(site, SITE_INDEX, &buf))
         goto out;
-    summary_json(set, info->rules, info->cmp, &buf);
-    if (write_page(site, "summary.json", &buf))
+    summary_json(set, info->rules, info->cmp, info->changes, &buf);
+    if (write_page(site, SITE_SUMMARY_JSON, &buf))
         goto out;
-    summary_md(set, info->rules, info->cmp, site_url, &buf);
-    if (write_page(site, "summary.md", &buf))
+    summary_md(set, info->rules, info->cmp, info->changes, site_url, &buf);
+    if (write_page(site, SITE_SUMMARY_MD, &buf))
         goto out;
     css = tmpl_asset("style.css", &css_len);
     if (!css) {
@@ -527,6 +529,37 @@ out:
     return ret;
 }
 
+/*
+ * What the report SITE_DIR holds now said, before the new one replaces
+ * it (changes.h): read from its summary.json into prev. Returns true when
+ * there is one to compare with; one that cannot be read is warned about
+ * and left out, and the report is written all the same.
+ */
+static bool read_previous(const struct site *site, struct prev_report *prev,
+                          const struct options *opt)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *why = NULL, *path;
+    int got = site_read_previous(site, SITE_SUMMARY_JSON, &sb);
+    bool ok = false;
+
+    if (got > 0) {
+        path = xasprintf("%s/%s", opt->out_dir, SITE_SUMMARY_JSON);
+        if (prev_report_parse(prev, sb.buf, sb.len, path, &why)) {
+            warning("%s; the changes since the last report are left out", why);
+            free(why);
+            prev_report_release(prev);
+        } else {
+            ok = true;
+        }
+        free(path);
+    } else if (got < 0) {
+        warning("the changes since the last report are left out");
+    }
+    strbuf_release(&sb);
+    return ok;
+}
+
 enum report_status report_build(const struct options *opt)
 {
     struct rules rules;
@@ -534,6 +567,10 @@ enum report_status report_build(const struct options *opt)
     struct site site;
     struct comparison cmp;
     struct report_info info;
+    struct prev_report prev;
+    struct changes changes;
+    struct board board;
+    bool have_prev = false;
     size_t nskipped = 0;
     enum report_status ret = REPORT_FAILED;
 
@@ -547,6 +584,9 @@ enum report_status report_build(const struct options *opt)
     }
     run_set_init(&set);
     comparison_init(&cmp);
+    prev_report_init(&prev);
+    changes_init(&changes);
+    memset(&board, 0, sizeof(board));
     memset(&site, 0, sizeof(site));
     if (runs_find(&set, opt->runs_dir))
         goto out;
@@ -558,6 +598,8 @@ enum report_status report_build(const struct options *opt)
         goto out;
     /* Out of memory from here on: remove the site being written. */
     util_oom_cleanup = site_abort_cleanup;
+    /* The report being replaced, while it is still there. */
+    have_prev = read_previous(&site, &prev, opt);
 
     for (size_t i = 0; i < set.n; i++) {
         if (set.runs[i].status == RUN_SKIPPED) /* an unreadable folder */
@@ -581,6 +623,10 @@ enum report_status report_build(const struct options *opt)
     info.cmp = &cmp;
     info.set = &set;
     info.version = PACKAGE_VERSION;
+    board_build(&board, &set, &cmp, &rules.select);
+    changes_find(&changes, have_prev ? &prev : NULL, &set, &rules, &cmp,
+                 &board);
+    info.changes = &changes;
     if (write_pages(&site, &set, &info, opt->site_url,
                     opt->single_file != NULL))
         goto out;
@@ -597,6 +643,9 @@ out:
     util_oom_cleanup = NULL;
     input_confine(NULL);
     site_release(&site);
+    changes_release(&changes);
+    board_release(&board);
+    prev_report_release(&prev);
     comparison_release(&cmp);
     run_set_release(&set);
     rules_release(&rules);

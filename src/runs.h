@@ -172,6 +172,8 @@ char *run_link_from_run(const struct run *to);
 #define SITE_INDEX "index.html"
 #define SITE_COMPARE "compare.html"
 #define SITE_STYLE "style.css"
+#define SITE_SUMMARY_JSON "summary.json"
+#define SITE_SUMMARY_MD "summary.md"
 
 /*
  * The candidate r was found as (formats.h), to read it with its format's

@@ -49,6 +49,8 @@
 
 /* A manifest longer than this is not one reportgen wrote. */
 #define MANIFEST_MAX (64u << 20)
+/* The largest file of an old site site_read_previous() reads. */
+#define PREVIOUS_MAX (256u << 20)
 
 /*
  * What site_abort_cleanup() may remove. It runs in signal handlers, so it
@@ -367,6 +369,45 @@ static int resolve(const char *given, char **parent, char **base)
 }
 
 /*
+ * Read the regular file at path into sb, up to max bytes, never following
+ * a symbolic link nor waiting on a FIFO. Returns 1, 0 when there is no
+ * such file, or -1 after error(): "PATH: NOT_WHAT" when it is not a
+ * regular file or is larger than max, or why it cannot be read.
+ */
+static int read_regular(const char *path, size_t max, const char *not_what,
+                        struct strbuf *sb)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0)
+        return errno == ENOENT ? 0 : error_errno("%s: cannot read", path);
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max) {
+        close(fd);
+        return error("%s: %s", path, not_what);
+    }
+    strbuf_grow(sb, (size_t)st.st_size + 1);
+    for (;;) {
+        ssize_t got = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            error_errno("%s: cannot read", path);
+            close(fd);
+            return -1;
+        }
+        if (!got || sb->len + (size_t)got >= max)
+            break;
+        strbuf_setlen(sb, sb->len + (size_t)got);
+        if (sb->alloc - sb->len < 2)
+            strbuf_grow(sb, 4096);
+    }
+    close(fd);
+    return 1;
+}
+
+/*
  * Read the manifest of the site in dir into a sorted list. Returns 1 when
  * there is one, 0 when there is none, -1 after error() when it is not a
  * regular file of reasonable size. Opened without blocking, so a FIFO in
@@ -377,47 +418,18 @@ static int read_manifest(const char *dir, char ***files, size_t *n)
     char *path = path_in(dir, SITE_MANIFEST);
     struct strbuf sb = STRBUF_INIT;
     size_t alloc = 0;
-    struct stat st;
     char *line, *nl;
-    int fd;
+    int got;
 
     *files = NULL;
     *n = 0;
-    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        int ret = errno == ENOENT ? 0 : error_errno("%s: cannot read", path);
-
-        free(path);
-        return ret;
-    }
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-        (uintmax_t)st.st_size > MANIFEST_MAX) {
-        close(fd);
-        error("%s: not a manifest reportgen wrote", path);
-        free(path);
-        return -1;
-    }
-    strbuf_grow(&sb, (size_t)st.st_size + 1);
-    for (;;) {
-        ssize_t got = read(fd, sb.buf + sb.len, sb.alloc - sb.len - 1);
-
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            error_errno("%s: cannot read", path);
-            close(fd);
-            free(path);
-            strbuf_release(&sb);
-            return -1;
-        }
-        if (!got || sb.len + (size_t)got >= MANIFEST_MAX)
-            break;
-        strbuf_setlen(&sb, sb.len + (size_t)got);
-        if (sb.alloc - sb.len < 2)
-            strbuf_grow(&sb, 4096);
-    }
-    close(fd);
+    got =
+        read_regular(path, MANIFEST_MAX, "not a manifest reportgen wrote", &sb);
     free(path);
+    if (got <= 0) {
+        strbuf_release(&sb);
+        return got;
+    }
     for (line = sb.buf; *line; line = nl + 1) {
         nl = strchr(line, '\n');
         if (!nl)
@@ -1117,6 +1129,30 @@ int site_read(const struct site *s, const char *rel, struct strbuf *out)
         ret = error_errno("%s: cannot read", path);
     fclose(f);
     free(path);
+    return ret;
+}
+
+int site_read_previous(const struct site *s, const char *rel,
+                       struct strbuf *out)
+{
+    char **files;
+    size_t n;
+    char *path;
+    int ret;
+
+    if (!s->dir || !s->path)
+        return 0;
+    ret = read_manifest(s->path, &files, &n);
+    if (ret <= 0)
+        return ret;
+    ret = 0;
+    if (listed(files, n, rel)) {
+        path = path_in(s->path, rel);
+        ret =
+            read_regular(path, PREVIOUS_MAX, "not a file reportgen wrote", out);
+        free(path);
+    }
+    free_list(files, n);
     return ret;
 }
 

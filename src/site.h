@@ -89,6 +89,16 @@ int site_write(struct site *s, const char *rel, const void *data, size_t len);
 int site_read(const struct site *s, const char *rel, struct strbuf *out);
 
 /*
+ * Append to out the bytes of rel in the site SITE_DIR holds now, before
+ * site_commit() replaces it: only a regular file its manifest lists (a
+ * file of reportgen's, not the user's), never through a symbolic link.
+ * Returns 1, 0 when there is no such site or file (or s writes only
+ * --single-file), or -1 after error() when it cannot be read.
+ */
+int site_read_previous(const struct site *s, const char *rel,
+                       struct strbuf *out);
+
+/*
  * Hand over the bytes of the one-file report (site_open()'s single_file).
  * Inside the site it becomes one of the site's files; elsewhere
  * site_commit() writes it (to a temporary file renamed over the target,

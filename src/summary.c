@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "changes.h"
 #include "json.h"
 #include "replay.h"
 #include "util.h"
@@ -184,6 +185,76 @@ static void replay_total_json(struct json *w, const struct run_set *set,
     free(text);
 }
 
+static const char *change_kind_name(enum change_kind k)
+{
+    switch (k) {
+    case CHANGE_RULE:
+        return "rule";
+    case CHANGE_BASELINE:
+        return "baseline";
+    case CHANGE_KEPT:
+        return "kept";
+    case CHANGE_ADDED:
+        return "added";
+    case CHANGE_GONE:
+        return "gone";
+    case CHANGE_VERDICT:
+        return "verdict";
+    case CHANGE_BEST:
+        return "best";
+    }
+    return "unknown";
+}
+
+/* What changed since the last report (changes.h), or null. */
+static void changes_json(struct json *w, const struct changes *ch,
+                         const struct rules *rules)
+{
+    char *text = ch ? changes_sentence(ch) : NULL;
+
+    if (!text) {
+        json_null(w);
+        return;
+    }
+    json_begin_object(w);
+    json_key(w, "text");
+    json_string(w, text);
+    json_key(w, "changes");
+    json_begin_array(w);
+    for (size_t i = 0; i < ch->n; i++) {
+        const struct change *c = &ch->c[i];
+        char *line = change_line(c, rules->select.metric);
+
+        json_begin_object(w);
+        json_key(w, "kind");
+        json_string(w, change_kind_name(c->kind));
+        json_key(w, "run");
+        json_string(w, c->run);
+        if (c->kind == CHANGE_BEST) {
+            json_key(w, "from_epoch");
+            json_number(w, c->from_x);
+            json_key(w, "from_value");
+            json_number(w, c->from_value);
+            json_key(w, "to_epoch");
+            json_number(w, c->to_x);
+            json_key(w, "to_value");
+            json_number(w, c->to_value);
+        } else {
+            json_key(w, "from");
+            json_string(w, c->from);
+            json_key(w, "to");
+            json_string(w, c->to);
+        }
+        json_key(w, "text");
+        json_string(w, line);
+        json_end_object(w);
+        free(line);
+    }
+    json_end_array(w);
+    json_end_object(w);
+    free(text);
+}
+
 static char *rule_text(const struct rules *rules)
 {
     return xasprintf("%s:%s", rules->select.metric,
@@ -191,10 +262,14 @@ static char *rule_text(const struct rules *rules)
 }
 
 void summary_json(const struct run_set *set, const struct rules *rules,
-                  const struct comparison *cmp, struct strbuf *out)
+                  const struct comparison *cmp, const struct changes *ch,
+                  struct strbuf *out)
 {
     struct json w;
     char *rule = rule_text(rules);
+    struct board b;
+
+    board_build(&b, set, cmp, &rules->select);
 
     json_init(&w, out);
     json_begin_object(&w);
@@ -227,6 +302,10 @@ void summary_json(const struct run_set *set, const struct rules *rules,
                                               : set->runs[cmp->baseline].name);
     json_key(&w, "verdict_rule");
     json_string(&w, cmp->rule_text);
+    json_key(&w, "kept");
+    json_string(&w, b.kept != SIZE_MAX ? set->runs[b.kept].name : NULL);
+    json_key(&w, "since_last_report");
+    changes_json(&w, ch, rules);
     json_key(&w, "early_stopping");
     replay_total_json(&w, set, rules);
     json_key(&w, "runs");
@@ -330,6 +409,7 @@ void summary_json(const struct run_set *set, const struct rules *rules,
     json_end_array(&w);
     json_end_object(&w);
     free(rule);
+    board_release(&b);
 }
 
 /* A byte that counts as part of a word for GFM's intraword "_". */
@@ -387,6 +467,7 @@ static void md_num(struct strbuf *out, double v)
 #define MD_TABLE_MAX 28000
 #define MD_STEPS_MAX 18000
 #define MD_REGRESS_MAX 3000
+#define MD_CHANGES_MAX 4000
 #define MD_TOP 10
 #define MD_CELL_MAX 160
 
@@ -439,9 +520,48 @@ static void md_run_name(struct strbuf *out, const struct run *r,
     free(rel);
 }
 
+/*
+ * What changed since the last report: its sentence, and one line per
+ * change as long as they fit in MD_CHANGES_MAX bytes, the rest counted.
+ */
+static void md_changes(struct strbuf *out, const struct changes *ch,
+                       const struct rules *rules)
+{
+    char *text = ch ? changes_sentence(ch) : NULL;
+    struct strbuf list = STRBUF_INIT, line = STRBUF_INIT;
+    size_t left = 0;
+
+    if (!text)
+        return;
+    md_escape(out, text);
+    strbuf_addstr(out, "\n\n");
+    free(text);
+    for (size_t i = 0; i < ch->n; i++) {
+        char *l = change_line(&ch->c[i], rules->select.metric);
+
+        strbuf_reset(&line);
+        strbuf_addstr(&line, "- ");
+        md_escape(&line, l);
+        strbuf_addch(&line, '\n');
+        free(l);
+        if (left || list.len + line.len > MD_CHANGES_MAX)
+            left++;
+        else
+            strbuf_add(&list, line.buf, line.len);
+    }
+    if (list.len) {
+        strbuf_add(out, list.buf, list.len);
+        if (left)
+            strbuf_addf(out, "- and %zu more: see summary.json\n", left);
+        strbuf_addch(out, '\n');
+    }
+    strbuf_release(&list);
+    strbuf_release(&line);
+}
+
 void summary_md(const struct run_set *set, const struct rules *rules,
-                const struct comparison *cmp, const char *site_url,
-                struct strbuf *out)
+                const struct comparison *cmp, const struct changes *ch,
+                const char *site_url, struct strbuf *out)
 {
     char *desc = rules_describe(rules);
     char *headline;
@@ -463,7 +583,9 @@ void summary_md(const struct run_set *set, const struct rules *rules,
     strbuf_addf(out, "## reportgen: %zu run%s\n\n**", set->n,
                 set->n == 1 ? "" : "s");
     md_escape(out, headline);
-    strbuf_addstr(out, "**\n\n**Rule:** ");
+    strbuf_addstr(out, "**\n\n");
+    md_changes(out, ch, rules);
+    strbuf_addstr(out, "**Rule:** ");
     md_escape(out, desc);
     strbuf_addstr(out, "\n\n");
     free(desc);

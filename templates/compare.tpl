@@ -35,7 +35,7 @@
   <p class="headline">{{HEADLINE_TEXT:h}}{{#KEPT}} <a href="{{KEPT_HREF:U=html}}">Open the kept run</a>{{/KEPT}}</p>
 {{/HEADLINE}}
 {{#EARLY_STOP_TOTAL}}
-  <p class="early-stop">{{TEXT:h}}</p>
+  <p class="early-stop-total">{{TEXT:h}}</p>
 {{/EARLY_STOP_TOTAL}}
   <p class="rule">
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>

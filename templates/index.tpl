@@ -26,8 +26,23 @@
 {{#HEADLINE}}
   <p class="headline">{{HEADLINE_TEXT:h}}{{#KEPT}} <a href="{{KEPT_HREF:U=html}}">Open the kept run</a>{{/KEPT}}</p>
 {{/HEADLINE}}
+{{#CHANGES}}
+  <div class="changes">
+    <p class="changes-summary">{{TEXT:h}}</p>
+{{#LIST}}
+    <ul>
+{{#CHANGE}}
+      <li>{{LINE:h}}</li>
+{{/CHANGE}}
+{{#MORE_CHANGES}}
+      <li>and {{N_MORE:h}} more: see summary.json</li>
+{{/MORE_CHANGES}}
+    </ul>
+{{/LIST}}
+  </div>
+{{/CHANGES}}
 {{#EARLY_STOP_TOTAL}}
-  <p class="early-stop">{{TEXT:h}}</p>
+  <p class="early-stop-total">{{TEXT:h}}</p>
 {{/EARLY_STOP_TOTAL}}
   <p class="rule">
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>

@@ -80,8 +80,8 @@ static struct chart_ref xss_charts[] = {
 
 static struct run runs[4];
 static struct rule rule = {rule_metric, false};
-static const struct report_info info = {&rule,   NULL, NULL, NULL,
-                                        "0.1.0", NULL, NULL, HTML_LINKS_SITE};
+static const struct report_info info = {
+    .rule = &rule, .version = "0.1.0", .links = HTML_LINKS_SITE};
 
 static void build_set(struct run_set *set)
 {
