@@ -1862,7 +1862,9 @@ static double *held_level(const struct curve *c, size_t k)
  * Overfitting: the held-out curve reaches its best level (held over a
  * tenth of the run) at least two points before the end, then ends (median
  * of its last tenth) worse by rel_worsen of that level and by
- * giveback_frac of what it had gained, or by end_worse of it alone, while
+ * giveback_frac of what it had gained, or by end_worse of it alone (a slow
+ * give-back, small against the gain, counts only when seen over at least
+ * overfit_after points after the best), while
  * the training curve, which fit its data (a loss below overfit_fit_keep of
  * its start: a model that did not fit its training data is underfitting,
  * whatever its held-out curve does), keeps improving by train_gain of its
@@ -1926,7 +1928,8 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
         if (lost <= 0 || lost < t->rel_worsen * fabs(best))
             return;
         if (gained > 0 && lost < t->giveback_frac * gained &&
-            lost < t->end_worse * fabs(best))
+            (lost < t->end_worse * fabs(best) ||
+             b + t->overfit_after >= val->n))
             return;
         if (val->n > t->overfit_noise_min &&
             lost <= t->overfit_noise * median_step(val->y, val->n))

@@ -202,6 +202,8 @@ struct rule {
       "the rise exceeds this x the median point-to-point change")           \
     X(COUNT, overfit_noise_min, 6, 1, 1e9, overfitting,                     \
       "judged on its noise on a curve of more than this many points")      \
+    X(COUNT, overfit_after, 3, 1, 1e9, overfitting,                         \
+      "a slow give-back: seen over at least this many points")     \
     X(NUMBER, underfit_keep, 0.65, 0, INFINITY, underfitting,               \
       "both losses end above this share of their start")                    \
     X(NUMBER, underfit_score_gain, 0.05, 0, INFINITY, underfitting,         \

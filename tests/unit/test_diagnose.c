@@ -780,6 +780,10 @@ static void test_overfitting(void)
     static const struct col_spec last_only[] = {
         {"train_loss", {1.0, 0.6, 0.45, 0.36, 0.3, 0.26, END}},
         {"val_loss", {1.0, 0.6, 0.5, 0.45, 0.4, 0.5, END}}};
+    /* A slow give-back seen at two points only after the best. */
+    static const struct col_spec slow_short[] = {
+        {"train_loss", {1.0, 0.6, 0.4, 0.3, 0.2, 0.15, END}},
+        {"val_loss", {1.0, 0.6, 0.4, 0.3, 0.32, 0.36, END}}};
     /* The training loss never fit: underfitting, not overfitting. */
     static const struct col_spec unfit[] = {
         {"train_loss",
@@ -818,6 +822,10 @@ static void test_overfitting(void)
            "with end_worse=0.2");
         diagnosis_release(&o.d);
     }
+    expect_not("a slow give-back two points long is not overfitting",
+               slow_short, 2, DIAG_OVERFITTING);
+    sides("a slow give-back two points long", slow_short, 2, DIAG_OVERFITTING,
+          "overfit_after", "2", "3", 0);
     expect_not("a rise at the last point only is not overfitting", last_only, 2,
                DIAG_OVERFITTING);
     expect("a model that never fit", unfit, 2, "val_loss:min",
@@ -1342,7 +1350,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 60, "60 thresholds by name");
+    is_int((long)n, 61, "61 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1495,7 +1503,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(301);
+    plan(304);
     test_seeds();
     test_non_finite();
     test_collapse();
