@@ -308,13 +308,16 @@ def bench_labelled(opt, tmp):
 
 
 def hand_best(curve):
-    """The epoch of real_logs' hand val_loss minimum, if the curve names it."""
-    m = re.search(r"val_loss[^;]*?min[^;@]*?@ *(?:epoch |step |iter )?(\d+)",
-                  curve)
+    """The x of real_logs' hand val_loss minimum, if the curve names it, and
+    its unit ("epoch", "step", "iter" or None when the reading names none).
+    The minimum is written "min V @ N", "min V @ epoch N", "min V at epoch N"
+    or "(min at last epoch N)"."""
+    m = re.search(r"val_loss[^;]*?\bmin\b\s*[-+.\deE]*\s*(?:@|at)\s*"
+                  r"(?:(epoch|step|iter) )?(\d+(?:\.\d+)?)\b", curve)
     if m:
-        return m.group(1)
-    m = re.search(r"val_loss[^;]*?\(min at last (?:epoch|row) (\d+)\)", curve)
-    return m.group(1) if m else None
+        return m.group(2), m.group(1)
+    m = re.search(r"val_loss[^;]*?\(min at last (epoch|row) (\d+)\)", curve)
+    return (m.group(2), None) if m else (None, None)
 
 
 def bench_real(opt, tmp):
@@ -333,13 +336,17 @@ def bench_real(opt, tmp):
         entry, got = pick(by.get(row["run_dir"]))
         if codes is None:
             continue
-        want = hand_best(row.get("curve", ""))
+        want, unit = hand_best(row.get("curve", ""))
         b = best_x(entry)
+        best = (entry or {}).get("best") or {}
         scored = None
-        if want is not None and ((entry or {}).get("best") or {}).get(
-                "metric") == "val_loss":
+        # A reading in epochs cannot score a best named by its step.
+        if (want is not None and best.get("metric") == "val_loss" and
+                (unit is None or unit == "iter" or unit == best.get("x"))):
             scored = same_x(b, [want], lambda w: 0.5)
-        if entry and not entry.get("best") and "val" in row.get("curve", ""):
+        curve = row.get("curve", "")
+        if (entry and not entry.get("best") and "val" in curve and
+                not re.search(r"\bno (?:val|eval)", curve)):
             nobest.append(row["run_dir"])
         s.add(row["run_dir"], codes[0], codes, got, scored, "", entry)
     s.notes.append("(best scored where the hand reading names a val_loss "
