@@ -183,6 +183,13 @@ static void scan(struct dir_list *dl, struct candidates *out)
     for (size_t s = SRC_TRAIN; s < ARRAY_SIZE(source_dir); s++)
         if (sub[s])
             dir_list_find(dl, source_dir[s])->claimed = true;
+    /*
+     * Another reader found a run in this folder already (this scan runs
+     * last): the event files are that run's scalars written a second
+     * way, not a second run.
+     */
+    if (out->n > 0)
+        return;
     candidates_add(out, &format_tfevents, dl->rel, dl->path, dl->path, NULL);
 }
 

@@ -404,6 +404,31 @@ static void test_d2_scan(void)
         candidates_release(&cs);
         unlist(&dl);
     }
+
+    /*
+     * detectron2 writes the same scalars to a TensorBoard event file
+     * beside metrics.json: every format scanned in order, as the walk
+     * does, finds one run.
+     */
+    list(&dl, "detectron2/with_events");
+    for (size_t f = 0; formats[f]; f++)
+        formats[f]->scan(&dl, &cs);
+    is_int((long)cs.n, 1, "d2 with an event file beside it: one run");
+    ok(cs.n == 1 && cs.c[0].format == &format_detectron2,
+       "d2 with an event file beside it: read as detectron2");
+    is_int((long)nclaimed(&dl), (long)dl.n,
+           "d2 with an event file beside it: both files claimed");
+    candidates_release(&cs);
+    unlist(&dl);
+
+    /* The same event file alone is a run of its own. */
+    list(&dl, "tfevents/torch_newstyle");
+    for (size_t f = 0; formats[f]; f++)
+        formats[f]->scan(&dl, &cs);
+    ok(cs.n == 1 && cs.c[0].format == &format_tfevents,
+       "an event file alone is a run");
+    candidates_release(&cs);
+    unlist(&dl);
 }
 
 static void test_d2_read(void)
@@ -532,7 +557,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir)
         srcdir = ".";
-    plan(134);
+    plan(138);
     test_hf_scan();
     test_hf_basic();
     test_hf_axes();
