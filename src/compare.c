@@ -426,10 +426,13 @@ static double mag3(double a, double b, double c)
     return fmax(fabs(a), fmax(fabs(b), fabs(c)));
 }
 
-/* The main finding of a diagnosis, by name ("healthy" for none). */
+/*
+ * The main finding of a diagnosis, by name ("healthy" for none; marked
+ * when it is borderline).
+ */
 static const char *main_finding(const struct diagnosis *d)
 {
-    return d->n ? diag_code_name(d->f[0].code) : "healthy";
+    return d->n ? diag_finding_name(&d->f[0]) : "healthy";
 }
 
 /* ---- Settings: a config as the diff and the seed groups read it ---- */

@@ -168,10 +168,11 @@ int diag_threshold_set(struct diag_thresholds *t, const char *name,
 /* The rows of DIAG_CODES: the stable name and the decision of each code. */
 static const struct code_def {
     const char *name;
+    const char *borderline; /* the name of a borderline finding */
     enum decision decision;
 } code_defs[DIAG__COUNT] = {
 #define CODE_DEF(code, name, decision)                                         \
-    [DIAG_##code] = {#name, DECISION_##decision},
+    [DIAG_##code] = {#name, #name " (borderline)", DECISION_##decision},
     DIAG_CODES(CODE_DEF)
 #undef CODE_DEF
 };
@@ -179,6 +180,14 @@ static const struct code_def {
 const char *diag_code_name(enum diag_code code)
 {
     return code < DIAG__COUNT ? code_defs[code].name : "unknown";
+}
+
+const char *diag_finding_name(const struct finding *f)
+{
+    if (f->code >= DIAG__COUNT)
+        return "unknown";
+    return f->borderline ? code_defs[f->code].borderline
+                         : code_defs[f->code].name;
 }
 
 const char *decision_name(enum decision d)
@@ -435,6 +444,9 @@ struct ctx {
     size_t nev, ev_alloc;
     struct strbuf unchecked; /* "; "-separated signals not checked */
     struct strbuf aside;     /* side observations for the note */
+    double margin;           /* the smallest margin passed() saw since the
+                                rule started or last added a finding */
+    const char *margin_of;   /* its threshold's name, or NULL */
 };
 
 /*
@@ -795,9 +807,59 @@ static void ev_give(struct ctx *x, struct finding *f)
     x->nev = x->ev_alloc = 0;
 }
 
+/* Forget the margins seen: a new rule, or a finding added. */
+static void margin_clear(struct ctx *x)
+{
+    x->margin = INFINITY;
+    x->margin_of = NULL;
+}
+
 /*
- * Add a finding with the numbers recorded for its evidence; a code
- * already found keeps its first evidence.
+ * The share by which value passed limit, the threshold called name:
+ * above (value must reach limit) or below it, as a share of the limit;
+ * NAN when either is not finite or the limit is 0.
+ */
+static double margin_of(double value, double limit, bool above)
+{
+    if (!isfinite(value) || !isfinite(limit) || limit == 0)
+        return NAN;
+    return (above ? value - limit : limit - value) / fabs(limit);
+}
+
+/*
+ * A test of the rule being checked passed: value reached limit (above)
+ * or stayed under it, limit being (or being computed from) the threshold
+ * called name. The finding the rule adds next keeps the smallest margin.
+ */
+static void passed(struct ctx *x, const char *name, double value, double limit,
+                   bool above)
+{
+    double m = margin_of(value, limit, above);
+
+    if (!isnan(m) && m < x->margin) {
+        x->margin = m;
+        x->margin_of = name;
+    }
+}
+
+/* Either of two tests passed: the one passed by more counts. */
+static void passed_either(struct ctx *x, const char *name_a, double value_a,
+                          double limit_a, const char *name_b, double value_b,
+                          double limit_b, bool above)
+{
+    double a = margin_of(value_a, limit_a, above);
+    double b = margin_of(value_b, limit_b, above);
+
+    if (isnan(b) || (!isnan(a) && a >= b))
+        passed(x, name_a, value_a, limit_a, above);
+    else
+        passed(x, name_b, value_b, limit_b, above);
+}
+
+/*
+ * Add a finding with the numbers recorded for its evidence and the
+ * margin of the tests its rule passed; a code already found keeps its
+ * first evidence.
  */
 static void add(struct ctx *x, struct diagnosis *d, enum diag_code code,
                 char *evidence)
@@ -805,6 +867,7 @@ static void add(struct ctx *x, struct diagnosis *d, enum diag_code code,
     if (has(d, code)) {
         free(evidence);
         ev_clear(x);
+        margin_clear(x);
         return;
     }
     ALLOC_GROW(d->f, d->n + 1, d->alloc);
@@ -813,6 +876,10 @@ static void add(struct ctx *x, struct diagnosis *d, enum diag_code code,
     d->f[d->n].evidence = evidence;
     d->f[d->n].advice = ADVICE_DEFAULT;
     d->f[d->n].at = NAN;
+    d->f[d->n].margin = x->margin_of ? x->margin : NAN;
+    d->f[d->n].margin_of = x->margin_of;
+    d->f[d->n].borderline = x->margin_of && x->margin < x->t->borderline;
+    margin_clear(x);
     ev_give(x, &d->f[d->n]);
     d->n++;
 }
@@ -1040,6 +1107,8 @@ static void rule_collapse(struct ctx *x, struct diagnosis *d)
             top_col = m->cols[i].name;
     }
     top_name = top_col + strlen("pred_count_");
+    if (q[top] >= x->t->collapse_share)
+        passed(x, "collapse_share", q[top], x->t->collapse_share, true);
     if (q[top] < x->t->collapse_share)
         goto out;
     {
@@ -1639,13 +1708,22 @@ struct jumps {
                              point after it) */
     size_t lo, hi;        /* the lowest and highest (smoothed) points */
     double thr, level;    /* the limit; the median level */
+    double need;          /* the min_jumps-th largest rise: the one the
+                             count needed (0 with fewer jumps) */
     size_t win;           /* smoothing window (1: none) */
 };
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x < y) - (x > y);
+}
 
 static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
                         struct jumps *j)
 {
-    double *s, *abs_s, biggest = 0;
+    double *s, *abs_s, *rises, biggest = 0;
 
     memset(j, 0, sizeof(*j));
     j->win = 1;
@@ -1653,6 +1731,7 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
         return;
     s = smoothed(c, t, &j->win);
     abs_s = xmalloc(c->n * sizeof(*abs_s));
+    rises = xmalloc(c->n * sizeof(*rises));
     for (size_t i = 0; i < c->n; i++) {
         abs_s[i] = fabs(s[i]);
         if (s[i] < s[j->lo])
@@ -1684,6 +1763,7 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
                 continue;
         }
         if (rise > j->thr) {
+            rises[j->n] = rise;
             if (!j->n++)
                 j->first = i;
             if (rise > biggest) {
@@ -1692,8 +1772,22 @@ static void count_jumps(const struct curve *c, const struct diag_thresholds *t,
             }
         }
     }
+    if (j->n >= t->min_jumps) {
+        qsort(rises, j->n, sizeof(*rises), cmp_desc);
+        j->need = rises[(size_t)t->min_jumps - 1];
+    }
+    free(rises);
     free(abs_s);
     free(s);
+}
+
+/* The margin of a jump count: its needed rise over the limit. */
+static void jumps_passed(struct ctx *x, const struct jumps *j)
+{
+    const struct diag_thresholds *t = x->t;
+
+    passed(x, t->jump_frac * j->level >= j->thr ? "jump_frac" : "jump_range",
+           j->need, j->thr, true);
 }
 
 /*
@@ -1787,6 +1881,7 @@ static void rule_unstable(struct ctx *x, struct diagnosis *d)
 
     count_jumps(tr, t, &j);
     if (j.n >= t->min_jumps) {
+        jumps_passed(x, &j);
         add(x, d, DIAG_UNSTABLE, jump_evidence(x, tr, &j));
         return;
     }
@@ -1796,6 +1891,7 @@ static void rule_unstable(struct ctx *x, struct diagnosis *d)
         if (j.n >= t->min_jumps) {
             char *e = jump_evidence(x, v, &j);
 
+            jumps_passed(x, &j);
             if (keep < t->jump_train_keep) {
                 /* Training fell smoothly: the measure itself is noisy. */
                 char *k = ev_keep(x, tr);
@@ -1829,6 +1925,9 @@ static void rule_unstable(struct ctx *x, struct diagnosis *d)
                 imin = i;
         if (s[tr->n - 1] > t->diverge_ratio * s[imin] && s[tr->n - 1] > s[0]) {
             size_t i0 = x->nev;
+
+            passed(x, "diverge_ratio", s[tr->n - 1], t->diverge_ratio * s[imin],
+                   true);
             const char *m = SM(tr, s, win, imin);
             const char *e = SM(tr, s, win, tr->n - 1);
             const char *f = SM(tr, s, win, 0);
@@ -1924,6 +2023,7 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
          */
         if (lost <= 0 || lost < t->boost_worsen * fabs(best))
             return;
+        passed(x, "boost_worsen", lost, t->boost_worsen * fabs(best), true);
     } else {
         if (lost <= 0 || lost < t->rel_worsen * fabs(best))
             return;
@@ -1931,9 +2031,18 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
             (lost < t->end_worse * fabs(best) ||
              b + t->overfit_after >= val->n))
             return;
-        if (val->n > t->overfit_noise_min &&
-            lost <= t->overfit_noise * median_step(val->y, val->n))
-            return;
+        passed(x, "overfit_fit_keep", tk, t->overfit_fit_keep, false);
+        passed(x, "rel_worsen", lost, t->rel_worsen * fabs(best), true);
+        if (gained > 0)
+            passed_either(x, "giveback_frac", lost, t->giveback_frac * gained,
+                          "end_worse", lost, t->end_worse * fabs(best), true);
+        if (val->n > t->overfit_noise_min) {
+            double noise = t->overfit_noise * median_step(val->y, val->n);
+
+            if (lost <= noise)
+                return;
+            passed(x, "overfit_noise", lost, noise, true);
+        }
     }
     /*
      * When the held-out curve is best at its first point, all the training
@@ -1949,6 +2058,8 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
     if (bad(train, train_at) - bad(train, train_end) <
         t->train_gain * fabs(train_at))
         return;
+    passed(x, "train_gain", bad(train, train_at) - bad(train, train_end),
+           t->train_gain * fabs(train_at), true);
     /* The best checkpoint, as the run's card gives it. */
     vb = best_index(val);
     if (x->best->found && x->rule->metric && val->name &&
@@ -2219,6 +2330,10 @@ static void rule_stall(struct ctx *x, struct diagnosis *d)
 
         if (vt - tt <= t->gap_frac * fabs(vt) && !rose(x, d)) {
             const char *a = SM(c, s, win, start), *b = SM(c, s, win, c->n - 1);
+
+            passed(x, "plateau_gain", before - after,
+                   t->plateau_gain * fabs(before), false);
+            passed(x, "gap_frac", vt - tt, t->gap_frac * fabs(vt), false);
             const char *tm = MEAN(c, c->n - kc, c->n, tt);
             const char *vm = MEAN(v, v->n - kv, v->n, vt);
 
@@ -2235,6 +2350,9 @@ static void rule_stall(struct ctx *x, struct diagnosis *d)
         const char *a = SM(c, s, win, start), *b = SM(c, s, win, c->n - 1);
         char *k = ev_keep(x, c);
 
+        passed(x, "plateau_gain", before - after,
+               t->plateau_gain * fabs(before), false);
+        passed(x, "plateau_keep", keep, t->plateau_keep, true);
         add(x, d, DIAG_PLATEAU,
             xasprintf("%s moved less than %s%% from %s %s to the end (%s to "
                       "%s); it %s",
@@ -2287,6 +2405,11 @@ static void rule_heldout_flat(struct ctx *x, struct diagnosis *d)
     if (!(at_start >= t->flat_train_start * tr->y[0]) ||
         !(keep_of(tr) < t->flat_train_keep))
         return;
+    passed(x, "flat_gain", bad(v, v->y[0]) - bad(v, v->y[b]),
+           t->flat_gain * fabs(v->y[0]), false);
+    passed(x, "flat_train_keep", keep_of(tr), t->flat_train_keep, false);
+    passed(x, "flat_train_start", at_start, t->flat_train_start * tr->y[0],
+           true);
     i0 = x->nev;
     first = PT(v, 0);
     best = PT(v, b);
@@ -2331,6 +2454,7 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
                 x, &nums_, train->name, train->lo ? train->lo[0] : train->x[0],
                 train->hi ? train->hi[train->n - 1] : train->x[train->n - 1]);
 
+            passed(x, "underfit_keep", tk, t->underfit_keep, true);
             add(x, d, DIAG_PLATEAU,
                 xasprintf("%s %s: it barely moved over %s points", train->name,
                           k, count));
@@ -2347,6 +2471,9 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
               t->underfit_score_gain * fmax(fabs(first), fabs(best))) ||
             rose(x, d))
             return;
+        passed(x, "underfit_keep", tk, t->underfit_keep, true);
+        passed(x, "underfit_score_gain", best - first,
+               t->underfit_score_gain * fmax(fabs(first), fabs(best)), false);
         {
             char *kt = ev_keep(x, train);
             const char *f = PT(val, 0), *bv = PT(val, b);
@@ -2365,6 +2492,8 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
 
         if (!(vk >= t->underfit_keep) || rose(x, d))
             return;
+        passed(x, "underfit_keep", tk, t->underfit_keep, true);
+        passed(x, "underfit_keep", vk, t->underfit_keep, true);
         kt = ev_keep(x, train);
         kv = ev_keep(x, val);
         add(x, d, DIAG_UNDERFITTING,
@@ -2464,6 +2593,12 @@ static void rule_still_improving(struct ctx *x, struct diagnosis *d)
             t->tail_rate * total_pace / (double)(c->n - 1) ||
         last_gap > t->last_near * fabs(s[b]))
         goto out;
+    passed(x, "tail_gain", gain, t->tail_gain * fabs(before), true);
+    passed(x, "tail_move", bad(c, s[start]) - bad(c, s[b]),
+           t->tail_move * fabs(s[start]), true);
+    passed(x, "tail_rate", pace / (double)(b - start + 1),
+           t->tail_rate * total_pace / (double)(c->n - 1), true);
+    passed(x, "last_near", last_gap, t->last_near * fabs(s[b]), false);
     {
         size_t i0 = x->nev;
         const char *from = SM(c, s, win, ib), *to = SM(c, s, win, b);
@@ -2502,7 +2637,7 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
     const struct column *g = metrics_find_role(x->m, ROLE_GRAD_NORM);
     struct curve c;
     size_t spikes = 0, first = 0, big = 0;
-    double big_ratio = 0, big_med = 0;
+    double big_ratio = 0, big_med = 0, *ratios;
     NUMBUFS;
 
     if (!g) {
@@ -2511,10 +2646,12 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
         return;
     }
     c = x->grad;
+    ratios = xmalloc((c.n ? c.n : 1) * sizeof(*ratios));
     for (size_t i = t->spike_window; i < c.n; i++) {
         double med = smooth_median(c.y + i - t->spike_window, t->spike_window);
 
         if (med > 0 && c.y[i] >= t->spike_ratio * med) {
+            ratios[spikes] = c.y[i] / med;
             if (!spikes++)
                 first = i;
             if (c.y[i] / med > big_ratio) {
@@ -2540,6 +2677,9 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
         const char *peak = PT(&c, big);
         const char *med = MED(&c, big - t->spike_window, big, big_med);
 
+        qsort(ratios, spikes, sizeof(*ratios), cmp_desc);
+        passed(x, "spike_ratio", ratios[(size_t)t->min_spikes - 1],
+               t->spike_ratio, true);
         ev_ratio(x, i0, i0 + 1);
         add_or_attach(x, d, DIAG_UNSTABLE,
                       xasprintf("%s spiked to at least %s times its running "
@@ -2551,6 +2691,7 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
                                 N(c.x[big])));
         advise(d, DIAG_UNSTABLE, ADVICE_GRAD_SPIKES, big_med);
     }
+    free(ratios);
 }
 
 /*
@@ -3188,6 +3329,7 @@ void diag_run(const struct metrics *m, const struct rule *rule,
         unchecked(&x, "instability, plateau and underfitting (no training "
                       "curve with enough finite values)");
     for (size_t i = 0; i < ARRAY_SIZE(rule_defs); i++) {
+        margin_clear(&x);
         if (!(found_codes(d) & rule_defs[i].unless))
             rule_defs[i].check(&x, d);
         ev_clear(&x);

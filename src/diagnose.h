@@ -136,7 +136,23 @@ struct finding {
                        stepped, a clipping level), else NAN */
     size_t nnums;   /* the numbers the evidence quotes, as data */
     struct diag_num *nums;
+    /*
+     * How far the call was from not being made: of the tests the rule
+     * passed, the one passed by the smallest share of its threshold
+     * (margin_of names that threshold; margin is the share, NAN with
+     * margin_of NULL when the rule measures none). borderline: that
+     * share is below the borderline threshold.
+     */
+    double margin;
+    const char *margin_of;
+    bool borderline;
 };
+
+/*
+ * A finding as sentences name it: its code's name, followed by
+ * " (borderline)" when it is.
+ */
+const char *diag_finding_name(const struct finding *f);
 
 /* The name of a diag_num_kind: "point", "median", ... */
 const char *diag_num_kind_name(enum diag_num_kind kind);
@@ -284,6 +300,9 @@ struct rule {
       "the update_ratio rule of thumb")                                     \
     X(NUMBER, ratio_far, 10, 1, INFINITY, update_ratio,                     \
       "far: this many times off the target")                                \
+    X(NUMBER, borderline, 0.1, 0, INFINITY, decision,                       \
+      "a finding whose closest test passed by less than this share is "     \
+      "borderline")                                                         \
     X(NUMBER, success_gain, 0.01, 0, INFINITY, decision,                    \
       "success: the next best improves by this")
 /* clang-format on */

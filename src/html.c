@@ -296,6 +296,8 @@ static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
         struct tmpl_dict *main_finding = tmpl_add(row, "MAIN_FINDING");
 
         tmpl_set(main_finding, "CODE", diag_code_name(r->an.diag.f[0].code));
+        if (r->an.diag.f[0].borderline)
+            tmpl_show(main_finding, "BORDERLINE");
         if (r->an.diag.n > 1)
             tmpl_set_int(tmpl_add(main_finding, "MORE_FINDINGS"), "N_MORE",
                          (long)(r->an.diag.n - 1));
@@ -525,6 +527,12 @@ static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
 
         tmpl_set(f, "CODE", diag_code_name(diag->f[i].code));
         tmpl_set(f, "EVIDENCE", or_default(diag->f[i].evidence, ""));
+        if (diag->f[i].borderline) {
+            struct tmpl_dict *b = tmpl_add(f, "BORDERLINE");
+
+            tmpl_set(b, "THRESHOLD", diag->f[i].margin_of);
+            tmpl_set_num(b, "PCT", round(diag->f[i].margin * 1000) / 10);
+        }
         if (!i)
             tmpl_show(f, "MAIN");
     }

@@ -255,6 +255,24 @@ static void changes_json(struct json *w, const struct changes *ch,
     free(text);
 }
 
+/*
+ * A borderline finding: its code, the threshold its closest test was
+ * passed by and the share it was passed by.
+ */
+static void borderline(struct json *w, const struct finding *f)
+{
+    if (!f->borderline)
+        return;
+    json_begin_object(w);
+    json_key(w, "diagnosis");
+    json_string(w, diag_code_name(f->code));
+    json_key(w, "threshold");
+    json_string(w, f->margin_of);
+    json_key(w, "margin");
+    json_number(w, f->margin);
+    json_end_object(w);
+}
+
 static char *rule_text(const struct rules *rules)
 {
     return xasprintf("%s:%s", rules->select.metric,
@@ -373,6 +391,11 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         json_begin_array(&w);
         for (size_t k = 0; k < r->an.diag.n; k++)
             evidence_numbers(&w, &r->an.diag.f[k]);
+        json_end_array(&w);
+        json_key(&w, "borderline");
+        json_begin_array(&w);
+        for (size_t k = 0; k < r->an.diag.n; k++)
+            borderline(&w, &r->an.diag.f[k]);
         json_end_array(&w);
         json_key(&w, "reference");
         json_string(&w, cmp->reference && cmp->reference[i] != SIZE_MAX

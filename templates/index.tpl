@@ -110,6 +110,9 @@
         <td class="nowrap" data-label="Diagnosis">
 {{#MAIN_FINDING}}
           <span class="badge diag diag-{{CODE:h}}">{{CODE:h}}</span>
+{{#BORDERLINE}}
+          <span class="borderline" title="the call passed its closest threshold by a small margin">borderline</span>
+{{/BORDERLINE}}
 {{#MORE_FINDINGS}}
           <span class="more" title="more findings on the run page">+{{N_MORE:h}}</span>
 {{/MORE_FINDINGS}}

@@ -95,6 +95,9 @@
           <span class="main-tag">main</span>
 {{/MAIN}}
           <span class="evidence">{{EVIDENCE:h}}</span>
+{{#BORDERLINE}}
+          <span class="borderline">Borderline: its closest test, {{THRESHOLD:h}}, passed by {{PCT:h}}% of its threshold.</span>
+{{/BORDERLINE}}
         </li>
 {{/FINDING}}
       </ol>

@@ -220,6 +220,48 @@ static void test_seeds(void)
           "5", "4", 0);
 }
 
+/*
+ * A call made by a small margin says so: the seed's overfitting case
+ * ends 30% above its best level, so rel_worsen=0.29 passes by 4% of it.
+ */
+static void test_borderline(void)
+{
+    static const struct col_spec overfit[] = {
+        {"train_loss", {0.90, 0.55, 0.31, 0.18, END}},
+        {"val_loss", {0.92, 0.63, 0.68, 0.82, END}}};
+    struct diag_options opt;
+    struct outcome o;
+    char *why = NULL;
+
+    run(overfit, 2, "val_loss:min", &o);
+    ok(o.d.n && !o.d.f[0].borderline, "a rise of 30% against 3%: not "
+                                      "borderline");
+    ok(o.d.n && o.d.f[0].margin_of && o.d.f[0].margin > 0.1,
+       "its margin is kept with the threshold's name");
+    is_str(o.d.n ? diag_finding_name(&o.d.f[0]) : "", "overfitting",
+           "a sure finding goes by its code");
+    diagnosis_release(&o.d);
+
+    opt = options("rel_worsen", "0.29", 0);
+    run_opt(overfit, 2, "val_loss:min", &opt, &o);
+    ok(fired(&o, DIAG_OVERFITTING) && o.d.f[0].borderline,
+       "a rise of 30% against 29%: borderline");
+    is_str(o.d.n && o.d.f[0].margin_of ? o.d.f[0].margin_of : "", "rel_worsen",
+           "borderline names the closest threshold");
+    is_double(o.d.n ? o.d.f[0].margin : 0, (0.19 - 0.29 * 0.63) / (0.29 * 0.63),
+              1e-9, "borderline: the share it was passed by");
+    is_str(o.d.n ? diag_finding_name(&o.d.f[0]) : "",
+           "overfitting (borderline)", "a borderline finding says so");
+    diagnosis_release(&o.d);
+
+    ok(!diag_threshold_set(&opt.t, "borderline", "0.01", &why),
+       "borderline can be set");
+    run_opt(overfit, 2, "val_loss:min", &opt, &o);
+    ok(fired(&o, DIAG_OVERFITTING) && !o.d.f[0].borderline,
+       "4% is not borderline with borderline=0.01");
+    diagnosis_release(&o.d);
+}
+
 static void test_non_finite(void)
 {
     static const struct col_spec late[] = {
@@ -1350,7 +1392,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 61, "61 thresholds by name");
+    is_int((long)n, 62, "62 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
@@ -1503,7 +1545,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(304);
+    plan(311);
     test_seeds();
     test_non_finite();
     test_collapse();
@@ -1512,6 +1554,7 @@ int main(void)
     test_bad_init();
     test_unstable();
     test_overfitting();
+    test_borderline();
     test_boosting();
     test_underfitting();
     test_plateau();
