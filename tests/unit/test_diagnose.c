@@ -1545,7 +1545,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(311);
+    plan(313);
     test_seeds();
     test_non_finite();
     test_collapse();
