@@ -259,17 +259,22 @@ void charts_free_svgs(const struct run *r, struct strbuf *svgs)
     free(svgs);
 }
 
-void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
-                       const struct column *col)
+/*
+ * A reduced copy of column col of m into *xs, *ys (*count points): every
+ * point up to 400, else the lowest and highest of each of 200 buckets,
+ * in order. Every point kept is a logged one.
+ */
+static void keep_reduced(const struct metrics *m, const struct column *col,
+                         size_t *count, double **xs, double **ys)
 {
     enum { BUCKETS = 200 };
     const double *v = col->v;
     size_t n = 0, k = 0, seen = 0, b = 0, hi, imin = 0, imax = 0;
 
-    free(an->curve_x);
-    free(an->curve_y);
-    an->curve_x = xmalloc((2 * BUCKETS + 2) * sizeof(double));
-    an->curve_y = xmalloc((2 * BUCKETS + 2) * sizeof(double));
+    free(*xs);
+    free(*ys);
+    (*xs) = xmalloc((2 * BUCKETS + 2) * sizeof(double));
+    (*ys) = xmalloc((2 * BUCKETS + 2) * sizeof(double));
     /* Read from the column itself: a long log is never copied whole. */
     for (size_t row = 0; row < m->nrows; row++)
         n += col->present[row] && isfinite(v[row]);
@@ -278,8 +283,8 @@ void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
         if (!col->present[row] || !isfinite(v[row]))
             continue;
         if (n <= 2 * BUCKETS) {
-            an->curve_x[k] = m->x[row];
-            an->curve_y[k++] = v[row];
+            (*xs)[k] = m->x[row];
+            (*ys)[k++] = v[row];
             continue;
         }
         /* Per bucket of points, keep its lowest and highest, in order. */
@@ -292,20 +297,37 @@ void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
         if (seen < hi)
             continue;
         if (imin == imax) {
-            an->curve_x[k] = m->x[imin];
-            an->curve_y[k++] = v[imin];
+            (*xs)[k] = m->x[imin];
+            (*ys)[k++] = v[imin];
         } else {
             size_t first = imin < imax ? imin : imax;
             size_t second = imin < imax ? imax : imin;
 
-            an->curve_x[k] = m->x[first];
-            an->curve_y[k++] = v[first];
-            an->curve_x[k] = m->x[second];
-            an->curve_y[k++] = v[second];
+            (*xs)[k] = m->x[first];
+            (*ys)[k++] = v[first];
+            (*xs)[k] = m->x[second];
+            (*ys)[k++] = v[second];
         }
         hi = n * (++b + 1) / BUCKETS;
     }
-    an->ncurve = k;
+    *count = k;
+}
+
+void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
+                       const struct column *col)
+{
+    keep_reduced(m, col, &an->ncurve, &an->curve_x, &an->curve_y);
+}
+
+void charts_keep_train(struct run_analysis *an, const struct metrics *m)
+{
+    const struct column *col = metrics_find_role(m, ROLE_TRAIN_LOSS);
+
+    if (!col)
+        return;
+    free(an->train_name);
+    an->train_name = xstrdup(col->name);
+    keep_reduced(m, col, &an->ntrain, &an->train_x, &an->train_y);
 }
 
 int charts_draw_overlay(struct site *site, const struct run_set *set,

@@ -53,6 +53,13 @@ void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
                        const struct column *col);
 
 /*
+ * Keep the training loss of m (its ROLE_TRAIN_LOSS column) the same way
+ * in an (train_name, train_x, train_y), for judging a run's fit against
+ * its reference's; nothing when m has none.
+ */
+void charts_keep_train(struct run_analysis *an, const struct metrics *m);
+
+/*
  * Draw the held-out curves of the baseline and of the top runs under the
  * rule (at most top_n besides the baseline) into one chart at rel.
  * Returns 0 (also when no run has a curve: nothing is drawn and *drawn is

@@ -970,6 +970,73 @@ static void add_changed_list(const struct verdict *v, struct strbuf *why)
 }
 
 /*
+ * Underfitting relative to the reference: a run worse than it under the
+ * rule whose training loss never went below relative_fit times the
+ * lowest the reference reached by the same x (its own last) fit its
+ * training data less than the reference did in the same budget, whatever
+ * its own curves look like alone. Both lows are logged points (the
+ * reduced curves keep every bucket's minimum). The gap must also be at
+ * least relative_fit_gap of the reference's first logged training loss:
+ * two runs that both fit their data to nearly nothing (0.005 against
+ * 0.0016) differ by a large ratio and by nothing that matters. A
+ * leaderboard only groups
+ * runs by folder and columns: there the two configs must also have the
+ * same keys (one script's sweep), or training losses of different tasks
+ * would be set side by side. Appends the sentence.
+ */
+static bool same_keys(const struct settings *a, const struct settings *b)
+{
+    if (!a->known || !b->known || a->n != b->n)
+        return false;
+    for (size_t k = 0; k < a->n; k++)
+        if (strcmp(a->e[k]->key, b->e[k]->key))
+            return false;
+    return true;
+}
+
+static void add_relative_fit(const struct judge *j, size_t i,
+                             struct strbuf *why)
+{
+    const struct run_analysis *a = &j->set->runs[i].an;
+    const struct run_analysis *b = &j->set->runs[j->b].an;
+    const struct diag_thresholds *t = &j->rules->thresholds;
+    const char *xname =
+        j->set->runs[i].read.xname ? j->set->runs[i].read.xname : "x";
+    size_t ia = 0, ib = SIZE_MAX;
+    double end, ratio;
+
+    if (!a->ntrain || !b->ntrain || strcmp(a->train_name, b->train_name) ||
+        (j->leaderboard && !same_keys(&j->settings[i], &j->settings[j->b])))
+        return;
+    end = a->train_x[a->ntrain - 1];
+    for (size_t k = 1; k < a->ntrain; k++)
+        if (a->train_y[k] < a->train_y[ia])
+            ia = k;
+    for (size_t k = 0; k < b->ntrain && b->train_x[k] <= end; k++)
+        if (ib == SIZE_MAX || b->train_y[k] < b->train_y[ib])
+            ib = k;
+    if (ib == SIZE_MAX || !(b->train_y[ib] > 0) ||
+        !(a->train_y[ia] >= t->relative_fit * b->train_y[ib]) ||
+        !(a->train_y[ia] - b->train_y[ib] >=
+          t->relative_fit_gap * fabs(b->train_y[0])))
+        return;
+    ratio = a->train_y[ia] / b->train_y[ib];
+    strbuf_addf(why, "; underfitting relative to %s: its lowest %s, ", j->noun,
+                a->train_name);
+    strbuf_addnum(why, a->train_y[ia]);
+    strbuf_addf(why, " at %s ", xname);
+    strbuf_addnum(why, a->train_x[ia]);
+    strbuf_addstr(why, ", is ");
+    strbuf_addnum(why, round(ratio * 10) / 10);
+    strbuf_addf(why, " times the lowest %s reached by %s ", j->noun, xname);
+    strbuf_addnum(why, end);
+    strbuf_addstr(why, ", ");
+    strbuf_addnum(why, b->train_y[ib]);
+    strbuf_addf(why, " at %s ", xname);
+    strbuf_addnum(why, b->train_x[ib]);
+}
+
+/*
  * A run that changed something, compared with the baseline: the run's
  * best (or its seed group's mean) against the baseline's level.
  */
@@ -1119,6 +1186,8 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
         r->an.diag.decision == DECISION_TUNE)
         strbuf_addf(why, "; the diagnosis %s also asks for a change",
                     main_finding(&r->an.diag));
+    if (gain < 0)
+        add_relative_fit(j, i, why);
     v->decision = d;
     strbuf_release(&what);
     strbuf_release(&ref);

@@ -303,6 +303,12 @@ struct rule {
     X(NUMBER, borderline, 0.1, 0, INFINITY, decision,                       \
       "a finding whose closest test passed by less than this share is "     \
       "borderline")                                                         \
+    X(NUMBER, relative_fit, 1.5, 1, INFINITY, decision,                     \
+      "a worse run whose lowest train loss is this x its reference's by "   \
+      "the same x underfits relative to it")                                \
+    X(NUMBER, relative_fit_gap, 0.1, 0, INFINITY, decision,                 \
+      "... when the gap is at least this x the reference's first train "    \
+      "loss")                                                               \
     X(NUMBER, success_gain, 0.01, 0, INFINITY, decision,                    \
       "success: the next best improves by this")
 /* clang-format on */

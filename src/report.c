@@ -229,6 +229,7 @@ static const struct column *analyse_run(const struct run_read *rd,
         replay_run(m, col, rule->maximize, &an->replay);
         charts_keep_curve(an, m, col);
     }
+    charts_keep_train(an, m);
     /* The slices the rule cares about, at the best checkpoint. */
     an->nslices = rules->nslices;
     an->slice_at_best =

@@ -61,6 +61,9 @@ static void run_analysis_release(struct run_analysis *an)
     free(an->slice_at_best);
     free(an->curve_x);
     free(an->curve_y);
+    free(an->train_name);
+    free(an->train_x);
+    free(an->train_y);
     diagnosis_release(&an->diag);
 }
 

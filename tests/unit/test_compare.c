@@ -91,6 +91,20 @@ static void set_slices(struct run *r, size_t n, const double *v)
     r->an.nslices = n;
 }
 
+/* A training loss falling from first to low over epochs 1-10. */
+static void set_train(struct run *r, double first, double low)
+{
+    r->an.train_name = xstrdup("train_loss");
+    r->an.ntrain = 10;
+    r->an.train_x = xcalloc(10, sizeof(double));
+    r->an.train_y = xcalloc(10, sizeof(double));
+    for (size_t i = 0; i < 10; i++) {
+        r->an.train_x[i] = (double)i + 1;
+        r->an.train_y[i] = first + (low - first) * (double)i / 9;
+    }
+    r->read.xname = xstrdup("epoch");
+}
+
 static void skip_run(struct run *r, const char *reason)
 {
     r->status = RUN_SKIPPED;
@@ -108,6 +122,10 @@ static void free_set(struct run_set *set)
         config_release(&r->read.config);
         diagnosis_release(&r->an.diag);
         free(r->an.slice_at_best);
+        free(r->an.train_name);
+        free(r->an.train_x);
+        free(r->an.train_y);
+        free(r->read.xname);
     }
     free(set->runs);
     memset(set, 0, sizeof(*set));
@@ -916,6 +934,68 @@ static void test_sweep_leaderboard(void)
     rules_release(&ru);
 }
 
+/*
+ * A worse run whose training loss never came near the reference's in the
+ * same budget underfits relative to it; the verdict says so with both
+ * numbers. Not for a better run, a small ratio, a gap of nothing (both
+ * fit their data), or leaderboard runs of configs with other keys.
+ */
+static void test_relative_fit(void)
+{
+    static const char want[] =
+        "underfitting relative to the baseline: its lowest train_loss, 0.5 "
+        "at epoch 10, is 5 times the lowest the baseline reached by epoch "
+        "10, 0.1 at epoch 10";
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+
+    memset(&set, 0, sizeof(set));
+    make_rules(&ru, "val_loss", false, "base", 0.005);
+    set_train(add_run(&set, "base", 0.40, "lr=0.1"), 1.0, 0.1);
+    set_train(add_run(&set, "narrow", 0.50, "lr=0.01"), 1.0, 0.5);
+    set_train(add_run(&set, "close", 0.45, "lr=0.05"), 1.0, 0.12);
+    set_train(add_run(&set, "better", 0.30, "lr=0.2"), 1.0, 0.5);
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    has(verdict(&set, &c, "narrow")->why, want,
+        "relative fit: both lows, the ratio and where");
+    ok(!strstr(verdict(&set, &c, "close")->why, "relative"),
+       "relative fit: not at 1.2 times");
+    ok(!strstr(verdict(&set, &c, "better")->why, "relative"),
+       "relative fit: not for a better run");
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+
+    /* Both fit their data: 0.005 against 0.001 of a start of 1. */
+    make_rules(&ru, "val_loss", false, "base", 0.005);
+    set_train(add_run(&set, "base", 0.40, "lr=0.1"), 1.0, 0.001);
+    set_train(add_run(&set, "narrow", 0.50, "lr=0.01"), 1.0, 0.005);
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    ok(!strstr(verdict(&set, &c, "narrow")->why, "relative"),
+       "relative fit: not when the gap is nothing");
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+
+    /* A leaderboard: the same keys (a sweep), then other keys. */
+    make_rules(&ru, "val_loss", false, NULL, 0.005);
+    set_train(add_run(&set, "s/a", 0.40, "lr=0.1 wd=0"), 1.0, 0.1);
+    set_train(add_run(&set, "s/b", 0.50, "lr=0.01 wd=0"), 1.0, 0.5);
+    set_train(add_run(&set, "s/c", 0.50, "depth=3"), 1.0, 0.5);
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    has(verdict(&set, &c, "s/b")->why, "underfitting relative to the reference",
+        "relative fit: a sweep's runs on a leaderboard");
+    ok(!strstr(verdict(&set, &c, "s/c")->why, "relative"),
+       "relative fit: not against a config of other keys");
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+}
+
 /* Other ways not to be comparable, and nesting of data keys. */
 static void test_not_comparable(void)
 {
@@ -1084,7 +1164,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(213);
+    plan(219);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1099,6 +1179,7 @@ int main(void)
     test_baseline_diag();
     test_baseline_missing();
     test_sweep_leaderboard();
+    test_relative_fit();
     test_folders();
     test_not_comparable();
     test_more_paths();

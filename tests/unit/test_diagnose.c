@@ -1392,7 +1392,7 @@ static void test_thresholds(void)
         }
         free(w);
     }
-    is_int((long)n, 62, "62 thresholds by name");
+    is_int((long)n, 64, "64 thresholds by name");
     ok(all, "every threshold can be set by its name");
 }
 
