@@ -41,9 +41,18 @@ void board_build(struct board *b, const struct run_set *set,
         if (cmp->v[i].decision != DECISION_KEEP)
             b->need_action++;
     }
-    if (set->n && cmp->v[b->order[0]].decision == DECISION_KEEP &&
-        set->runs[b->order[0]].an.best.found)
-        b->kept = b->order[0];
+    /*
+     * The best kept run under the report's rule: a run kept on its own
+     * metric (left out of the comparison) is not the one to keep here.
+     */
+    for (size_t j = 0; j < set->n && b->kept == SIZE_MAX; j++) {
+        size_t i = b->order[j];
+
+        if (cmp->v[i].decision != DECISION_KEEP)
+            break;
+        if (set->runs[i].status == RUN_OK && set->runs[i].an.best.found)
+            b->kept = i;
+    }
     if (b->kept == SIZE_MAX)
         return;
     if (cmp->baseline != SIZE_MAX && cmp->baseline != b->kept &&

@@ -408,6 +408,18 @@ static bool has_best(const struct run *r)
            isfinite(r->an.best.value);
 }
 
+/*
+ * A run left out of the comparison because it is judged by its own
+ * held-out metric (with no rule given, see heldout.h): it has a best
+ * checkpoint on that metric and a diagnosis, and nothing in it needs
+ * investigating for being of another task.
+ */
+static bool own_metric(const struct run *r)
+{
+    return r->status == RUN_NOT_COMPARABLE && r->an.best.found &&
+           r->an.rule.metric && r->an.diag.n;
+}
+
 /* Slice k of r at its best checkpoint, NaN when the run has none. */
 static double slice_value(const struct run *r, size_t k)
 {
@@ -1293,9 +1305,15 @@ static bool changed_data(const struct verdict *v)
  */
 static void keep_record(const struct judge *j, size_t i, struct verdict *v)
 {
+    const struct run *r = &j->set->runs[i];
     char *check;
 
-    if (j->b == SIZE_MAX)
+    if (own_metric(r))
+        check = xasprintf("nothing to fix in the curves; it is judged by its "
+                          "own metric, so judge the next run of its task "
+                          "against this one's best %s",
+                          r->an.rule.metric);
+    else if (j->b == SIZE_MAX)
         check = xasprintf("nothing to fix in the curves; there is no "
                           "baseline and no comparable run of its folder, "
                           "so judge the next run against this one's best "
@@ -1445,6 +1463,14 @@ static void judge(const struct judge *j, size_t i, struct verdict *v)
     if (r->status == RUN_SKIPPED) {
         strbuf_addf(&why, "skipped: %s", r->reason ? r->reason : "no reason");
         set_why(v, DECISION_INVESTIGATE, &why);
+        return;
+    }
+    if (own_metric(r)) {
+        /* Left out of the comparison only: its diagnosis decides. */
+        strbuf_addf(&why, "%s; judged alone, the diagnosis %s decides",
+                    r->reason ? r->reason : "judged by its own metric",
+                    main_finding(&r->an.diag));
+        set_why(v, r->an.diag.decision, &why);
         return;
     }
     if (j->group_of[i] != SIZE_MAX)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "compare.h"
 #include "config.h"
 #include "diagnose.h"
@@ -996,6 +997,63 @@ static void test_relative_fit(void)
     rules_release(&ru);
 }
 
+/*
+ * A run judged by its own held-out metric is only left out of the
+ * comparison: its diagnosis decides, and a kept one is not the run the
+ * headline keeps under the report's rule.
+ */
+static void test_own_metric(void)
+{
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+    struct board b;
+    struct run *r;
+    size_t own, tuned;
+    static char metric[] = "val_loss";
+    const struct rule rule = {metric, false};
+
+    memset(&set, 0, sizeof(set));
+    make_rules(&ru, "val_loss", false, NULL, 0.005);
+    r = add_run(&set, "det", 31, NULL);
+    r->status = RUN_NOT_COMPARABLE;
+    r->reason = xstrdup("det/metrics.json: best checkpoint by its own held-out "
+                        "metric, bbox/AP:max: left out of the comparison");
+    r->an.rule.metric = xstrdup("bbox/AP");
+    r->an.rule.maximize = true;
+    r = add_run(&set, "det2", 30, NULL);
+    r->status = RUN_NOT_COMPARABLE;
+    r->reason = xstrdup("det2: its own metric");
+    r->an.rule.metric = xstrdup("bbox/AP");
+    r->an.rule.maximize = true;
+    set_diag(r, DIAG_STILL_IMPROVING, DECISION_TUNE, "train longer");
+    set_diag(add_run(&set, "cls", 0.4, NULL), DIAG_NON_FINITE,
+             DECISION_INVESTIGATE, "lower the learning rate");
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    own = idx(&set, "det");
+    tuned = idx(&set, "det2");
+    is_decision(&set, &c, "det", DECISION_KEEP);
+    has(c.v[own].why,
+        "left out of the comparison; judged alone, the "
+        "diagnosis healthy decides",
+        "own metric: the reason says it was judged alone");
+    has(c.v[own].first_check, "judged by its own metric",
+        "own metric: kept against nothing of this report");
+    is_decision(&set, &c, "det2", DECISION_TUNE);
+    has(c.v[tuned].action ? c.v[tuned].action : "", "train longer",
+        "own metric: its diagnosis' change");
+    board_build(&b, &set, &c, &rule);
+    ok(b.kept == SIZE_MAX, "own metric: the headline keeps no run of "
+                           "another metric");
+    board_release(&b);
+    comparison_release(&c);
+    for (size_t i = 0; i < set.n; i++)
+        free(set.runs[i].an.rule.metric);
+    free_set(&set);
+    rules_release(&ru);
+}
+
 /* Other ways not to be comparable, and nesting of data keys. */
 static void test_not_comparable(void)
 {
@@ -1164,7 +1222,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(219);
+    plan(225);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1180,6 +1238,7 @@ int main(void)
     test_baseline_missing();
     test_sweep_leaderboard();
     test_relative_fit();
+    test_own_metric();
     test_folders();
     test_not_comparable();
     test_more_paths();
