@@ -100,8 +100,8 @@ struct run_analysis {
     double *curve_x, *curve_y;
     struct replay replay; /* early stopping replayed on the rule's metric
                              (replay.h); done false without a best */
-    char *train_name; /* the training loss, reduced the same way (logged
-                         points only, minima kept), or NULL */
+    char *train_name;     /* the training loss, reduced the same way (logged
+                             points only, minima kept), or NULL */
     size_t ntrain;
     double *train_x, *train_y;
     struct diagnosis diag;
