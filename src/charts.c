@@ -103,7 +103,7 @@ static int draw(struct site *site, const struct run *r, struct run_drawn *d,
         free(rel);
     }
     if (!ret)
-        run_drawn_add_chart(d, file, title);
+        run_drawn_add_chart(d, file, title, spec.has_marker);
     free(label);
     strbuf_release(&svg);
     chart_release(c);

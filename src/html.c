@@ -587,10 +587,45 @@ static int set_inline_svg(struct tmpl_dict *d, const struct report_info *info,
     return 0;
 }
 
+/*
+ * The chart a run's section of the one-file report keeps: the one of the
+ * rule's metric, where the best checkpoint is marked, else the first.
+ * The others stay on the run's page of the site: a one-file report that
+ * carried every chart of every run would grow by tens of KB a run.
+ */
+static size_t one_file_chart(const struct run_drawn *drawn)
+{
+    for (size_t i = 0; i < drawn->ncharts; i++)
+        if (drawn->charts[i].best)
+            return i;
+    return 0;
+}
+
+/* "2 more charts (accuracy, lr) are ...": the charts left out. */
+static void set_more_charts(struct tmpl_dict *d, const struct run_drawn *drawn,
+                            size_t kept)
+{
+    struct strbuf sb = STRBUF_INIT;
+    size_t n = drawn->ncharts - 1;
+
+    strbuf_addf(&sb, "%zu more chart%s (", n, n == 1 ? "" : "s");
+    for (size_t i = 0, k = 0; i < drawn->ncharts; i++)
+        if (i != kept)
+            strbuf_addf(&sb, "%s%s", k++ ? ", " : "", drawn->charts[i].title);
+    strbuf_addf(&sb,
+                ") %s drawn on the run's own page of the site, not in "
+                "this one-file report",
+                n == 1 ? "is" : "are");
+    tmpl_set(tmpl_add(d, "MORE_CHARTS"), "TEXT", sb.buf);
+    strbuf_release(&sb);
+}
+
 static int set_charts(struct tmpl_dict *d, const struct run *r,
                       const struct report_info *info)
 {
     struct strbuf alt = STRBUF_INIT;
+    bool one_file = info->links == HTML_LINKS_IN_PAGE;
+    size_t kept = one_file_chart(&r->drawn);
     int ret = 0;
 
     set_folded(d, &r->drawn);
@@ -598,9 +633,15 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
         tmpl_show(d, "NO_CHARTS");
         return 0;
     }
+    if (one_file && r->drawn.ncharts > 1)
+        set_more_charts(d, &r->drawn, kept);
     for (size_t i = 0; i < r->drawn.ncharts; i++) {
         const struct chart_ref *c = &r->drawn.charts[i];
-        struct tmpl_dict *chart = tmpl_add(d, "CHART");
+        struct tmpl_dict *chart;
+
+        if (one_file && i != kept)
+            continue;
+        chart = tmpl_add(d, "CHART");
 
         /* The file sits beside the page: a bare file name is the URL. */
         tmpl_set(chart, "FILE", c->file);

@@ -159,11 +159,12 @@ void run_skip(struct run *r, const char *reason)
 }
 
 void run_drawn_add_chart(struct run_drawn *d, const char *file,
-                         const char *title)
+                         const char *title, bool best)
 {
     ALLOC_GROW(d->charts, d->ncharts + 1, d->charts_alloc);
     d->charts[d->ncharts].file = xstrdup(file);
     d->charts[d->ncharts].title = xstrdup(title);
+    d->charts[d->ncharts].best = best;
     d->ncharts++;
 }
 

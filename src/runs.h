@@ -43,6 +43,7 @@ enum run_status {
 struct chart_ref {
     char *file;  /* file name inside the run's page folder, e.g. loss.svg */
     char *title; /* "Loss", "Accuracy", or the column name */
+    bool best;   /* it draws the rule's metric, best checkpoint marked */
 };
 
 /* A column as the run page lists it: the name used and the log's own. */
@@ -188,9 +189,9 @@ void run_candidate(const struct run *r, struct candidate *c);
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);
 
-/* Append a chart to d (strings copied). */
+/* Append a chart to d (strings copied); best: see struct chart_ref. */
 void run_drawn_add_chart(struct run_drawn *d, const char *file,
-                         const char *title);
+                         const char *title, bool best);
 
 /* An empty read part: no config, xbase -1. */
 void run_read_init(struct run_read *rd);

@@ -195,6 +195,9 @@
 {{#NO_CHARTS}}
   <p class="empty">No charts were drawn for this run.</p>
 {{/NO_CHARTS}}
+{{#MORE_CHARTS}}
+  <p class="note">{{TEXT:h}}.</p>
+{{/MORE_CHARTS}}
 {{#FOLDED}}
   <p class="note">{{N_FOLDED:h}} more columns are summarised below instead of drawn: a run gets at most {{MAX_CHARTS:h}} charts.</p>
   <div class="table-wrap">

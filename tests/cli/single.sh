@@ -8,7 +8,7 @@
 # link is on every run page) and a skipped run (which has no page).
 . "$srcdir/tests/lib.sh"
 
-plan 27
+plan 31
 
 # count FILE TEXT: how many times FILE holds TEXT (a fixed string).
 count() { grep -oF -- "$2" "$1" | wc -l | tr -d ' '; }
@@ -57,9 +57,21 @@ $(count "$one" '<body') $(count "$one" '<main') $(count "$one" '<h1')" \
     t_is "$name: each run and the comparison link back to the index" \
         "$(count "$one" '<p class="back"><a href="#index">')" \
         "$(($(wc -l <"$TMP/want") - 1))"
+
+    # One chart a run, the rule's metric's: the rest stay on the site's
+    # run pages, and the section says which.
+    awk '/^<section class="folded" id="run-/ { sec = $0; n[sec] = 0 }
+        /<svg class="rg-chart"/ && sec != "" { n[sec]++ }
+        /^<section class="folded" id="(index|compare)"/ { sec = "" }
+        END { for (s in n) if (n[s] > 1) print s }' "$one" >"$TMP/many"
+    t_is "$name: at most one chart in a run's section" \
+        "$(head -3 "$TMP/many")" ""
 }
 
 check sample sample_runs
+t_grep "sample: the charts left out of a run's section are named" \
+    '[0-9] more charts\{0,1\} ([^)]*) \(is\|are\) drawn on the run' \
+    "$TMP/site-sample.html"
 check untrusted tests/golden/untrusted/runs
 
 # Hostile names, a baseline and a skipped run.
