@@ -700,7 +700,7 @@ struct jsondoc_cell {
     size_t line; /* where the value is written */
 };
 
-size_t jsondoc_compares;
+_Thread_local size_t jsondoc_compares;
 
 /* FNV-1a, 64 bits. */
 static size_t hash_str(const char *s)

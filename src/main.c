@@ -5,10 +5,12 @@
  * exiting (as plotutils' graph does), and hands over to report_build().
  * The only caller of exit().
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diagnose.h"
 #include "report.h"
@@ -21,6 +23,17 @@ enum exit_code {
     EXIT_USAGE = 2,     /* the command line was wrong */
     EXIT_FAIL_ON = 3    /* written, but a verdict named by --fail-on */
 };
+
+/* More threads than this only cost memory. */
+#define MAX_JOBS 256
+
+/* -j's default: one run at a time per online CPU. */
+static size_t default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (size_t)n;
+}
 
 static void usage(FILE *out)
 {
@@ -66,6 +79,9 @@ static void usage(FILE *out)
         "      --follow-links      also read files that symbolic links in\n"
         "                          RUNS_DIR point to outside it (by default\n"
         "                          such files are not read)\n"
+        "  -j, --jobs=N            process N runs at once (default: the\n"
+        "                          number of online CPUs); the report is\n"
+        "                          the same for every N\n"
         "  -q, --quiet             do not print problems with single runs\n"
         "      --help              display this help and exit\n"
         "      --version           output version information and exit\n"
@@ -141,6 +157,7 @@ int main(int argc, char **argv)
         {"threshold", required_argument, NULL, 't'},
         {"map", required_argument, NULL, 'm'},
         {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
+        {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -151,8 +168,9 @@ int main(int argc, char **argv)
 
     memset(&opt, 0, sizeof(opt));
     diag_thresholds_init(&opt.thresholds);
+    opt.jobs = default_jobs();
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:s:b:t:m:q", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, ":o:s:b:t:m:j:q", longopts, NULL)) !=
            -1) {
         switch (c) {
         case 'o':
@@ -266,6 +284,21 @@ int main(int argc, char **argv)
         case OPT_FOLLOW_LINKS:
             opt.follow_links = true;
             break;
+        case 'j': {
+            char *end;
+            unsigned long n;
+
+            errno = 0;
+            n = strtoul(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || errno || n < 1 ||
+                n > MAX_JOBS) {
+                bad = error("bad --jobs '%s': expected a number from 1 to %d",
+                            optarg, MAX_JOBS);
+                break;
+            }
+            opt.jobs = n;
+            break;
+        }
         case 'q':
             opt.quiet = true;
             break;

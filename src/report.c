@@ -5,20 +5,24 @@
  * each run in name order: read its config and its log, find the best
  * checkpoint under the rule, take its slice values there, diagnose, draw
  * its charts, keep a reduced copy of its held-out curve, and free the
- * series before the next run. Once every run is read, the comparison
- * judges them against the baseline, and the pages are rendered from what
- * was kept: one per run, the index, the comparison, summary.json and
- * summary.md. --single-file renders the same pages again as the sections
- * of one file; then the site (and that file) is committed as a whole.
+ * series (with -j N, N runs at once: see process_runs()). Once every run
+ * is read, the comparison judges them against the baseline, and the pages
+ * are rendered from what was kept: one per run, the index, the
+ * comparison, summary.json and summary.md. --single-file renders the same
+ * pages again as the sections of one file; then the site (and that file)
+ * is committed as a whole.
  */
 #include "report.h"
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "board.h"
@@ -321,6 +325,210 @@ static int process_run(struct site *site, struct run *r,
 }
 
 /*
+ * One run, whole: a folder that could not be read is only told about
+ * (runs_find() skipped it); any other run is read, analysed and drawn.
+ */
+static int run_one(struct site *site, struct run *r, const struct options *opt,
+                   const struct rules *rules)
+{
+    if (r->status == RUN_SKIPPED) {
+        tell(opt, r->reason);
+        return 0;
+    }
+    return process_run(site, r, opt, rules);
+}
+
+/*
+ * Runs on several threads (-j). A run is independent of the others until
+ * the comparison: its stages write only its own parts, and read only the
+ * options and the rules, which nothing changes meanwhile. So workers take
+ * the runs in name order and process each whole, keeping what it prints
+ * (util_capture()) and the files it writes (site_fork()) to itself; the
+ * main thread commits each run in name order: its messages to stderr, its
+ * files to the site. Standard error and the site are then the same bytes
+ * as with one thread, and only the main thread writes files, so the
+ * signal handlers (site.c), which run there, never race a file being
+ * created. Workers stay at most RUN_WINDOW runs per thread ahead of the
+ * commit, which bounds the memory of finished runs waiting for a slow
+ * one.
+ *
+ * What a worker calls is safe on several threads: libcsv, libyaml and
+ * libplot's _r functions keep their state in objects made per run
+ * (libplot's one shared table, of its plotters, has its own lock; its
+ * SVG driver reads no clock and no mutable global); reportgen keeps no
+ * mutable static state on the way (its messages go to a thread-local
+ * buffer; errno is per thread; strerror() of a known errno is a constant
+ * string; nothing sets the locale). ctemplate is used only after the
+ * runs, on the main thread.
+ */
+#define RUN_WINDOW 4
+
+struct run_job {
+    struct site site;  /* the run's files (site_fork()) */
+    struct strbuf err; /* what it printed */
+    int ret;
+    bool done;
+};
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cond; /* a run finished, or the window moved */
+    struct run_set *set;
+    const struct options *opt;
+    const struct rules *rules;
+    struct run_job *jobs;
+    size_t next;  /* the next run to take */
+    size_t limit; /* no run at or past limit may be taken yet */
+    bool stop;
+};
+
+/*
+ * Held by the main thread while it writes a run's files. A worker out of
+ * memory takes it, for good, before removing the site being written, so
+ * that no file is created in a folder being removed; it waits at most a
+ * second, in case the main thread is stopped while holding it (out of
+ * memory too, see util.c).
+ */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool is_worker;
+
+static void pool_oom_cleanup(void)
+{
+    struct timespec until;
+
+    if (is_worker && !clock_gettime(CLOCK_REALTIME, &until)) {
+        until.tv_sec++;
+        pthread_mutex_timedlock(&write_mu, &until);
+    }
+    site_abort_cleanup();
+}
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+
+    is_worker = true;
+    for (;;) {
+        struct run_job *job;
+        size_t i;
+
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->next < p->set->n && p->next >= p->limit)
+            pthread_cond_wait(&p->cond, &p->mu);
+        if (p->stop || p->next >= p->set->n) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+
+        job = &p->jobs[i];
+        util_capture(&job->err);
+        job->ret = run_one(&job->site, &p->set->runs[i], p->opt, p->rules);
+        util_capture(NULL);
+
+        pthread_mutex_lock(&p->mu);
+        job->done = true;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Start up to n workers on p; returns how many started. */
+static size_t start_workers(struct pool *p, pthread_t *threads, size_t n)
+{
+    sigset_t block, old;
+    size_t started = 0;
+
+    /*
+     * Workers never take SIGINT, SIGTERM or SIGHUP: the handler (site.c)
+     * then runs on the main thread, the only one that writes files.
+     */
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    while (started < n && !pthread_create(&threads[started], NULL, worker, p))
+        started++;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return started;
+}
+
+/*
+ * Process every run, on up to opt->jobs threads, and make what each
+ * publishes relative to RUNS_DIR once its messages are out. Returns 0, or
+ * -1 at the first run that fails (after error()); runs after it are not
+ * processed, or their messages and files are dropped.
+ */
+static int process_runs(struct site *site, struct run_set *set,
+                        const struct options *opt, const struct rules *rules)
+{
+    size_t nthreads = opt->jobs < set->n ? opt->jobs : set->n, started = 0;
+    pthread_t *threads = NULL;
+    struct pool p;
+    int ret = 0;
+
+    memset(&p, 0, sizeof(p));
+    if (nthreads > 1) {
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.cond, NULL);
+        p.set = set;
+        p.opt = opt;
+        p.rules = rules;
+        p.jobs = xcalloc(set->n, sizeof(*p.jobs));
+        p.limit = nthreads * RUN_WINDOW;
+        for (size_t i = 0; i < set->n; i++) {
+            site_fork(&p.jobs[i].site);
+            strbuf_init(&p.jobs[i].err, 0);
+        }
+        threads = xcalloc(nthreads, sizeof(*threads));
+        util_oom_cleanup = pool_oom_cleanup;
+        started = start_workers(&p, threads, nthreads);
+    }
+    if (!started) {
+        /* One thread (-j 1, one run, or no thread to be had). */
+        for (size_t i = 0; i < set->n && !ret; i++) {
+            ret = run_one(site, &set->runs[i], opt, rules);
+            run_make_relative(set, &set->runs[i]);
+        }
+    }
+    for (size_t i = 0; started && i < set->n && !ret; i++) {
+        struct run_job *job = &p.jobs[i];
+
+        pthread_mutex_lock(&p.mu);
+        while (!job->done)
+            pthread_cond_wait(&p.cond, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        fwrite(job->err.buf, 1, job->err.len, stderr);
+        pthread_mutex_lock(&write_mu);
+        if (job->ret || site_join(site, &job->site))
+            ret = -1;
+        pthread_mutex_unlock(&write_mu);
+        run_make_relative(set, &set->runs[i]);
+        pthread_mutex_lock(&p.mu);
+        p.stop = ret != 0;
+        p.limit = i + 1 + nthreads * RUN_WINDOW;
+        pthread_cond_broadcast(&p.cond);
+        pthread_mutex_unlock(&p.mu);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    if (nthreads > 1) {
+        util_oom_cleanup = site_abort_cleanup;
+        for (size_t i = 0; i < set->n; i++) {
+            site_join(NULL, &p.jobs[i].site); /* runs after a failure */
+            strbuf_release(&p.jobs[i].err);
+        }
+        free(threads);
+        free(p.jobs);
+        pthread_cond_destroy(&p.cond);
+        pthread_mutex_destroy(&p.mu);
+    }
+    return ret;
+}
+
+/*
  * With no rule given, the report's rule is the held-out metric most runs
  * are judged by (each by its own, see heldout.h). A run judged by another
  * keeps its best checkpoint and diagnosis and is left out of the
@@ -602,14 +810,10 @@ enum report_status report_build(const struct options *opt)
     /* The report being replaced, while it is still there. */
     have_prev = read_previous(&site, &prev, opt);
 
-    for (size_t i = 0; i < set.n; i++) {
-        if (set.runs[i].status == RUN_SKIPPED) /* an unreadable folder */
-            tell(opt, set.runs[i].reason);
-        else if (process_run(&site, &set.runs[i], opt, &rules))
-            goto out;
-        run_make_relative(&set, &set.runs[i]);
+    if (process_runs(&site, &set, opt, &rules))
+        goto out;
+    for (size_t i = 0; i < set.n; i++)
         nskipped += set.runs[i].status == RUN_SKIPPED;
-    }
     if (rules.chosen)
         choose_rule(&set, &rules, opt);
     cmp_runs(&set, &rules, &cmp);

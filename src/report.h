@@ -2,8 +2,9 @@
  * report.h - one report, from RUNS_DIR to a finished site.
  *
  * report_build() drives the stages in order for each run (find, read,
- * analyse, draw, render) and then writes the pages that cover all runs.
- * A run's full series lives only while that run is processed.
+ * analyse, draw; with -j several runs at once), then compares the runs
+ * and writes the pages. A run's full series lives only while that run is
+ * processed.
  */
 #ifndef REPORTGEN_REPORT_H
 #define REPORTGEN_REPORT_H
@@ -50,6 +51,7 @@ struct options {
     unsigned fail_on;  /* bit (1 << enum decision) per --fail-on */
     bool quiet;        /* -q: no per-run messages on stderr */
     bool follow_links; /* read links to files outside runs_dir */
+    size_t jobs;       /* -j: runs processed at once (>= 1) */
     /*
      * --threshold NAME=VALUE: every given row of DIAG_THRESHOLDS (in
      * diag_threshold_name() order) has given[row] set and its value in

@@ -2,10 +2,11 @@
  * runs.h - the runs of a report and everything the report keeps about them.
  *
  * runs_find() scans RUNS_DIR into a run_set, sorted bytewise by name. Each
- * run is then loaded, analysed and drawn by report.c one at a time; its
- * full series (struct metrics) lives only during that step, and what stays
- * afterwards is the summary below, so a sweep of thousands of runs does not
- * hold thousands of series. The run_set owns every run and every run owns
+ * run is then loaded, analysed and drawn by report.c, one at a time or
+ * (-j) a few at once on several threads; its full series (struct metrics)
+ * lives only during that step, and what stays afterwards is the summary
+ * below, so a sweep of thousands of runs does not hold thousands of
+ * series. The run_set owns every run and every run owns
  * its strings, config, findings and chart list.
  *
  * A struct run is written in parts, one per stage, in this order:

@@ -1096,6 +1096,14 @@ int site_write(struct site *s, const char *rel, const void *data, size_t len)
     char *path;
     int ret;
 
+    if (s->forked) { /* held until site_join() */
+        ALLOC_GROW(s->files, s->n + 1, s->alloc);
+        ALLOC_GROW(s->held, s->n + 1, s->held_alloc);
+        strbuf_init(&s->held[s->n], len);
+        strbuf_add(&s->held[s->n], data, len);
+        s->files[s->n++] = xstrdup(rel);
+        return 0;
+    }
     if (make_parents(s->tmp, rel))
         return -1;
     path = path_in(s->tmp, rel);
@@ -1448,4 +1456,29 @@ void site_release(struct site *s)
     strbuf_release(&s->single_data);
     memset(s, 0, sizeof(*s));
     s->lock_fd = -1;
+}
+
+void site_fork(struct site *child)
+{
+    memset(child, 0, sizeof(*child));
+    child->lock_fd = -1;
+    strbuf_init(&child->single_data, 0);
+    child->forked = true;
+}
+
+int site_join(struct site *parent, struct site *child)
+{
+    int ret = 0;
+
+    for (size_t i = 0; i < child->n; i++) {
+        if (!ret && parent)
+            ret = site_write(parent, child->files[i], child->held[i].buf,
+                             child->held[i].len);
+        free(child->files[i]);
+        strbuf_release(&child->held[i]);
+    }
+    free(child->files);
+    free(child->held);
+    site_fork(child);
+    return ret;
 }

@@ -58,6 +58,10 @@ struct site {
     char *single_rel;          /* set when it lies inside the site */
     struct strbuf single_data; /* its bytes, written by site_commit() */
     bool has_single_data;
+    /* A forked site (site_fork()): the bytes of files[i], not written. */
+    bool forked;
+    struct strbuf *held;
+    size_t held_alloc;
 };
 
 /*
@@ -120,6 +124,17 @@ int site_commit(struct site *s);
  * site_open() and after site_commit().
  */
 void site_release(struct site *s);
+
+/*
+ * Start child as the site of one run processed on another thread (-j):
+ * site_write() to it keeps the file in memory. site_join() then writes
+ * child's files into parent, in the order they were written, and empties
+ * child (it is never site_release()d); with parent NULL they are dropped.
+ * Only the thread that owns parent writes to disk, so a signal's cleanup
+ * never races with a file being created. Returns 0, or -1 after error().
+ */
+void site_fork(struct site *child);
+int site_join(struct site *parent, struct site *child);
 
 /*
  * For a process about to die (fatal signal, out of memory): remove the

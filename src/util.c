@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "banned.h"
 
 bool util_quiet;
@@ -32,8 +34,14 @@ void (*util_oom_cleanup)(void);
 
 static NORETURN void oom(void)
 {
-    void (*cleanup)(void) = util_oom_cleanup;
+    static atomic_flag ending = ATOMIC_FLAG_INIT;
+    void (*cleanup)(void);
 
+    /* Another thread out of memory too: the first one ends the process. */
+    if (atomic_flag_test_and_set(&ending))
+        for (;;)
+            pause();
+    cleanup = util_oom_cleanup;
     /* stderr is unbuffered: fputs() allocates nothing. */
     fputs("reportgen: out of memory\n", stderr);
     util_oom_cleanup = NULL;
@@ -141,13 +149,13 @@ char *xasprintf(const char *fmt, ...)
 }
 
 /*
- * Write s to f with what a terminal would act on escaped: C0 and C1
+ * Append s to out with what a terminal would act on escaped: C0 and C1
  * controls and DEL as \n, \t, \r or \xNN, and bytes that are not
  * UTF-8 as \xNN. Messages quote folder and column names, and a name
  * holding a newline must not forge a line of its own, nor an escape
  * sequence reach the terminal.
  */
-static void put_escaped(const char *s, FILE *f)
+static void add_escaped(struct strbuf *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t left = strlen(s);
@@ -157,32 +165,46 @@ static void put_escaped(const char *s, FILE *f)
         uint32_t cp = utf8_next(p, left, &used);
 
         if (cp == '\n' || cp == '\t' || cp == '\r')
-            fprintf(f, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+            strbuf_addf(out, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
         else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
                  (cp == 0xfffd && used == 1))
             for (size_t i = 0; i < used; i++)
-                fprintf(f, "\\x%02x", p[i]);
+                strbuf_addf(out, "\\x%02x", p[i]);
         else
-            fwrite(p, 1, used, f);
+            strbuf_add(out, p, used);
         p += used;
         left -= used;
     }
 }
 
+/* Where the calling thread's messages go instead of stderr, if set. */
+static _Thread_local struct strbuf *capture;
+
+void util_capture(struct strbuf *sb)
+{
+    capture = sb;
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap,
                     const char *suffix)
 {
+    struct strbuf line = STRBUF_INIT;
     char *msg = xvasprintf(fmt, ap);
 
-    fputs("reportgen: ", stderr);
-    fputs(prefix, stderr);
-    put_escaped(msg, stderr);
+    strbuf_addstr(&line, "reportgen: ");
+    strbuf_addstr(&line, prefix);
+    add_escaped(&line, msg);
     free(msg);
     if (suffix) {
-        fputs(": ", stderr);
-        fputs(suffix, stderr);
+        strbuf_addstr(&line, ": ");
+        strbuf_addstr(&line, suffix);
     }
-    fputc('\n', stderr);
+    strbuf_addch(&line, '\n');
+    if (capture)
+        strbuf_add(capture, line.buf, line.len);
+    else
+        fwrite(line.buf, 1, line.len, stderr);
+    strbuf_release(&line);
 }
 
 int error(const char *fmt, ...)
@@ -222,6 +244,7 @@ void die(const char *fmt, ...)
 {
     va_list ap;
 
+    capture = NULL; /* the message must not die with the process */
     va_start(ap, fmt);
     vreport("", fmt, ap, NULL);
     va_end(ap);

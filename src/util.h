@@ -60,6 +60,15 @@ char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 /* When true, warning() prints nothing (set by -q). error() always prints. */
 extern bool util_quiet;
 
+struct strbuf;
+/*
+ * Send what error(), error_errno() and warning() print from the calling
+ * thread to sb instead of stderr, until util_capture(NULL). A run
+ * processed on another thread (-j) keeps its messages this way, to be
+ * printed in run order. die() always prints.
+ */
+void util_capture(struct strbuf *sb);
+
 /* Print "reportgen: <message>" to stderr and return -1. */
 int error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* As error(), with ": strerror(errno)" appended. */
