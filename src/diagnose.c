@@ -1294,6 +1294,11 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
             dt = log(t1 / t0);
         if (!(fabs(dt) < t->shift_train))
             continue;
+        passed(x, "shift_step", fabs(raw), log(t->shift_step), true);
+        passed(x, "shift_step", step * sign, log(t->shift_step), true);
+        passed(x, "shift_step", (post - pre) * sign, log(t->shift_step), true);
+        passed(x, "shift_noise", step * sign, t->shift_noise * noise, true);
+        passed(x, "shift_train", fabs(dt), t->shift_train, false);
         {
             double pp[64], pq[64];
             size_t k = pred_classes(x->m), r0 = SIZE_MAX, r1 = SIZE_MAX;
@@ -1620,6 +1625,8 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     }
     if ((double)hits < t->leak_share * (double)(n - n / 2) || !hits)
         goto out;
+    passed(x, "leak_share", (double)hits, t->leak_share * (double)(n - n / 2),
+           true);
     perfect = va->v[last_hit] / scale >= 1;
     ev_push(x, va->name, DIAG_NUM_POINT, va->v[last_hit])->x = m->x[last_hit];
     ev_push(x, ta->name, DIAG_NUM_POINT, ta->v[last_hit])->x = m->x[last_hit];
@@ -1675,6 +1682,8 @@ static void rule_bad_init(struct ctx *x, struct diagnosis *d)
     for (size_t i = 1; i < use->n; i++)
         if (use->y[i] > top)
             top = use->y[i];
+    if (first >= x->t->init_ratio * chance)
+        passed(x, "init_ratio", first, x->t->init_ratio * chance, true);
     if (first < x->t->init_ratio * chance || top > first)
         goto out;
     {
@@ -2202,7 +2211,12 @@ static void rule_decay(struct ctx *x, struct diagnosis *d)
                 vbest = v->y[i];
         if (bad(v, ref) - bad(v, vbest) <= t->decay_plateau_gain * fabs(ref))
             goto out;
+        passed(x, "decay_plateau_gain", bad(v, ref) - bad(v, vbest),
+               t->decay_plateau_gain * fabs(ref), true);
     }
+    passed(x, "decay_slowdown", before, after * t->decay_slowdown, true);
+    passed(x, "decay_early", (double)drop, t->decay_early * (double)(l.n - 1),
+           false);
     {
         size_t i0 = x->nev, ib, ia;
         const char *from = PT(&l, itop), *to = PT(&l, drop), *pts, *all;

@@ -226,6 +226,13 @@ static void test_seeds(void)
  */
 static void test_borderline(void)
 {
+    static const struct col_spec shift[] = {
+        {"train_loss",
+         {1.0, 0.8, 0.65, 0.55, 0.48, 0.43, 0.40, 0.38, 0.36, 0.35, 0.34, 0.33,
+          0.32, 0.31, 0.30, 0.29, END}},
+        {"val_loss",
+         {1.0, 0.82, 0.68, 0.58, 0.51, 0.47, 0.44, 0.42, 1.5, 1.45, 1.42, 1.4,
+          1.4, 1.38, 1.37, 1.36, END}}};
     static const struct col_spec overfit[] = {
         {"train_loss", {0.90, 0.55, 0.31, 0.18, END}},
         {"val_loss", {0.92, 0.63, 0.68, 0.82, END}}};
@@ -259,6 +266,18 @@ static void test_borderline(void)
     run_opt(overfit, 2, "val_loss:min", &opt, &o);
     ok(fired(&o, DIAG_OVERFITTING) && !o.d.f[0].borderline,
        "4% is not borderline with borderline=0.01");
+    diagnosis_release(&o.d);
+
+    /* A step that held about x3 from its level, against shift_step 3. */
+    run(shift, 2, "val_loss:min", &o);
+    ok(fired(&o, DIAG_METRIC_SHIFT) && !o.d.f[0].borderline,
+       "a shift far past shift_step is not borderline");
+    diagnosis_release(&o.d);
+    opt = options("shift_step", "3", 0);
+    run_opt(shift, 2, "val_loss:min", &opt, &o);
+    ok(fired(&o, DIAG_METRIC_SHIFT) && o.d.f[0].borderline &&
+           o.d.f[0].margin_of && !strcmp(o.d.f[0].margin_of, "shift_step"),
+       "a shift just past shift_step=3 is borderline on it");
     diagnosis_release(&o.d);
 }
 
@@ -1545,7 +1564,7 @@ static void test_long_logs(void)
 
 int main(void)
 {
-    plan(313);
+    plan(315);
     test_seeds();
     test_non_finite();
     test_collapse();
