@@ -1,0 +1,23 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! single.tpl - the frame of the one-file report, filled by single_write()}}
+{{! in src/single.c: the stylesheet inline and the one <main> that holds the}}
+{{! sections html.c rendered (index.tpl, compare.tpl and run.tpl in their}}
+{{! ONE_FILE parts). Both variables are reportgen's own markup, its user}}
+{{! text escaped once already by those templates: :none keeps them as they}}
+{{! are.}}
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>reportgen report</title>
+<style>
+{{CSS:none}}
+.folded { border-top: 2px solid #d1d9e0; margin-top: 32px; padding-top: 8px; }
+</style>
+</head>
+<body>
+<main>
+{{SECTIONS:none}}</main>
+</body>
+</html>
