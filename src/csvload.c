@@ -545,6 +545,20 @@ static int cmp_named_field(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+char *csvload_cell_problem(const char *path, size_t line, const char *cell,
+                           const char *column)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_addf(&sb, "%s:%zu: not a number ", path, line);
+    strbuf_add_quoted(&sb, cell, strlen(cell), QUOTE_CELL_MAX);
+    if (column) {
+        strbuf_addstr(&sb, " in column ");
+        strbuf_add_quoted(&sb, column, strlen(column), QUOTE_NAME_MAX);
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
 /*
  * The first field, in file order, whose name an earlier field already has,
  * or SIZE_MAX. Sorting by (name, index) puts duplicates side by side and

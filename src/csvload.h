@@ -34,6 +34,16 @@ struct metrics *csvload_file(const char *path, char **why);
  */
 char *csvload_header_problem(char *const *names, size_t n, size_t first);
 
+/*
+ * "PATH:LINE: not a number 'CELL' in column 'NAME'": the one message of
+ * every reader for a cell that should hold a number (column NULL: none
+ * named). Both are quoted as strbuf_add_quoted() quotes, cut at 40 and 80
+ * bytes, so that a misread file neither floods the terminal nor writes
+ * control bytes to it. The caller frees the result.
+ */
+char *csvload_cell_problem(const char *path, size_t line, const char *cell,
+                           const char *column);
+
 /* One record of a delimited text file, as csvload_each() hands it over. */
 struct csv_record {
     size_t line; /* file line where the record starts */

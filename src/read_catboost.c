@@ -200,9 +200,8 @@ static int on_record(const struct csv_record *rec, void *ctx)
         if (!*rec->fields[i])
             continue;
         if (parse_number(rec->fields[i], &v) < 0) {
-            rd->err =
-                xasprintf("%s:%zu: not a number '%s' in column '%s'", rd->path,
-                          rec->line, rec->fields[i], rd->names[i]);
+            rd->err = csvload_cell_problem(rd->path, rec->line, rec->fields[i],
+                                           rd->names[i]);
             return -1;
         }
         series_points_add(rd->sp, rd->col[i], x, v, rec->line);

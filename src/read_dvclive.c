@@ -207,8 +207,8 @@ static int on_record(const struct csv_record *rec, void *ctx)
     if (!*rec->fields[rd->valuef])
         return 0;
     if (parse_number(rec->fields[rd->valuef], &v) < 0) {
-        rd->err = xasprintf("%s:%zu: not a number '%s'", rd->path, rec->line,
-                            rec->fields[rd->valuef]);
+        rd->err = csvload_cell_problem(rd->path, rec->line,
+                                       rec->fields[rd->valuef], NULL);
         return -1;
     }
     series_points_add(rd->sp, rd->col, step, v, rec->line);

@@ -444,13 +444,12 @@ static int table_read(struct table *t, const char *path, char **why)
     }
     for (i = 0; i < t->ncols; i++) {
         if (t->text_line[i] && (t->numbers[i] || i == t->xcol)) {
-            char *col = t->names && *t->names[i]
-                            ? xasprintf("'%s'", t->names[i])
-                            : xasprintf("%zu", i + 1);
+            char num[32];
 
-            *why = xasprintf("%s:%zu: not a number '%s' in column %s", path,
-                             t->text_line[i], t->text_cell[i], col);
-            free(col);
+            snprintf(num, sizeof(num), "col%zu", i + 1);
+            *why = csvload_cell_problem(path, t->text_line[i], t->text_cell[i],
+                                        t->names && *t->names[i] ? t->names[i]
+                                                                 : num);
             return -1;
         }
     }

@@ -225,8 +225,8 @@ static int on_record(const struct csv_record *rec, void *ctx)
         return -1;
     }
     if (parse_number(rec->fields[1], &val.v) < 0) {
-        rd->err = xasprintf("%s:%zu: not a number '%s'", rd->path, rec->line,
-                            rec->fields[1]);
+        rd->err =
+            csvload_cell_problem(rd->path, rec->line, rec->fields[1], NULL);
         return -1;
     }
     val.step = 0;

@@ -305,9 +305,15 @@ static int on_row(struct reader *rd, const struct csv_record *rec)
         rd->pres[r * nv + i - 1] = 0;
         if (!*s)
             continue;
-        if (parse_number(s, &v) < 0)
-            return fail(rd, rec->line, "not a number '%s' in column '%s'", s,
-                        rd->names[i]);
+        if (parse_number(s, &v) < 0) {
+            char *why =
+                csvload_cell_problem(rd->path, rec->line, s, rd->names[i]);
+
+            strbuf_reset(&rd->err);
+            strbuf_addstr(&rd->err, why);
+            free(why);
+            return -1;
+        }
         rd->v[r * nv + i - 1] = v;
         rd->pres[r * nv + i - 1] = 1;
     }

@@ -298,9 +298,8 @@ static int on_row(const struct csv_record *rec, void *ctx)
             goto short_row;
         got = cell(rec->fields[f], &v);
         if (got < 0) {
-            r->err =
-                xasprintf("%s:%zu: not a number '%s' in column '%s'", r->path,
-                          rec->line, rec->fields[f], h->metric[i]);
+            r->err = csvload_cell_problem(r->path, rec->line, rec->fields[f],
+                                          h->metric[i]);
             return -1;
         }
         if (got)

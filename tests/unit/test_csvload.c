@@ -724,12 +724,33 @@ static void test_header_problem(void)
     }
 }
 
+/* Every reader's message for a cell that is not a number. */
+static void test_cell_problem(void)
+{
+    char *got;
+
+    got = csvload_cell_problem("r/m.csv", 12, "n/a", "val_loss");
+    is_str(got, "r/m.csv:12: not a number 'n/a' in column 'val_loss'",
+           "cell problem: file, line, cell and column");
+    free(got);
+    got = csvload_cell_problem("r/m.tsv", 3, "x", NULL);
+    is_str(got, "r/m.tsv:3: not a number 'x'", "cell problem: no column");
+    free(got);
+    got = csvload_cell_problem(
+        "f", 1, "\x1b[31m0123456789012345678901234567890123456789", "c");
+    ok(!strchr(got, '\x1b'), "cell problem: no control byte reaches the "
+                             "terminal");
+    ok(strstr(got, "...' in column 'c'") != NULL,
+       "cell problem: a long cell is cut and marked");
+    free(got);
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(163);
+    plan(167);
     test_seed();
     test_line_ends();
     test_cells();
@@ -743,5 +764,6 @@ int main(void)
     test_fast_path();
     test_numbers();
     test_header_problem();
+    test_cell_problem();
     return done();
 }

@@ -706,7 +706,7 @@ static void test_generic(void)
     scanned_release(&s);
 
     scan_one(&s, "generic/bad", "bad", &format_generic_csv);
-    read_fails(&s, 0, ":3: not a number 'loss' in column 1",
+    read_fails(&s, 0, ":3: not a number 'loss' in column 'col1'",
                "generic: text in a column of numbers refused");
     scanned_release(&s);
 
