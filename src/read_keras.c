@@ -587,6 +587,35 @@ static size_t pick_segment(const struct keras_reader *kr)
     return best;
 }
 
+/*
+ * Are the appended segments one training fit() in a loop, one epoch a
+ * call (fit(epochs=1) with append=True restarts the epoch at every row)?
+ * Every segment is one readable row, there are at least three, and the
+ * training loss goes on from row to row: each row's is nearer the row
+ * before's than the first row's (re-runs of a one-epoch script would
+ * each start again near the first). Then the rows are one training, in
+ * file order.
+ */
+static bool one_epoch_calls(const struct keras_reader *kr)
+{
+    const struct column *loss = metrics_find(kr->m, "train_loss");
+    const struct metrics *m = kr->m;
+
+    if (kr->nsegs < 3 || kr->nreplaced || !loss || m->nrows != kr->nsegs)
+        return false;
+    for (size_t i = 0; i < kr->nsegs; i++)
+        if (kr->segs[i].unreadable || kr->segs[i].nlive != 1)
+            return false;
+    for (size_t r = 0; r < m->nrows; r++)
+        if (!loss->present[r] || !isfinite(loss->v[r]))
+            return false;
+    for (size_t r = 2; r < m->nrows; r++)
+        if (!(fabs(loss->v[r] - loss->v[r - 1]) <
+              fabs(loss->v[r] - loss->v[0])))
+            return false;
+    return true;
+}
+
 /* Notes on appended runs: which one is shown, which are left out. */
 static void note_segments(struct metrics *m, const struct keras_reader *kr,
                           size_t seg)
@@ -678,7 +707,7 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
     struct keras_reader kr;
     struct metrics *m = NULL;
     size_t seg;
-
+    bool calls;
     char buf[SNIFF_SIZE], *line;
     char delim = ',';
 
@@ -704,7 +733,14 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
         *why = xasprintf("%s: no data rows", c->path);
         goto out;
     }
-    if (kr.nsegs == 1 && !kr.nreplaced) {
+    calls = kr.xkind == KERAS_X_EPOCH && one_epoch_calls(&kr);
+    if (calls) {
+        /* Epochs counted across the calls, from the first one logged. */
+        m = kr.m;
+        kr.m = NULL;
+        for (size_t r = 0; r < m->nrows; r++)
+            m->x[r] = kr.segs[0].first_epoch + (double)r;
+    } else if (kr.nsegs == 1 && !kr.nreplaced) {
         m = kr.m;
         kr.m = NULL;
     } else {
@@ -726,7 +762,15 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
         metrics_note(m, "line 1 is a title, not the header: left out");
     if (delim == ';')
         metrics_note(m, "fields are separated by semicolons");
-    if (kr.nsegs > 1)
+    if (calls)
+        metrics_note(m,
+                     "the epoch starts again at every row: %zu fit() calls "
+                     "of one epoch each appended to the log (a training "
+                     "loop calling fit(epochs=1)), the training loss going "
+                     "on from each to the next; read in file order as "
+                     "epochs %g-%g of one training",
+                     kr.nsegs, m->x[0], m->x[m->nrows - 1]);
+    else if (kr.nsegs > 1)
         note_segments(m, &kr, seg);
     if (kr.nreplaced)
         metrics_note(m,

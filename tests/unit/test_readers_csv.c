@@ -273,6 +273,25 @@ static void test_keras(void)
            "keras appended: note");
     metrics_free(m);
 
+    /* fit(epochs=1) in a loop: every row restarts the epoch at 0. */
+    m = load("keras/one_epoch_calls", "keras");
+    is_int(nrows(m), 5, "keras one-epoch calls: every row kept");
+    ok(m && xat(m, 0) == 0 && xat(m, 4) == 4,
+       "keras one-epoch calls: epochs counted across the calls");
+    is_int(line_at(m, 4), 6, "keras one-epoch calls: lines as logged");
+    is_str(note(m, 1),
+           "the epoch starts again at every row: 5 fit() calls of one "
+           "epoch each appended to the log (a training loop calling "
+           "fit(epochs=1)), the training loss going on from each to the "
+           "next; read in file order as epochs 0-4 of one training",
+           "keras one-epoch calls: note");
+    metrics_free(m);
+
+    /* The same layout, but each row starts the loss again: re-runs. */
+    m = load("keras/one_epoch_reruns", "keras");
+    is_int(nrows(m), 1, "keras one-epoch re-runs: the latest run only");
+    metrics_free(m);
+
     m = load("keras/resumed", "keras");
     is_int(nrows(m), 6, "keras resumed: epochs 0-5 once each");
     is_double(xat(m, 3), 3, 0, "keras resumed: epoch 3 in place");
@@ -595,7 +614,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(178);
+    plan(187);
     test_keras();
     test_keras_log_name();
     test_lightning();
