@@ -365,6 +365,7 @@ void comparison_init(struct comparison *c)
 {
     memset(c, 0, sizeof(*c));
     c->baseline = SIZE_MAX;
+    sweep_init(&c->sweep);
 }
 
 static void verdict_release(struct verdict *v)
@@ -398,6 +399,7 @@ void comparison_release(struct comparison *c)
     free(c->order);
     free(c->rule_text);
     free(c->reference);
+    sweep_release(&c->sweep);
     comparison_init(c);
 }
 
@@ -461,14 +463,6 @@ struct settings {
     const struct config_entry **e;
 };
 
-/* Whether key is a seed: its last dotted component is "seed". */
-static bool is_seed_key(const char *key)
-{
-    const char *dot = strrchr(key, '.');
-
-    return !strcmp(dot ? dot + 1 : key, "seed");
-}
-
 /* By key, then by position in the config: the later entry sorts last. */
 static int cmp_entry(const void *a, const void *b)
 {
@@ -488,7 +482,7 @@ static void settings_init(struct settings *s, const struct config *cfg)
     s->known = cfg->path || cfg->n;
     s->e = xcalloc(cfg->n ? cfg->n : 1, sizeof(*s->e));
     for (size_t i = 0; i < cfg->n; i++)
-        if (!is_seed_key(cfg->e[i].key))
+        if (!config_is_seed_key(cfg->e[i].key))
             s->e[n++] = &cfg->e[i];
     qsort(s->e, n, sizeof(*s->e), cmp_entry);
     /* Keep the last of each run of equal keys. */
@@ -1660,6 +1654,7 @@ void cmp_runs(const struct run_set *set, const struct rules *rules,
     for (size_t i = 0; i < set->n; i++)
         settings_init(&settings[i], &set->runs[i].read.config);
     find_groups(set, settings, c, group_of);
+    sweep_find(&c->sweep, set);
 
     for (size_t i = 0; rules->baseline && i < set->n; i++)
         if (set->runs[i].name && !strcmp(set->runs[i].name, rules->baseline))

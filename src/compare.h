@@ -18,6 +18,7 @@
 
 #include "diagnose.h"
 #include "runs.h"
+#include "sweep.h"
 
 /* A deployment slice that matters: column and largest allowed drop. */
 struct slice_rule {
@@ -125,8 +126,9 @@ struct comparison {
     struct verdict *v;
     size_t ngroups;
     struct seed_group *groups;
-    size_t *order; /* run indices, best first under the rule (runs
-                      without a best value last, by name) */
+    size_t *order;      /* run indices, best first under the rule (runs
+                           without a best value last, by name) */
+    struct sweep sweep; /* the settings that vary across the runs */
 };
 
 void comparison_init(struct comparison *c);

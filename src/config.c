@@ -79,6 +79,13 @@ void config_release(struct config *cfg)
     config_init(cfg);
 }
 
+bool config_is_seed_key(const char *key)
+{
+    const char *dot = strrchr(key, '.');
+
+    return !strcmp(dot ? dot + 1 : key, "seed");
+}
+
 const char *config_get(const struct config *cfg, const char *key)
 {
     size_t i;

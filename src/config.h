@@ -10,6 +10,7 @@
 #ifndef REPORTGEN_CONFIG_H
 #define REPORTGEN_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct config_entry {
@@ -57,6 +58,12 @@ int config_load_dir(struct config *cfg, const char *dir, char **why);
  * alias); it must also hold an object, as any config must.
  */
 int config_load_file(struct config *cfg, const char *path, char **why);
+
+/*
+ * Whether key is a seed: its last dotted component is "seed". Runs that
+ * differ only there are replicates, not a change of settings.
+ */
+bool config_is_seed_key(const char *key);
 
 /* The value of key, or NULL. */
 const char *config_get(const struct config *cfg, const char *key);

@@ -31,6 +31,7 @@
 #include "formats.h"
 #include "replay.h"
 #include "strbuf.h"
+#include "sweep.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -425,6 +426,150 @@ static void set_replay(struct tmpl_dict *d, const struct run *r)
     }
 }
 
+/*
+ * The settings that vary across the runs (sweep.h), for a leaderboard of
+ * set: NULL when the page is rendered without the comparison of set, or
+ * when no setting varies.
+ */
+static const struct sweep *sweep_of(const struct run_set *set,
+                                    const struct report_info *info)
+{
+    if (!info->cmp || info->set != set || !info->cmp->sweep.nkeys ||
+        info->cmp->sweep.nruns != set->n)
+        return NULL;
+    return &info->cmp->sweep;
+}
+
+/*
+ * Sections `section` of d holding key in pieces (PIECE), each ending
+ * after a ".", "_", "-" or "/", where the template lets a line break: a
+ * long dotted key ("optimizer.weight_decay") then wraps at its dots
+ * instead of widening its column or breaking mid-word.
+ */
+static void set_key_pieces(struct tmpl_dict *d, const char *section,
+                           const char *key)
+{
+    struct tmpl_dict *sec = tmpl_add(d, section);
+    size_t from = 0, n = strlen(key);
+
+    for (size_t i = 0; i + 1 < n; i++) {
+        char *piece;
+
+        if (!strchr("._-/", key[i]))
+            continue;
+        piece = xstrndup(key + from, i + 1 - from);
+        tmpl_set(tmpl_add(sec, "PIECE"), "TEXT", piece);
+        free(piece);
+        from = i + 1;
+    }
+    tmpl_set(tmpl_add(sec, "PIECE"), "TEXT", key + from);
+}
+
+/* One HP_HEAD per varying setting shown, in table (a leaderboard). */
+static void set_settings_head(struct tmpl_dict *table, const struct sweep *sw)
+{
+    for (size_t k = 0; sw && k < sw->nkeys; k++)
+        set_key_pieces(table, "HP_HEAD", sw->keys[k].key);
+}
+
+/*
+ * How much of a setting's value a table cell shows; a longer one is cut
+ * there, with the whole value in the cell's title.
+ */
+#define SETTING_CELL_MAX 24
+
+/* A setting's value: WHOLE's TEXT, or CUT's SHORT and FULL when long. */
+static void set_setting_value(struct tmpl_dict *d, const char *val)
+{
+    size_t cut = utf8_cut(val, SETTING_CELL_MAX);
+
+    if (val[cut]) {
+        struct tmpl_dict *c = tmpl_add(d, "CUT");
+        char *short_text = xstrndup(val, cut);
+
+        tmpl_set(c, "FULL", val);
+        tmpl_set(c, "SHORT", short_text);
+        free(short_text);
+    } else {
+        tmpl_set(tmpl_add(d, "WHOLE"), "TEXT", val);
+    }
+}
+
+/*
+ * One HP_CELL per varying setting shown, for run i: the value as the
+ * run's config wrote it (empty when the run does not set it), CELL_CLASS
+ * "num" when the setting is a number, and SORT_VALUE, what the script
+ * that sorts a table by a column compares (the number, else the text).
+ */
+static void set_settings_cells(struct tmpl_dict *row, const struct sweep *sw,
+                               size_t i)
+{
+    for (size_t k = 0; sw && k < sw->nkeys; k++) {
+        const struct sweep_key *key = &sw->keys[k];
+        struct tmpl_dict *cell = tmpl_add(row, "HP_CELL");
+        const char *val = key->value[i];
+
+        tmpl_set(cell, "KEY", key->key);
+        tmpl_set(cell, "CELL_CLASS", key->numeric ? "num" : "");
+        if (!val) {
+            tmpl_set(cell, "SORT_VALUE", "");
+            continue;
+        }
+        if (key->numeric)
+            tmpl_set_num(cell, "SORT_VALUE", key->num[i]);
+        else
+            tmpl_set(cell, "SORT_VALUE", val);
+        set_setting_value(cell, val);
+    }
+}
+
+/*
+ * The varying settings of run i under its name on the index (HP_LIST,
+ * with an HP_ITEM of KEY and the value per setting the run sets): the
+ * index's table has no room left for a column per setting at 1280 px;
+ * the comparison page's leaderboard has one, and sorts by it.
+ */
+static void set_settings_list(struct tmpl_dict *row, const struct sweep *sw,
+                              size_t i)
+{
+    struct tmpl_dict *list;
+
+    if (!sw)
+        return;
+    list = tmpl_add(row, "HP_LIST");
+    for (size_t k = 0; k < sw->nkeys; k++) {
+        struct tmpl_dict *item;
+
+        if (!sw->keys[k].value[i])
+            continue;
+        item = tmpl_add(list, "HP_ITEM");
+        tmpl_set(item, "KEY", sw->keys[k].key);
+        set_setting_value(item, sw->keys[k].value[i]);
+    }
+}
+
+/* The most names of settings not shown that a page lists. */
+#define SETTINGS_MORE_NAMED 10
+
+/* HP_MORE: how many more settings vary than the columns show, and which. */
+static void set_settings_more(struct tmpl_dict *d, const struct sweep *sw)
+{
+    struct strbuf names = STRBUF_INIT;
+    struct tmpl_dict *sec;
+
+    if (!sw || !sw->nmore)
+        return;
+    for (size_t k = 0; k < sw->nmore && k < SETTINGS_MORE_NAMED; k++)
+        strbuf_addf(&names, "%s%s", k ? ", " : "", sw->more[k]);
+    if (sw->nmore > SETTINGS_MORE_NAMED)
+        strbuf_addf(&names, " and %zu others", sw->nmore - SETTINGS_MORE_NAMED);
+    sec = tmpl_add(d, "HP_MORE");
+    tmpl_set_int(sec, "N_MORE", (long)sw->nmore);
+    tmpl_set(sec, "VERB", sw->nmore == 1 ? "setting varies" : "settings vary");
+    tmpl_set(sec, "MORE_KEYS", names.buf);
+    strbuf_release(&names);
+}
+
 int html_index(const struct run_set *set, const struct report_info *info,
                struct strbuf *out)
 {
@@ -433,6 +578,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
     size_t n_ok = 0, n_nc = 0, n_skipped = 0;
     struct board board;
     bool have_board = get_board(&board, set, info);
+    const struct sweep *sweep = sweep_of(set, info);
     int ret;
 
     set_report(d, info);
@@ -462,6 +608,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
             if (!ok_table)
                 ok_table = tmpl_add(d, "OK_TABLE");
             row = add_ok_row(ok_table, r, info);
+            set_settings_list(row, sweep, i);
             if (have_board && i == board.kept)
                 tmpl_show(row, "IS_KEPT");
             n_ok++;
@@ -490,6 +637,8 @@ int html_index(const struct run_set *set, const struct report_info *info,
     }
     if (!n_ok)
         tmpl_show(d, "NO_OK_RUNS");
+    else
+        set_settings_more(ok_table, sweep);
 
     tmpl_set_int(d, "N_RUNS", (long)set->n);
     tmpl_set(d, "RUNS_NOUN", set->n == 1 ? "run" : "runs");
@@ -838,6 +987,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     struct tmpl_dict *board = tmpl_add(d, "BOARD");
     struct board lb;
     bool have_board = get_board(&lb, set, info);
+    const struct sweep *sweep = sweep_of(set, info);
     char **keys = NULL;
     size_t nkeys = 0, keys_alloc = 0;
     int ret = 0;
@@ -865,6 +1015,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
         ret = set_inline_svg(o, info, info->overlay_svg, overlay);
     }
 
+    set_settings_head(board, sweep);
+    set_settings_more(board, sweep);
     for (size_t k = 0; k < rules->nslices; k++) {
         struct tmpl_dict *h = tmpl_add(board, "SLICE_HEAD");
 
@@ -919,6 +1071,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             tmpl_set(cell, "SLICE", rules->slices[s_i].column);
             tmpl_set(cell, "CELL_CLASS", regressed ? "regressed" : "");
         }
+        set_settings_cells(row, sweep, i);
         for (size_t q = 0; q < v->nchanged; q++) {
             bool seen = false;
 

@@ -326,6 +326,28 @@ void summary_json(const struct run_set *set, const struct rules *rules,
     changes_json(&w, ch, rules);
     json_key(&w, "early_stopping");
     replay_total_json(&w, set, rules);
+    json_key(&w, "varying_settings");
+    json_begin_array(&w);
+    for (size_t k = 0; k < cmp->sweep.nkeys; k++) {
+        const struct sweep_key *key = &cmp->sweep.keys[k];
+
+        json_begin_object(&w);
+        json_key(&w, "key");
+        json_string(&w, key->key);
+        json_key(&w, "numeric");
+        json_bool(&w, key->numeric);
+        json_key(&w, "runs_setting_it");
+        json_number(&w, (double)key->nset);
+        json_key(&w, "distinct_values");
+        json_number(&w, (double)key->ndistinct);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_key(&w, "varying_settings_not_shown");
+    json_begin_array(&w);
+    for (size_t k = 0; k < cmp->sweep.nmore; k++)
+        json_string(&w, cmp->sweep.more[k]);
+    json_end_array(&w);
     json_key(&w, "runs");
     json_begin_array(&w);
     for (size_t i = 0; i < set->n; i++) {
@@ -415,6 +437,17 @@ void summary_json(const struct run_set *set, const struct rules *rules,
         json_string(&w, r->an.diag.note);
         json_key(&w, "delta");
         json_number(&w, v->delta);
+        json_key(&w, "settings");
+        json_begin_object(&w);
+        for (size_t k = 0; k < cmp->sweep.nkeys; k++) {
+            const struct sweep_key *key = &cmp->sweep.keys[k];
+
+            if (i < cmp->sweep.nruns && key->value[i]) {
+                json_key(&w, key->key);
+                json_string(&w, key->value[i]);
+            }
+        }
+        json_end_object(&w);
         json_key(&w, "changed_keys");
         json_begin_array(&w);
         for (size_t k = 0; k < v->nchanged; k++)
@@ -493,6 +526,8 @@ static void md_num(struct strbuf *out, double v)
 #define MD_CHANGES_MAX 4000
 #define MD_TOP 10
 #define MD_CELL_MAX 160
+#define MD_SETTING_MAX 24 /* a setting's value, or a key not shown */
+#define MD_MORE_NAMED 10  /* keys named among those not shown */
 
 /* A link to rel in the report: relative, or under site_url. */
 static void md_link(struct strbuf *out, const char *site_url, const char *rel)
@@ -510,16 +545,14 @@ static void md_link(struct strbuf *out, const char *site_url, const char *rel)
 /* s escaped, cut to about max bytes at a character boundary, "…" added. */
 static void md_cell(struct strbuf *out, const char *s, size_t max)
 {
-    size_t n = strlen(s);
+    size_t n = utf8_cut(s, max);
     char *cut;
 
-    if (n <= max) {
+    if (!s[n]) {
         md_escape(out, s);
         return;
     }
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-        max--;
-    cut = xstrndup(s, max);
+    cut = xstrndup(s, n);
     md_escape(out, cut);
     strbuf_addstr(out, "…");
     free(cut);
@@ -588,6 +621,7 @@ void summary_md(const struct run_set *set, const struct rules *rules,
 {
     char *desc = rules_describe(rules);
     char *headline;
+    const struct sweep *sw = &cmp->sweep;
     struct board b;
     struct strbuf table = STRBUF_INIT, steps = STRBUF_INIT, line = STRBUF_INIT;
     struct strbuf regress = STRBUF_INIT, rest = STRBUF_INIT;
@@ -634,9 +668,17 @@ void summary_md(const struct run_set *set, const struct rules *rules,
      * every other run that needs action, as long as they fit.
      */
     strbuf_addf(&table,
-                "| # | Run | Verdict | Best `%s` | At | Δ vs baseline | Why |\n"
-                "|---:|---|---|---:|---:|---:|---|\n",
+                "| # | Run | Verdict | Best `%s` | At | Δ vs baseline |",
                 rules->select.metric);
+    for (size_t q = 0; q < sw->nkeys; q++) {
+        strbuf_addch(&table, ' ');
+        md_escape(&table, sw->keys[q].key);
+        strbuf_addstr(&table, " |");
+    }
+    strbuf_addstr(&table, " Why |\n|---:|---|---|---:|---:|---:|");
+    for (size_t q = 0; q < sw->nkeys; q++)
+        strbuf_addstr(&table, sw->keys[q].numeric ? "---:|" : "---|");
+    strbuf_addstr(&table, "---|\n");
     for (size_t k = 0; k < set->n; k++) {
         size_t i = b.order[k];
         const struct run *r = &set->runs[i];
@@ -663,6 +705,13 @@ void summary_md(const struct run_set *set, const struct rules *rules,
             strbuf_addch(&line, '+');
         md_num(&line, i == cmp->baseline ? NAN : v->delta);
         strbuf_addstr(&line, " | ");
+        for (size_t q = 0; q < sw->nkeys; q++) {
+            const char *val = i < sw->nruns ? sw->keys[q].value[i] : NULL;
+
+            if (val)
+                md_cell(&line, val, MD_SETTING_MAX);
+            strbuf_addstr(&line, " | ");
+        }
         md_cell(&line, v->why ? v->why : "", MD_CELL_MAX);
         strbuf_addstr(&line, " |\n");
         if (table.len + line.len > MD_TABLE_MAX)
@@ -672,6 +721,20 @@ void summary_md(const struct run_set *set, const struct rules *rules,
         in_table++;
     }
     strbuf_add(out, table.buf, table.len);
+    if (sw->nmore) {
+        strbuf_addf(out,
+                    "\n%zu more setting%s across the runs than the "
+                    "table shows: ",
+                    sw->nmore, sw->nmore == 1 ? " varies" : "s vary");
+        for (size_t q = 0; q < sw->nmore && q < MD_MORE_NAMED; q++) {
+            if (q)
+                strbuf_addstr(out, ", ");
+            md_cell(out, sw->more[q], MD_SETTING_MAX);
+        }
+        if (sw->nmore > MD_MORE_NAMED)
+            strbuf_addf(out, " and %zu others", sw->nmore - MD_MORE_NAMED);
+        strbuf_addstr(out, ".\n");
+    }
 
     /* Slice regressions of the runs in the table. */
     for (size_t k = 0; k < set->n; k++) {

@@ -321,6 +321,17 @@ FILE *input_open(const char *path, char **why)
     return NULL;
 }
 
+size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return max;
+}
+
 uint32_t utf8_next(const unsigned char *s, size_t len, size_t *used)
 {
     uint32_t cp, min;

@@ -119,6 +119,12 @@ char *strip_root(const char *root, const char *s);
 uint32_t utf8_next(const unsigned char *s, size_t len, size_t *used);
 
 /*
+ * The length of s cut to at most max bytes without splitting a UTF-8
+ * sequence: strlen(s) when it is no longer than max.
+ */
+size_t utf8_cut(const char *s, size_t max);
+
+/*
  * Format a metric value the one way reportgen prints numbers, so output is
  * byte-identical across runs: "%.6g", with "nan", "inf" and "-inf" spelled
  * the same on every libc. Writes into buf (at least 32 bytes) and returns it.

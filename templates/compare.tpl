@@ -67,6 +67,9 @@
 {{#SLICE_HEAD}}
         <th scope="col" class="num"><code>{{SLICE:h}}</code><span class="sub">may drop {{MAX_DROP:h}}</span></th>
 {{/SLICE_HEAD}}
+{{#HP_HEAD}}
+        <th scope="col" class="hp"><code>{{#PIECE}}{{TEXT:h}}<wbr>{{/PIECE}}</code></th>
+{{/HP_HEAD}}
         <th scope="col">Why</th>
       </tr>
     </thead>
@@ -81,12 +84,18 @@
 {{#SLICE_CELL}}
         <td class="num {{CELL_CLASS:h}}" data-label="{{SLICE:h}}">{{VALUE:h}}</td>
 {{/SLICE_CELL}}
+{{#HP_CELL}}
+        <td class="hp {{CELL_CLASS:h}}" data-label="{{KEY:h}}" data-sort="{{SORT_VALUE:h}}">{{#CUT}}<span title="{{FULL:h}}">{{SHORT:h}}&hellip;</span>{{/CUT}}{{#WHOLE}}{{TEXT:h}}{{/WHOLE}}</td>
+{{/HP_CELL}}
         <td class="why" data-label="Why">{{#WHY}}{{#FOLD}}<details><summary>{{SHORT:h}}</summary><span class="rest">{{REST:h}}</span></details>{{/FOLD}}{{#PLAIN}}{{TEXT:h}}{{/PLAIN}}{{/WHY}}{{#NEXT}}<span class="next">Next: {{ACTION:h}}</span>{{/NEXT}}</td>
       </tr>
 {{/ROW}}
     </tbody>
   </table>
   </div>
+{{#HP_MORE}}
+  <p class="section-note hp-more">{{N_MORE:h}} more {{VERB:h}} across the runs than the columns show: {{MORE_KEYS:h}}.</p>
+{{/HP_MORE}}
 {{/BOARD}}
 </section>
 {{#OVERLAY}}

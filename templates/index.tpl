@@ -84,6 +84,9 @@
       <tr>
         <th scope="row" class="run-name">
           <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{#IS_KEPT}} <span class="badge kept">kept</span>{{/IS_KEPT}}
+{{#HP_LIST}}
+          <span class="hp-list">{{#HP_ITEM}}<span class="setting"><code>{{KEY:h}}=<wbr>{{#CUT}}<span title="{{FULL:h}}">{{SHORT:h}}&hellip;</span>{{/CUT}}{{#WHOLE}}{{TEXT:h}}{{/WHOLE}}</code></span> {{/HP_ITEM}}</span>
+{{/HP_LIST}}
         </th>
         <td data-label="Decision">
 {{#DECISION}}
@@ -127,6 +130,9 @@
     </tbody>
   </table>
   </div>
+{{#HP_MORE}}
+  <p class="section-note hp-more">{{N_MORE:h}} more {{VERB:h}} across the runs than the columns show: {{MORE_KEYS:h}}.</p>
+{{/HP_MORE}}
 {{/OK_TABLE}}
 {{#NO_OK_RUNS}}
   <p class="empty">No run could be analysed under this rule.</p>

@@ -1,0 +1,109 @@
+#!/bin/sh
+# A sweep: the settings that vary across the runs (and only those) are
+# columns of the comparison's leaderboard, listed under each run's name on
+# the index and columns of summary.md; at most 6, the rest counted; their
+# values escaped for HTML and Markdown; the output byte-identical.
+. "$srcdir/tests/lib.sh"
+plan 23
+
+# sweep DIR: 12 runs; lr takes 4 values, dropout 2 (0.1 also written
+# 1e-1: one value), tag 2 (one of them markup); batch_size, optimizer and
+# data_version are the same everywhere, seed varies but is a seed.
+sweep() {
+    awk -v r="$1" 'BEGIN {
+        split("1e-4 3e-4 1e-3 3e-3", lrs, " ")
+        split("0.1 0.2 1e-1", drops, " ")
+        for (i = 0; i < 12; i++) {
+            lr = lrs[i % 4 + 1]
+            d = sprintf("%s/sweep/run-%02d", r, i)
+            system("mkdir -p \"" d "\"")
+            f = d "/metrics.csv"
+            print "epoch,train_loss,val_loss" > f
+            for (e = 1; e <= 4; e++)
+                printf "%d,%.4f,%.4f\n", e, 1 / (e + i % 4), \
+                    1.2 / (e + i % 4) + 0.01 * (i % 3) >> f
+            close(f)
+            c = d "/config.yaml"
+            printf "lr: %s\nbatch_size: 64\noptimizer: adam\n", lr > c
+            printf "data_version: v1\nseed: %d\n", i > c
+            printf "dropout: %s\n", drops[i % 3 + 1] > c
+            if (i % 2)
+                printf "tag: \"<script>alert(1)</script>\"\n" > c
+            else
+                printf "tag: \"b|c*d\"\n" > c
+            close(c)
+        }
+    }'
+}
+
+R="$TMP/runs"
+sweep "$R"
+rg -q "$R" -o "$TMP/site"
+t_is "a sweep: exit 0" "$rc" 0
+C="$TMP/site/compare.html"
+I="$TMP/site/index.html"
+M="$TMP/site/summary.md"
+J="$TMP/site/summary.json"
+
+t_grep "compare: lr is a column" \
+    '<th scope="col" class="hp"><code>lr<wbr></code></th>' "$C"
+t_grep "compare: dropout is a column" \
+    '<th scope="col" class="hp"><code>dropout<wbr></code></th>' "$C"
+t_nogrep "compare: batch_size, the same in every run, is not" \
+    'class="hp"><code>batch' "$C"
+t_nogrep "compare: optimizer is not" 'class="hp"><code>optimizer' "$C"
+t_nogrep "compare: the seed is not" 'class="hp"><code>seed' "$C"
+t_is "compare: 3 columns of settings" \
+    "$(grep -c '<th scope="col" class="hp">' "$C")" 3
+t_grep "compare: a number cell sorts by its value" \
+    '<td class="hp num" data-label="lr" data-sort="0.003">3e-3</td>' "$C"
+t_grep "index: the settings under the run's name" \
+    '<code>lr=<wbr>1e-4</code>' "$I"
+t_nogrep "index: no batch_size" 'batch_size=' "$I"
+t_grep "summary.md: lr and dropout are columns" \
+    '| Δ vs baseline | lr | dropout | tag | Why |' "$M"
+t_nogrep "summary.md: no batch_size" 'batch' "$M"
+
+# Config values are the user's text: escaped on the page, in the SVG and
+# in Markdown.
+t_nogrep "compare: <script> in a value is escaped" '<script>alert' "$C"
+t_grep "compare: shown as text" '&lt;script&gt;alert(1)&lt;/script&gt;' "$C"
+t_nogrep "index: <script> in a value is escaped" '<script>alert' "$I"
+t_grep "summary.md: < as an entity, the value cut at 24 bytes" \
+    '| &lt;script&gt;alert(1)&lt;/script… |' "$M"
+t_grep "summary.md: | and * escaped" '| b\\|c\\\*d |' "$M"
+t_is "summary.json: the settings that vary" \
+    "$(grep -A2 '"varying_settings"' "$J" | tr -d ' \n')" \
+    '"varying_settings":[{"key":"lr",'
+
+# More than 6 settings vary: 6 columns, the rest counted and named.
+for i in 00 01 02 03 04 05 06 07 08 09 10 11; do
+    n=${i#0}
+    printf 'a: %s\nb: %s\nc: %s\nd: %s\n' "$n" "$n" "$n" "$n" \
+        >>"$R/sweep/run-$i/config.yaml"
+done
+rg -q "$R" -o "$TMP/site2"
+C2="$TMP/site2/compare.html"
+t_is "7 varying settings: 6 columns" \
+    "$(grep -c '<th scope="col" class="hp">' "$C2")" 6
+t_grep "7 varying settings: the one left out is counted and named" \
+    '1 more setting varies across the runs than the columns show: tag\.' "$C2"
+t_grep "summary.md says so too" \
+    '^1 more setting varies across the runs than the table shows: tag\.' \
+    "$TMP/site2/summary.md"
+
+# No setting varies: no column, no list.
+mkdir -p "$TMP/same"
+cp -R "$R/sweep/run-00" "$TMP/same/a"
+cp -R "$R/sweep/run-00" "$TMP/same/b"
+rg -q "$TMP/same" -o "$TMP/site3"
+t_nogrep "nothing varies: no column" 'class="hp' "$TMP/site3/compare.html"
+
+# Same input, same bytes.
+rg -q "$R" -o "$TMP/site4"
+if diff -r "$TMP/site2" "$TMP/site4" >/dev/null; then
+    t_ok "the same sweep twice gives the same bytes"
+else
+    t_not_ok "the same sweep twice gives the same bytes"
+fi
+t_done
