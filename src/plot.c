@@ -665,6 +665,21 @@ static double map_y(const struct chart *c, double y)
     return map(y, &c->ay, c->area.y0, c->area.y1);
 }
 
+/*
+ * Tick values to chart coordinates. A tick is in axis units: on a log
+ * axis it is already a power of ten's exponent, so it is mapped as it
+ * is, never through map_x() or map_y(), which take data values.
+ */
+static double tick_x(const struct chart *c, size_t i)
+{
+    return map(axis_tick(&c->ax, i), &c->ax, c->area.x0, c->area.x1);
+}
+
+static double tick_y(const struct chart *c, size_t i)
+{
+    return map(axis_tick(&c->ay, i), &c->ay, c->area.y0, c->area.y1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Stage 3: data                                                       */
 /* ------------------------------------------------------------------ */
@@ -1069,13 +1084,13 @@ static void draw_grid(struct chart *c)
 
     pen(c->pl, COLOR_GRID, 0.8);
     for (i = 0; i < c->ax.nticks; i++) {
-        double x = map_x(c, axis_tick(&c->ax, i));
+        double x = tick_x(c, i);
 
         if (x > f->x0 + 0.5 && x < f->x1 - 0.5)
             pl_fline_r(c->pl, x, f->y0, x, f->y1);
     }
     for (i = 0; i < c->ay.nticks; i++) {
-        double y = map_y(c, axis_tick(&c->ay, i));
+        double y = tick_y(c, i);
 
         if (y > f->y0 + 0.5 && y < f->y1 - 0.5)
             pl_fline_r(c->pl, f->x0, y, f->x1, y);
@@ -1093,12 +1108,12 @@ static void draw_axes(struct chart *c)
     pen(c->pl, COLOR_FRAME, 1);
     pl_fbox_r(c->pl, f->x0, f->y0, f->x1, f->y1);
     for (i = 0; i < c->ax.nticks; i++) {
-        double x = map_x(c, axis_tick(&c->ax, i));
+        double x = tick_x(c, i);
 
         pl_fline_r(c->pl, x, f->y0, x, f->y0 - 5);
     }
     for (i = 0; i < c->ay.nticks; i++) {
-        double y = map_y(c, axis_tick(&c->ay, i));
+        double y = tick_y(c, i);
 
         pl_fline_r(c->pl, f->x0, y, f->x0 - 5, y);
     }
@@ -1113,13 +1128,13 @@ static void draw_axes(struct chart *c)
     for (i = 0; i < c->ax.nticks; i++) {
         double v = axis_tick(&c->ax, i);
 
-        pl_fmove_r(c->pl, map_x(c, v), f->y0 - 8);
+        pl_fmove_r(c->pl, tick_x(c, i), f->y0 - 8);
         pl_alabel_r(c->pl, 'c', 't', axis_label(&c->ax, v, buf, sizeof(buf)));
     }
     for (i = 0; i < c->ay.nticks; i++) {
         double v = axis_tick(&c->ay, i);
 
-        pl_fmove_r(c->pl, f->x0 - 8, map_y(c, v));
+        pl_fmove_r(c->pl, f->x0 - 8, tick_y(c, i));
         pl_alabel_r(c->pl, 'r', 'c',
                     tick_label(c, &c->ay, v, buf, sizeof(buf)));
     }

@@ -680,11 +680,58 @@ static void test_log_axis(void)
     strbuf_release(&sb);
 }
 
+/*
+ * The y of the <text> element that reads exactly text (in the chart's
+ * y-up coordinates, as libplot writes it), or NaN.
+ */
+static double text_y(const char *svg, const char *text)
+{
+    char want[64];
+    const char *hit, *line, *t;
+    double x, y;
+
+    snprintf(want, sizeof(want), ">%s</text>", text);
+    hit = strstr(svg, want);
+    if (!hit)
+        return NAN;
+    for (line = hit; line > svg && line[-1] != '\n'; line--)
+        ;
+    t = strstr(line, "translate(");
+    if (!t || t > hit || sscanf(t, "translate(%lf,%lf)", &x, &y) != 2)
+        return NAN;
+    return y;
+}
+
+/*
+ * A log axis's ticks sit at their values: each power of ten a step
+ * above the last, spread over the frame (not all at its bottom edge).
+ */
+static void test_log_ticks(void)
+{
+    static const double x[] = {1, 2, 3, 4, 5, 6};
+    static const double wide[] = {2070, 400, 60, 12, 5, 3.9};
+    struct plot_series s = {"train_loss", PLOT_TRAIN, x, wide, 6, NULL, 0};
+    struct plot_spec spec = {"loss", "epoch", "loss", &s, 1, false, 0, 0, NULL};
+    char *svg = draw(&spec);
+    double y10 = svg ? text_y(svg, "10") : NAN;
+    double y100 = svg ? text_y(svg, "100") : NAN;
+    double y1e3 = svg ? text_y(svg, "1000") : NAN;
+    double y1e4 = svg ? text_y(svg, "10000") : NAN;
+
+    ok(y10 < y100 && y100 < y1e3 && y1e3 < y1e4 && y1e4 - y10 > 200 &&
+           fabs((y100 - y10) - (y1e3 - y100)) < 1,
+       "log axis: ticks evenly spaced by decade over the frame");
+    printf("# the labels 10, 100, 1000, 10000 at y %g, %g, %g, %g\n", y10, y100,
+           y1e3, y1e4);
+    free(svg);
+}
+
 int main(void)
 {
-    plan(64);
+    plan(65);
     test_fmt_g5();
     test_log_axis();
+    test_log_ticks();
     test_integer_ticks();
     test_document();
     test_labels();
