@@ -394,3 +394,149 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
     strbuf_release(&svg);
     return ret;
 }
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The index of value in the sorted, distinct cats[0..n), which holds it. */
+static size_t cat_index(const char *const *cats, size_t n, const char *value)
+{
+    const char *const *hit = bsearch(&value, cats, n, sizeof(*cats), cmp_cstr);
+
+    return hit ? (size_t)(hit - cats) : 0;
+}
+
+/*
+ * Draw the chart of setting key, from its runs' values and best values;
+ * ch is filled (but for its file, set by the caller) and written.
+ */
+static int draw_sweep_one(struct site *site, const struct run_set *set,
+                          const struct sweep_key *key, const struct rule *rule,
+                          struct sweep_chart *ch)
+{
+    size_t n = set->n ? set->n : 1, m = 0, ncats = 0;
+    double *x = xcalloc(n, sizeof(*x)), *y = xcalloc(n, sizeof(*y));
+    const char **names = xcalloc(n, sizeof(*names));
+    const char **cats = xcalloc(n, sizeof(*cats));
+    size_t *run = xcalloc(n, sizeof(*run));
+    struct plot_series series;
+    struct plot_spec spec;
+    char *title, *ylabel;
+    int ret = 0;
+
+    for (size_t i = 0; i < set->n; i++) {
+        const struct run *r = &set->runs[i];
+
+        if (!key->value[i]) {
+            ch->nunset += r->status != RUN_SKIPPED;
+            continue;
+        }
+        if (r->status != RUN_OK || !r->an.best.found ||
+            !isfinite(r->an.best.value)) {
+            ch->nno_best++;
+            continue;
+        }
+        run[m] = i;
+        names[m] = r->name;
+        x[m] = key->numeric ? key->num[i] : 0;
+        y[m++] = r->an.best.value;
+        if (!key->numeric)
+            cats[ncats++] = key->value[i];
+    }
+    ch->nshown = m;
+    if (!key->numeric) {
+        /* Categories: the distinct values drawn, in bytewise order. */
+        size_t k = 0;
+
+        qsort(cats, ncats, sizeof(*cats), cmp_cstr);
+        for (size_t i = 0; i < ncats; i++)
+            if (!k || strcmp(cats[i], cats[k - 1]))
+                cats[k++] = cats[i];
+        ncats = k;
+        for (size_t j = 0; j < m; j++)
+            x[j] = (double)cat_index(cats, ncats, key->value[run[j]]);
+    }
+    memset(&series, 0, sizeof(series));
+    series.label = rule->metric;
+    series.style = PLOT_TRAIN;
+    series.x = x;
+    series.y = y;
+    series.n = m;
+    series.names = names;
+    memset(&spec, 0, sizeof(spec));
+    title = xasprintf("best %s by %s", rule->metric, key->key);
+    ylabel = xasprintf("best %s", rule->metric);
+    spec.title = title;
+    spec.xlabel = key->key;
+    spec.ylabel = ylabel;
+    spec.series = &series;
+    spec.nseries = 1;
+    spec.scatter = true;
+    if (!key->numeric) {
+        spec.xcats = cats;
+        spec.ncats = ncats;
+    }
+    if (m >= 2) {
+        ret = plot_svg(&spec, &ch->svg);
+        if (!ret)
+            ret = site_write(site, ch->file, ch->svg.buf, ch->svg.len);
+    }
+    free(title);
+    free(ylabel);
+    free(x);
+    free(y);
+    free(names);
+    free(cats);
+    free(run);
+    return ret;
+}
+
+int charts_draw_sweep(struct site *site, const struct run_set *set,
+                      const struct comparison *cmp, const struct rule *rule,
+                      struct sweep_chart **charts, size_t *ncharts)
+{
+    const struct sweep *sw = &cmp->sweep;
+    struct sweep_chart *out;
+    size_t n = 0;
+    int ret = 0;
+
+    out = xcalloc(sw->nkeys ? sw->nkeys : 1, sizeof(*out));
+    for (size_t k = 0; k < sw->nkeys && sw->nruns == set->n && !ret; k++) {
+        struct sweep_chart *ch = &out[n];
+        char *slug = slugify(sw->keys[k].key);
+
+        memset(ch, 0, sizeof(*ch));
+        strbuf_init(&ch->svg, 0);
+        ch->key = sw->keys[k].key;
+        /* The number keeps two keys that slugify alike apart. */
+        ch->file = xasprintf("sweep-%zu-%s.svg", k + 1, slug);
+        free(slug);
+        ret = draw_sweep_one(site, set, &sw->keys[k], rule, ch);
+        n++;
+        if (!ch->svg.len) {
+            /* Fewer than two points: no chart, nothing to show. */
+            free(ch->file);
+            strbuf_release(&ch->svg);
+            n--;
+        }
+    }
+    *charts = out;
+    *ncharts = n;
+    if (ret) {
+        charts_free_sweep(out, n);
+        *charts = NULL;
+        *ncharts = 0;
+    }
+    return ret;
+}
+
+void charts_free_sweep(struct sweep_chart *charts, size_t ncharts)
+{
+    for (size_t i = 0; i < ncharts; i++) {
+        free(charts[i].file);
+        strbuf_release(&charts[i].svg);
+    }
+    free(charts);
+}

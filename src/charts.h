@@ -69,4 +69,32 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
                         const struct comparison *cmp, const struct rule *rule,
                         size_t top_n, const char *rel, bool *drawn);
 
+/*
+ * A chart of the rule's metric at each run's best checkpoint against one
+ * setting that varies (sweep.h), for the comparison page.
+ */
+struct sweep_chart {
+    const char *key;   /* the setting (borrowed from the sweep) */
+    char *file;        /* written at the site's root */
+    size_t nshown;     /* runs drawn: they set it and have a best value */
+    size_t nno_best;   /* runs that set it but have no best value under
+                          the rule (not comparable, or skipped) */
+    size_t nunset;     /* runs read that do not set it */
+    struct strbuf svg; /* the chart, for the page to hold inline */
+};
+
+/*
+ * Draw one chart per setting of cmp->sweep, at most SWEEP_MAX_SHOWN, into
+ * files sweep-N-<key>.svg at the site's root and fill *charts (*ncharts of
+ * them, to free with charts_free_sweep()). A number setting is drawn on
+ * a linear or log x axis, as plot.c chooses; any other on evenly spaced
+ * categories, in bytewise order. Each point is a run at its best
+ * checkpoint under rule; a chart is drawn only when two runs or more have
+ * a point. Returns 0, or -1 after error().
+ */
+int charts_draw_sweep(struct site *site, const struct run_set *set,
+                      const struct comparison *cmp, const struct rule *rule,
+                      struct sweep_chart **charts, size_t *ncharts);
+void charts_free_sweep(struct sweep_chart *charts, size_t ncharts);
+
 #endif

@@ -122,9 +122,10 @@ static char *run_href(const struct report_info *info, const struct run *to,
 /*
  * What frames a page, by the link mode (html.h): in the site's mode,
  * section PAGE (the document: head, breadcrumb, <main>, footer) and
- * STYLE_HREF; in the one-file mode, section ONE_FILE with SECTION_ID, the
- * id the other sections link to. In both, INDEX_HREF and COMPARE_HREF,
- * from a page at the site's root or, when in_run_dir, from a run's page.
+ * STYLE_HREF and SORT_HREF; in the one-file mode, section ONE_FILE with
+ * SECTION_ID, the id the other sections link to. In both, INDEX_HREF and
+ * COMPARE_HREF, from a page at the site's root or, when in_run_dir, from a
+ * run's page.
  */
 static void set_frame(struct tmpl_dict *d, const struct report_info *info,
                       const char *id, bool in_run_dir)
@@ -147,6 +148,9 @@ static void set_frame(struct tmpl_dict *d, const struct report_info *info,
     free(href);
     href = xasprintf("%s%s", up, SITE_STYLE);
     tmpl_set(d, "STYLE_HREF", href);
+    free(href);
+    href = xasprintf("%s%s", up, SITE_SORT);
+    tmpl_set(d, "SORT_HREF", href);
     free(href);
 }
 
@@ -978,6 +982,52 @@ static void set_num_or_dash(struct tmpl_dict *d, const char *key, double v)
         tmpl_set_num(d, key, v);
 }
 
+/*
+ * SWEEP: a chart per varying setting of the rule's metric at each run's
+ * best checkpoint (SWEEP_CHART: FILE, ALT, the SVG inline or an IMG, and
+ * CAPTION, which counts the runs drawn and those left out, and why).
+ */
+static int set_sweep_charts(struct tmpl_dict *d, const struct report_info *info)
+{
+    struct strbuf text = STRBUF_INIT;
+    struct tmpl_dict *sec;
+    int ret = 0;
+
+    if (!info->nsweep_charts)
+        return 0;
+    sec = tmpl_add(d, "SWEEP");
+    for (size_t k = 0; k < info->nsweep_charts; k++) {
+        const struct sweep_chart *ch = &info->sweep_charts[k];
+        struct tmpl_dict *c = tmpl_add(sec, "SWEEP_CHART");
+
+        tmpl_set(c, "FILE", ch->file);
+        strbuf_reset(&text);
+        strbuf_addf(&text, "Best %s of each run against %s", info->rule->metric,
+                    ch->key);
+        tmpl_set(c, "ALT", text.buf);
+        strbuf_reset(&text);
+        strbuf_addf(&text, "%zu run%s, each at its best checkpoint", ch->nshown,
+                    ch->nshown == 1 ? "" : "s");
+        if (ch->nno_best || ch->nunset) {
+            strbuf_addstr(&text, "; left out: ");
+            if (ch->nno_best)
+                strbuf_addf(&text, "%zu with no best %s", ch->nno_best,
+                            info->rule->metric);
+            if (ch->nno_best && ch->nunset)
+                strbuf_addstr(&text, ", ");
+            if (ch->nunset)
+                strbuf_addf(&text, "%zu that do%s not set %s", ch->nunset,
+                            ch->nunset == 1 ? "es" : "", ch->key);
+        }
+        strbuf_addch(&text, '.');
+        tmpl_set(c, "CAPTION", text.buf);
+        if (set_inline_svg(c, info, &ch->svg, ch->file))
+            ret = -1;
+    }
+    strbuf_release(&text);
+    return ret;
+}
+
 int html_compare(const struct run_set *set, const struct report_info *info,
                  const char *overlay, struct strbuf *out)
 {
@@ -1004,6 +1054,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     else
         tmpl_set(tmpl_add(d, "NO_BASELINE"), "VERDICT_RULE",
                  or_default(cmp->rule_text, ""));
+    ret = set_sweep_charts(d, info);
     if (overlay) {
         struct tmpl_dict *o = tmpl_add(d, "OVERLAY");
 
@@ -1012,7 +1063,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
                  cmp->baseline != SIZE_MAX
                      ? "Held-out curves of the baseline and the leading runs"
                      : "Held-out curves of the leading runs");
-        ret = set_inline_svg(o, info, info->overlay_svg, overlay);
+        if (set_inline_svg(o, info, info->overlay_svg, overlay))
+            ret = -1;
     }
 
     set_settings_head(board, sweep);
@@ -1050,6 +1102,12 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             tmpl_show(row, "IS_BASELINE");
         set_num_or_dash(row, "BEST_VALUE",
                         r->an.best.found ? r->an.best.value : NAN);
+        if (r->an.best.found)
+            tmpl_set_num(row, "BEST_SORT", r->an.best.value);
+        else
+            tmpl_set(row, "BEST_SORT", "");
+        /* The reading order of board.h: keep, tune, rollback, investigate. */
+        tmpl_set_int(row, "DECISION_RANK", (long)v->decision);
         if (r->an.best.found)
             tmpl_set_num(tmpl_add(row, "AT"), "BEST_X", r->an.best.x);
         tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));

@@ -24,6 +24,8 @@
 #include "runs.h"
 #include "strbuf.h"
 
+struct sweep_chart;
+
 /* How a page links to the others (see above). */
 enum html_links {
     HTML_LINKS_SITE = 0, /* a page of the site, linking to its files */
@@ -49,6 +51,12 @@ struct report_info {
     enum html_links links;            /* HTML_LINKS_SITE unless set */
     const struct changes *changes;    /* since the last report written to
                                          the site (changes.h), or NULL */
+    /*
+     * compare.html's charts of the rule's metric against each setting
+     * that varies (charts.h), or none.
+     */
+    const struct sweep_chart *sweep_charts;
+    size_t nsweep_charts;
 };
 
 /*

@@ -61,12 +61,16 @@
 
 #include "banned.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
-/* The chart's size in SVG user units, about CSS pixels at 100%. */
+/*
+ * The chart's size in SVG user units, about CSS pixels at 100%. A small
+ * chart (plot_spec.scatter) is drawn about 395 px wide, three abreast in
+ * a 1280 px window: 0.82 px per unit, so its text, in the same units, is
+ * larger on screen than a big chart's.
+ */
 #define CHART_W 800
 #define CHART_H 500
+#define SMALL_W 480
+#define SMALL_H 340
 
 /*
  * Font sizes, in user units. A chart is drawn about 590 px wide in the
@@ -190,11 +194,14 @@ struct legend_row {
 struct chart {
     const struct plot_spec *spec;
     size_t nseries; /* spec->nseries, or 0 when there is no array */
+    double w, h;    /* CHART_W x CHART_H, or SMALL_W x SMALL_H */
     plPlotter *pl;
     struct rect frame; /* the box drawn around the data */
     struct rect area;  /* where the axes map: the frame, inset */
     struct axis ax, ay;
     bool ylog;    /* ay is in log10 units: the values span many decades */
+    bool xlog;    /* the same for ax (scatter charts only) */
+    bool xcats;   /* ax is categories: x is an index into spec->xcats */
     size_t ncols; /* pixel columns of the area */
 
     struct trace *traces;
@@ -511,7 +518,7 @@ static bool integral_x(const struct chart *c)
 static char *tick_label(const struct chart *c, const struct axis *a, double v,
                         char *buf, size_t size)
 {
-    if (a == &c->ay && c->ylog)
+    if ((a == &c->ay && c->ylog) || (a == &c->ax && c->xlog))
         return fmt_num(buf, size, pow(10, v));
     return axis_label(a, v, buf, size);
 }
@@ -531,14 +538,17 @@ static double widest_label(const struct chart *c, const struct axis *a)
 }
 
 /*
- * Should the y axis be logarithmic? When every value is positive and the
- * largest is more than LOG_SPAN times the smallest: a loss that falls
- * from 2000 to 4 is otherwise a flat line after its first epochs, best
- * checkpoint included. The axis label then says "(log scale)".
+ * Should the y axis (or with x, the x axis) be logarithmic? When every
+ * value is positive and the largest is more than LOG_SPAN times the
+ * smallest: a loss that falls from 2000 to 4 is otherwise a flat line
+ * after its first epochs, best checkpoint included, and learning rates
+ * of 1e-5 to 1e-2 would all but one sit at zero. The axis label then
+ * says "(log scale)". Only a scatter chart's x axis can be: epochs and
+ * steps are read in their own units.
  */
 #define LOG_SPAN 100.0
 
-static bool want_ylog(const struct chart *c)
+static bool want_log(const struct chart *c, bool x)
 {
     const struct plot_spec *spec = c->spec;
     double lo = INFINITY, hi = -INFINITY;
@@ -547,11 +557,13 @@ static bool want_ylog(const struct chart *c)
         const struct plot_series *ps = &spec->series[s];
 
         for (size_t i = 0; ps->x && ps->y && i < ps->n; i++) {
+            double v = x ? ps->x[i] : ps->y[i];
+
             if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
                 continue;
-            if (ps->y[i] <= 0)
+            if (v <= 0)
                 return false;
-            cover(&lo, &hi, ps->y[i]);
+            cover(&lo, &hi, v);
         }
     }
     return lo <= hi && hi > lo * LOG_SPAN;
@@ -588,7 +600,7 @@ static void layout(struct chart *c, const struct text *title,
 
     data_range(c, &xlo, &xhi, &ylo, &yhi);
 
-    top = CHART_H - (text_empty(title) ? 18 : 50);
+    top = c->h - (text_empty(title) ? 18 : 50);
     bottom = text_empty(xlabel) ? 40 : 66;
     if (c->ylog)
         log_axis(ylo, yhi, (size_t)((top - bottom - 2 * INSET_Y) / 46) + 1,
@@ -599,19 +611,30 @@ static void layout(struct chart *c, const struct text *title,
 
     left = 14 + (text_empty(ylabel) ? 0 : FS_AXIS * 1.2 + 8) +
            widest_label(c, &c->ay) + 11;
-    right = CHART_W - 20;
-    for (max_ticks = 11; max_ticks > 3; max_ticks--) {
-        axis_nice(xlo, xhi, max_ticks, &c->ax);
+    right = c->w - 20;
+    for (max_ticks = 11; max_ticks > 3 && !c->xcats; max_ticks--) {
+        if (c->xlog)
+            log_axis(xlo, xhi, max_ticks, &c->ax);
+        else
+            axis_nice(xlo, xhi, max_ticks, &c->ax);
         w = widest_label(c, &c->ax);
         if ((right - left - 2 * INSET_X) / (double)(c->ax.nticks - 1) >=
             2 * w + 8)
             break;
     }
+    if (c->xcats) {
+        /* Categories at 0 .. ncats - 1, half a slot of air at each end. */
+        c->ax.lo = -0.5;
+        c->ax.hi = (double)c->spec->ncats - 0.5;
+        c->ax.step = 1;
+        c->ax.nticks = 0;
+    }
     /*
      * Epochs and steps are counted in whole numbers: a run of a few
      * epochs gets a tick per epoch, never "1.5".
      */
-    if (c->ax.step < 1 && integral_x(c) && isfinite(xlo) && isfinite(xhi)) {
+    if (c->ax.step < 1 && !c->xlog && !c->xcats && integral_x(c) &&
+        isfinite(xlo) && isfinite(xhi)) {
         c->ax.lo = floor(xlo);
         c->ax.hi = fmax(ceil(xhi), c->ax.lo + 1);
         c->ax.step = 1;
@@ -619,10 +642,11 @@ static void layout(struct chart *c, const struct text *title,
     }
     /* Keep the last x label inside the chart. */
     pl_ffontsize_r(c->pl, FS_TICK);
-    last =
-        pl_flabelwidth_r(c->pl, axis_label(&c->ax, c->ax.hi, buf, sizeof(buf)));
-    if (CHART_W - (right - INSET_X) < last / 2 + 6)
-        right = CHART_W - (last / 2 + 6) + INSET_X;
+    last = c->xcats ? 0
+                    : pl_flabelwidth_r(c->pl, tick_label(c, &c->ax, c->ax.hi,
+                                                         buf, sizeof(buf)));
+    if (c->w - (right - INSET_X) < last / 2 + 6)
+        right = c->w - (last / 2 + 6) + INSET_X;
 
     c->frame.x0 = left;
     c->frame.x1 = right;
@@ -655,6 +679,8 @@ static double map(double v, const struct axis *a, double c0, double c1)
 
 static double map_x(const struct chart *c, double x)
 {
+    if (c->xlog)
+        x = x > 0 ? log10(x) : -INFINITY;
     return map(x, &c->ax, c->area.x0, c->area.x1);
 }
 
@@ -1129,7 +1155,8 @@ static void draw_axes(struct chart *c)
         double v = axis_tick(&c->ax, i);
 
         pl_fmove_r(c->pl, tick_x(c, i), f->y0 - 8);
-        pl_alabel_r(c->pl, 'c', 't', axis_label(&c->ax, v, buf, sizeof(buf)));
+        pl_alabel_r(c->pl, 'c', 't',
+                    tick_label(c, &c->ax, v, buf, sizeof(buf)));
     }
     for (i = 0; i < c->ay.nticks; i++) {
         double v = axis_tick(&c->ay, i);
@@ -1138,6 +1165,45 @@ static void draw_axes(struct chart *c)
         pl_alabel_r(c->pl, 'r', 'c',
                     tick_label(c, &c->ay, v, buf, sizeof(buf)));
     }
+}
+
+/*
+ * The categories of a categorical x axis: a tick and the category's
+ * name under each, centred, shrunk and then cut to fit its slot. When
+ * the slots are too narrow for a name of a few letters, every k-th
+ * category is labelled (all keep their tick), the first one included.
+ */
+#define CAT_MIN_SLOT 44.0
+
+static void draw_cats(struct chart *c)
+{
+    const struct rect *f = &c->frame;
+    double slot = (c->area.x1 - c->area.x0) / (double)c->spec->ncats;
+    size_t every = 1;
+    struct text t;
+
+    while (slot * (double)every < CAT_MIN_SLOT && every < c->spec->ncats)
+        every++;
+    pen(c->pl, COLOR_FRAME, 1);
+    for (size_t k = 0; k < c->spec->ncats; k++) {
+        double x = map_x(c, (double)k);
+
+        pl_fline_r(c->pl, x, f->y0, x, f->y0 - 5);
+    }
+    pl_endpath_r(c->pl);
+    pl_pencolorname_r(c->pl, COLOR_TICK_TEXT);
+    text_init(&t);
+    for (size_t k = 0; k < c->spec->ncats; k += every) {
+        const char *name = c->spec->xcats[k];
+        double fs;
+
+        text_set(&t, name, MAX_LEGEND_CP);
+        fs = text_fit(c->pl, &t, name, MAX_LEGEND_CP, FS_TICK,
+                      slot * (double)every - 6);
+        text_draw_centred(c, &t, map_x(c, (double)k), f->y0 - 8, fs, 't',
+                          false);
+    }
+    text_release(&t);
 }
 
 /*
@@ -1187,6 +1253,12 @@ static void draw_traces(struct chart *c)
         if (!tr->n)
             continue;
         pen(c->pl, tr->color, 1.8);
+        if (c->spec->scatter) {
+            pen(c->pl, tr->color, 1);
+            for (i = 0; i < tr->n; i++)
+                draw_dot(c->pl, tr->x[i], tr->y[i], 4, tr->color);
+            continue;
+        }
         if (tr->n > 1) {
             set_dash(c->pl, tr->dash);
             if (tr->n >= 3) {
@@ -1527,7 +1599,13 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
     struct strbuf line = STRBUF_INIT;
     const char *p = raw, *end = raw + len, *nl;
     bool seen_xml = false, seen_svg = false, seen_bg = false, seen_g = false;
+    char box[64], w[24], h[24], flip[64];
     int ret = 0;
+
+    snprintf(w, sizeof(w), "%g", c->w);
+    snprintf(h, sizeof(h), "%g", c->h);
+    snprintf(box, sizeof(box), "0 0 %s %s", w, h);
+    snprintf(flip, sizeof(flip), "translate(0,%s) scale(1,-1)", h);
 
     while (p < end && !seen_g) {
         nl = memchr(p, '\n', (size_t)(end - p));
@@ -1544,8 +1622,7 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
             ret |= set_attr(&line, "id", NULL);
             ret |= set_attr(&line, "width", "100%");
             ret |= set_attr(&line, "height", NULL);
-            ret |= set_attr(&line, "viewBox",
-                            "0 0 " STR(CHART_W) " " STR(CHART_H));
+            ret |= set_attr(&line, "viewBox", box);
             ret |= set_attr(&line, "preserveAspectRatio", NULL);
             seen_svg = true;
         } else if (!strncmp(line.buf, "<title>", 7)) {
@@ -1561,14 +1638,13 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
             continue; /* "produced by version 4.4 of GNU libplot" */
         } else if (!strncmp(line.buf, "<rect id=\"background\"", 21)) {
             ret |= set_attr(&line, "id", NULL);
-            ret |= set_attr(&line, "width", STR(CHART_W));
-            ret |= set_attr(&line, "height", STR(CHART_H));
+            ret |= set_attr(&line, "width", w);
+            ret |= set_attr(&line, "height", h);
             prefix_attr(&line, 6, "class=\"f-bg\" ");
             seen_bg = true;
         } else if (!strncmp(line.buf, "<g id=\"content\"", 15)) {
             ret |= set_attr(&line, "id", NULL);
-            ret |= set_attr(&line, "transform",
-                            "translate(0," STR(CHART_H) ") scale(1,-1)");
+            ret |= set_attr(&line, "transform", flip);
             seen_g = true;
         }
         strbuf_add(out, line.buf, line.len);
@@ -1638,12 +1714,63 @@ static void chart_release(struct chart *c)
 #define HIT_MAX 240
 #define HIT_PER_SERIES 80
 
+/*
+ * A scatter chart's hover targets: one per point, up to HIT_MAX, each
+ * titled with the point's name and both its values ("sweep/lr-3: lr
+ * 0.001, val_loss 0.3275"; a category by its name).
+ */
+static void scatter_hits_fill(struct chart *c)
+{
+    const struct plot_spec *spec = c->spec;
+    char xs[FMT_NUM_SIZE], ys[FMT_NUM_SIZE];
+    size_t done = 0;
+
+    for (size_t s = 0; s < c->nseries; s++) {
+        const struct plot_series *ps = &spec->series[s];
+
+        for (size_t i = 0; ps->x && ps->y && i < ps->n && done < HIT_MAX; i++) {
+            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+                continue;
+            if (!c->hits.len)
+                strbuf_addstr(&c->hits, "<g class=\"hits\">\n");
+            strbuf_addf(&c->hits,
+                        "<circle class=\"hit\" cx=\"%.1f\" cy=\"%.1f\" "
+                        "r=\"6\"><title>",
+                        map_x(c, ps->x[i]), map_y(c, ps->y[i]));
+            if (ps->names && ps->names[i]) {
+                xml_add_text(&c->hits, ps->names[i], MAX_LABEL_CP);
+                strbuf_addstr(&c->hits, ": ");
+            }
+            xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
+                         MAX_LABEL_CP);
+            strbuf_addch(&c->hits, ' ');
+            if (c->xcats && ps->x[i] >= 0 && ps->x[i] < (double)spec->ncats)
+                xml_add_text(&c->hits, spec->xcats[(size_t)ps->x[i]],
+                             MAX_LABEL_CP);
+            else
+                strbuf_addstr(&c->hits, fmt_num(xs, sizeof(xs), ps->x[i]));
+            strbuf_addstr(&c->hits, ", ");
+            xml_add_text(&c->hits, spec->ylabel ? spec->ylabel : "y",
+                         MAX_LABEL_CP);
+            strbuf_addf(&c->hits, " %s</title></circle>\n",
+                        fmt_num(ys, sizeof(ys), ps->y[i]));
+            done++;
+        }
+    }
+    if (c->hits.len)
+        strbuf_addstr(&c->hits, "</g>\n");
+}
+
 static void hits_fill(struct chart *c)
 {
     const struct plot_spec *spec = c->spec;
     size_t per = c->nseries ? HIT_MAX / c->nseries : 0;
     char xs[FMT_NUM_SIZE], ys[FMT_NUM_SIZE];
 
+    if (spec->scatter) {
+        scatter_hits_fill(c);
+        return;
+    }
     if (per > HIT_PER_SERIES)
         per = HIT_PER_SERIES;
     for (size_t s = 0; s < c->nseries && per; s++) {
@@ -1692,11 +1819,11 @@ static void chart_draw(struct chart *c)
     const struct plot_spec *spec = c->spec;
     struct text title, xlabel, ylabel, note;
     double fs_title, fs_x, fs_y;
-    char *ylab;
+    char *ylab, *xlab;
     struct rect legend = {0, 0, 0, 0};
     size_t seen[3] = {0, 0, 0}, s;
 
-    pl_fspace_r(c->pl, 0, 0, CHART_W, CHART_H);
+    pl_fspace_r(c->pl, 0, 0, c->w, c->h);
     pl_erase_r(c->pl);
     pl_fontname_r(c->pl, "Helvetica");
     pl_filltype_r(c->pl, 0);
@@ -1707,8 +1834,13 @@ static void chart_draw(struct chart *c)
     text_init(&note);
     text_init(&c->mtext);
     text_set(&title, spec->title, MAX_LABEL_CP);
-    text_set(&xlabel, spec->xlabel, MAX_LABEL_CP);
-    c->ylog = want_ylog(c);
+    c->xcats = spec->scatter && spec->xcats && spec->ncats;
+    c->xlog = spec->scatter && !c->xcats && want_log(c, true);
+    xlab = c->xlog ? xasprintf("%s (log scale)",
+                               spec->xlabel ? spec->xlabel : "value")
+                   : xstrdup(spec->xlabel ? spec->xlabel : "");
+    text_set(&xlabel, xlab, MAX_LABEL_CP);
+    c->ylog = want_log(c, false);
     ylab = c->ylog ? xasprintf("%s (log scale)",
                                spec->ylabel ? spec->ylabel : "value")
                    : xstrdup(spec->ylabel ? spec->ylabel : "");
@@ -1733,13 +1865,16 @@ static void chart_draw(struct chart *c)
         text_set(&c->mtext, spec->marker_label, MAX_LABEL_CP);
     }
     marker_place(c);
-    legend_place(c, &legend);
+    if (!spec->scatter)
+        legend_place(c, &legend);
 
     draw_grid(c);
     draw_traces(c);
     draw_marker(c);
     draw_bad(c);
     draw_axes(c);
+    if (c->xcats)
+        draw_cats(c);
     draw_legend(c, &legend);
 
     if (!c->any_points) {
@@ -1754,8 +1889,7 @@ static void chart_draw(struct chart *c)
 
     /* Axis labels and the title, each centred on the frame. */
     pl_pencolorname_r(c->pl, COLOR_TEXT);
-    fs_x = text_fit(c->pl, &xlabel, spec->xlabel, MAX_LABEL_CP, FS_AXIS,
-                    CHART_W - 20);
+    fs_x = text_fit(c->pl, &xlabel, xlab, MAX_LABEL_CP, FS_AXIS, c->w - 20);
     text_draw_centred(c, &xlabel, (c->frame.x0 + c->frame.x1) / 2, 10, fs_x,
                       'b', false);
     fs_y = text_fit(c->pl, &ylabel, ylab, MAX_LABEL_CP, FS_AXIS,
@@ -1763,14 +1897,13 @@ static void chart_draw(struct chart *c)
     text_draw_centred(c, &ylabel, 14, (c->frame.y0 + c->frame.y1) / 2, fs_y,
                       't', true);
     pl_fontname_r(c->pl, "Helvetica-Bold");
-    fs_title = text_fit(c->pl, &title, spec->title, MAX_LABEL_CP, FS_TITLE,
-                        CHART_W - 20);
-    text_draw_centred(
-        c, &title,
-        fmin(fmax((c->frame.x0 + c->frame.x1) / 2,
-                  10 + text_width(c->pl, &title, fs_title) / 2),
-             CHART_W - 10 - text_width(c->pl, &title, fs_title) / 2),
-        CHART_H - 14, fs_title, 't', false);
+    fs_title =
+        text_fit(c->pl, &title, spec->title, MAX_LABEL_CP, FS_TITLE, c->w - 20);
+    text_draw_centred(c, &title,
+                      fmin(fmax((c->frame.x0 + c->frame.x1) / 2,
+                                10 + text_width(c->pl, &title, fs_title) / 2),
+                           c->w - 10 - text_width(c->pl, &title, fs_title) / 2),
+                      c->h - 14, fs_title, 't', false);
 
     hits_fill(c);
     text_release(&title);
@@ -1778,6 +1911,7 @@ static void chart_draw(struct chart *c)
     text_release(&ylabel);
     text_release(&note);
     free(ylab);
+    free(xlab);
 }
 
 /*
@@ -1813,6 +1947,8 @@ int plot_svg(const struct plot_spec *spec, struct strbuf *out)
     strbuf_init(&c.hits, 0);
     c.spec = spec;
     c.nseries = spec->series ? spec->nseries : 0;
+    c.w = spec->scatter ? SMALL_W : CHART_W;
+    c.h = spec->scatter ? SMALL_H : CHART_H;
 
     fp = open_memstream(&raw, &rawlen);
     if (!fp)

@@ -27,6 +27,8 @@ struct plot_series {
     size_t n;
     const double *bad_x; /* x of rows whose value was nan/inf: marked */
     size_t nbad;
+    const char *const *names; /* with plot_spec.scatter: each point's name
+                                 (a run's), for its hover text; or NULL */
 };
 
 struct plot_spec {
@@ -39,6 +41,17 @@ struct plot_spec {
     double marker_x;
     double marker_y;
     const char *marker_label; /* e.g. "best epoch 3: 0.48" */
+    /*
+     * A small scatter chart (a third of a wide page): each point a dot,
+     * no line and no legend, its hover text its name and both values.
+     * Its x axis is logarithmic, and says so, when the x values span
+     * more than two decades, as a y axis is. With xcats, x is instead the
+     * index of a category (0 to ncats - 1, UTF-8, untrusted), drawn
+     * evenly spaced and labelled with its name.
+     */
+    bool scatter;
+    const char *const *xcats;
+    size_t ncats;
 };
 
 /*

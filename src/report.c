@@ -681,6 +681,8 @@ static int write_pages(struct site *site, const struct run_set *set,
 {
     struct strbuf buf = STRBUF_INIT, overlay_svg = STRBUF_INIT;
     struct report_info cmp_info = *info;
+    struct sweep_chart *sweep_charts = NULL;
+    size_t nsweep_charts = 0;
     const char *css;
     size_t css_len;
     bool overlay;
@@ -714,6 +716,11 @@ static int write_pages(struct site *site, const struct run_set *set,
         (overlay && site_read(site, OVERLAY_FILE, &overlay_svg)))
         goto out;
     cmp_info.overlay_svg = overlay ? &overlay_svg : NULL;
+    if (charts_draw_sweep(site, set, info->cmp, &info->rules->select,
+                          &sweep_charts, &nsweep_charts))
+        goto out;
+    cmp_info.sweep_charts = sweep_charts;
+    cmp_info.nsweep_charts = nsweep_charts;
     if (html_compare(set, &cmp_info, overlay ? OVERLAY_FILE : NULL, &buf) ||
         write_page(site, SITE_COMPARE, &buf) || html_index(set, info, &buf) ||
         write_page(site, SITE_INDEX, &buf))
@@ -730,9 +737,16 @@ static int write_pages(struct site *site, const struct run_set *set,
         goto out;
     }
     ret = site_write(site, SITE_STYLE, css, css_len);
+    if (!ret) {
+        const char *js = tmpl_asset(SITE_SORT, &css_len);
+
+        ret = js ? site_write(site, SITE_SORT, js, css_len)
+                 : error("%s is missing from the build", SITE_SORT);
+    }
     if (!ret && single)
         ret = single_write(site, set, &cmp_info, overlay ? OVERLAY_FILE : NULL);
 out:
+    charts_free_sweep(sweep_charts, nsweep_charts);
     strbuf_release(&buf);
     strbuf_release(&overlay_svg);
     return ret;

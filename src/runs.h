@@ -180,6 +180,7 @@ char *run_link_from_run(const struct run *to);
 #define SITE_STYLE "style.css"
 #define SITE_SUMMARY_JSON "summary.json"
 #define SITE_SUMMARY_MD "summary.md"
+#define SITE_SORT "sort.js" /* sorts the comparison's leaderboard */
 
 /*
  * The candidate r was found as (formats.h), to read it with its format's

@@ -5,7 +5,8 @@
  * in its one-file link mode (html.h): each page is a <section> whose id
  * the others link to, with its charts inline. This file puts them in
  * their frame, templates/single.tpl: the document's head with the
- * stylesheet inlined, and the one <main> that holds the sections.
+ * stylesheet inlined, the one <main> that holds the sections, and the
+ * script that sorts the leaderboard.
  * Nothing is parsed back: user text is escaped once, by the templates, as
  * on the site's pages.
  */
@@ -25,8 +26,8 @@ int single_write(struct site *site, const struct run_set *set,
     struct report_info in_page = *info;
     struct strbuf out = STRBUF_INIT, sections = STRBUF_INIT;
     struct tmpl_dict *d;
-    const char *css;
-    size_t css_len;
+    const char *css, *js;
+    size_t css_len, js_len;
     int ret;
 
     in_page.links = HTML_LINKS_IN_PAGE;
@@ -55,6 +56,15 @@ int single_write(struct site *site, const struct run_set *set,
         tmpl_set(d, "CSS", style.buf);
         strbuf_release(&style);
         tmpl_set(d, "SECTIONS", sections.buf);
+        /* The script that sorts the leaderboard, once for the document. */
+        js = tmpl_asset(SITE_SORT, &js_len);
+        if (js) {
+            struct strbuf script = STRBUF_INIT;
+
+            strbuf_add(&script, js, js_len);
+            tmpl_set(tmpl_add(d, "SCRIPT"), "JS", script.buf);
+            strbuf_release(&script);
+        }
         ret = tmpl_render("single.tpl", d, &out);
         tmpl_dict_free(d);
     }

@@ -181,7 +181,10 @@ void sweep_find(struct sweep *s, const struct run_set *set)
     if (ncand)
         qsort(cand, ncand, sizeof(*cand), cmp_varying);
 
-    s->nkeys = ncand < SWEEP_MAX_SHOWN ? ncand : SWEEP_MAX_SHOWN;
+    /* Labels are named among the rest, never shown: they rank last. */
+    while (s->nkeys < ncand && s->nkeys < SWEEP_MAX_SHOWN &&
+           !cand[s->nkeys].label)
+        s->nkeys++;
     s->keys = xcalloc(s->nkeys ? s->nkeys : 1, sizeof(*s->keys));
     for (size_t q = 0; q < s->nkeys; q++) {
         struct sweep_key *sk = &s->keys[q];

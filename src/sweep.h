@@ -46,12 +46,13 @@ void sweep_release(struct sweep *s);
 
 /*
  * Find the settings that vary across the runs of set that were read (a
- * skipped run's config is not looked at). They are ranked: settings that
+ * skipped run's config is not looked at). They are ranked: the most often
+ * set first, then the most distinct values, then by key; settings that
  * look like a run's own label (text values, every run a different one,
- * three runs or more: a name, a path, a date) last; then the most often
- * set first; then the most distinct values; then by key. The first
- * SWEEP_MAX_SHOWN go into s->keys, the rest are named in s->more. The
- * values borrow from the runs' configs: s must not outlive set.
+ * three runs or more: a name, a path, a date) last. The first
+ * SWEEP_MAX_SHOWN that are not labels go into s->keys, the rest are
+ * named in s->more. The values borrow from the runs' configs: s must not
+ * outlive set.
  */
 void sweep_find(struct sweep *s, const struct run_set *set);
 

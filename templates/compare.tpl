@@ -2,8 +2,10 @@
 {{! compare.tpl - the comparison page, filled by html_compare() in}}
 {{! src/html.c: the leaderboard under the fixed rule with the slices at}}
 {{! each run's best checkpoint, the config diff against the baseline, the}}
-{{! seed groups and the overlay of held-out curves. PAGE frames a page of}}
-{{! the site, ONE_FILE a section of the one-file report (see html.h).}}
+{{! seed groups and the overlay of held-out curves. sort.js sorts the}}
+{{! leaderboard by a column; the page is complete without it. PAGE frames}}
+{{! a page of the site, ONE_FILE a section of the one-file report (see}}
+{{! html.h).}}
 {{#PAGE}}
 <!DOCTYPE html>
 <html lang="en">
@@ -13,6 +15,7 @@
 <meta name="generator" content="reportgen{{#VERSION}} {{VERSION_TEXT:h}}{{/VERSION}}">
 <title>Comparison - reportgen report</title>
 <link rel="stylesheet" href="{{STYLE_HREF:U=html}}">
+<script src="{{SORT_HREF:U=html}}" defer></script>
 </head>
 <body>
 <nav class="breadcrumb" aria-label="Breadcrumb">
@@ -52,11 +55,30 @@
 {{#PAGE}}
 <main>
 {{/PAGE}}
+{{#SWEEP}}
+<section class="sweep">
+  <h2>Best <code>{{RULE_METRIC:h}}</code> by setting</h2>
+  <p class="section-note">One chart per setting that varies across the runs; each point is a run at its best checkpoint, its name and values on hover.</p>
+  <div class="chart-grid small-charts">
+{{#SWEEP_CHART}}
+    <figure class="chart">
+{{#SVG}}
+      {{SVG_TEXT:none}}
+{{/SVG}}
+{{#IMG}}
+      <img src="{{FILE:U=html}}" alt="{{ALT:h}}">
+{{/IMG}}
+      <figcaption>{{CAPTION:h}}</figcaption>
+    </figure>
+{{/SWEEP_CHART}}
+  </div>
+</section>
+{{/SWEEP}}
 <section class="leaderboard">
   <h2>Leaderboard</h2>
 {{#BOARD}}
   <div class="table-wrap">
-  <table class="board cards">
+  <table class="board cards sortable">
     <thead>
       <tr>
         <th scope="col" class="num">#</th>
@@ -78,8 +100,8 @@
       <tr>
         <td class="num rank" data-label="#">{{RANK:h}}</td>
         <th scope="row" class="run-name">{{#LINK}}<a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{/LINK}}{{#NO_LINK}}{{RUN_NAME:h}}{{/NO_LINK}}{{#IS_BASELINE}} <span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#IS_KEPT}} <span class="badge kept">kept</span>{{/IS_KEPT}}</th>
-        <td data-label="Verdict"><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
-        <td class="num" data-label="Best {{RULE_METRIC:h}}">{{BEST_VALUE:h}}{{#AT}}<span class="sub">at {{XNAME:h}} {{BEST_X:h}}</span>{{/AT}}</td>
+        <td data-label="Verdict" data-sort="{{DECISION_RANK:h}}"><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
+        <td class="num" data-label="Best {{RULE_METRIC:h}}" data-sort="{{BEST_SORT:h}}">{{BEST_VALUE:h}}{{#AT}}<span class="sub">at {{XNAME:h}} {{BEST_X:h}}</span>{{/AT}}</td>
         <td class="num" data-label="vs baseline">{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
 {{#SLICE_CELL}}
         <td class="num {{CELL_CLASS:h}}" data-label="{{SLICE:h}}">{{VALUE:h}}</td>

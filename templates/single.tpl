@@ -1,10 +1,10 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! single.tpl - the frame of the one-file report, filled by single_write()}}
-{{! in src/single.c: the stylesheet inline and the one <main> that holds the}}
+{{! in src/single.c: the stylesheet inline, the one <main> that holds the}}
 {{! sections html.c rendered (index.tpl, compare.tpl and run.tpl in their}}
-{{! ONE_FILE parts). Both variables are reportgen's own markup, its user}}
-{{! text escaped once already by those templates: :none keeps them as they}}
-{{! are.}}
+{{! ONE_FILE parts) and sort.js inline. The variables are reportgen's own}}
+{{! markup and code, its user text escaped once already by those templates:}}
+{{! :none keeps them as they are.}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -19,5 +19,9 @@
 <body>
 <main>
 {{SECTIONS:none}}</main>
+{{#SCRIPT}}
+<script>
+{{JS:none}}</script>
+{{/SCRIPT}}
 </body>
 </html>

@@ -10,7 +10,9 @@ and fails when a page
   - links to a file or an anchor that does not exist, or shows an image
     that did not load,
   - logs a console error or throws (a resource that failed to load is one),
-  - (at 1280 px) sets visible text, chart labels included, below 11 px.
+  - (at 1280 px) sets visible text, chart labels included, below 11 px,
+  - (at 1280 px) has a sortable leaderboard that a click on a header
+    does not sort by that column (up, then down).
 
 It talks to Chromium over the DevTools protocol on a pipe
 (--remote-debugging-pipe: NUL-separated JSON on fds 3 and 4), so it needs
@@ -335,6 +337,65 @@ class Report:
         sys.stdout.flush()
 
 
+# Clicks the header of the comparison's leaderboard twice: the first
+# column of a varying setting (else Best), then reads that column back.
+SORT_SCRIPT = r"""
+(() => {
+  const t = document.querySelector('table.sortable');
+  if (!t) return JSON.stringify({none: true});
+  const heads = Array.from(t.tHead.rows[0].cells);
+  let col = heads.findIndex(h => h.classList.contains('hp'));
+  if (col < 0) col = 3;
+  const b = heads[col].querySelector('button.sort');
+  if (!b) return JSON.stringify({error: 'no sort button in the header'});
+  const vals = () => Array.from(t.tBodies[0].rows).map(r => {
+    const c = r.cells[col], v = c.getAttribute('data-sort');
+    return (v === null ? c.textContent : v).trim();
+  });
+  const before = vals();
+  b.click();
+  const up = vals();
+  b.click();
+  const down = vals();
+  return JSON.stringify({before, up, down,
+                         label: heads[col].textContent.trim()});
+})()
+"""
+
+
+def sorted_as(vals, desc):
+    """Whether vals is in order (numbers as numbers), empty ones last."""
+    full = [v for v in vals if v != ""]
+    if vals[:len(full)] != full:
+        return False
+    try:
+        keys = [float(v) for v in full]
+    except ValueError:
+        keys = full
+    return keys == sorted(keys, reverse=desc)
+
+
+def check_sort(br, rep, sess, name):
+    res = br.send("Runtime.evaluate",
+                  {"expression": SORT_SCRIPT, "returnByValue": True},
+                  session=sess)
+    if "exceptionDetails" in res:
+        rep.ok(False, "%s: the leaderboard sorts" % name,
+               [str(res["exceptionDetails"])[:300]])
+        return
+    got = json.loads(res["result"]["value"])
+    if got.get("none"):
+        return
+    if "error" in got:
+        rep.ok(False, "%s: the leaderboard sorts" % name, [got["error"]])
+        return
+    good = (sorted(got["up"]) == sorted(got["before"]) and
+            sorted_as(got["up"], False) and sorted_as(got["down"], True))
+    rep.ok(good, "%s: the leaderboard sorts by %s" % (name, got["label"]),
+           ["ascending: " + " ".join(got["up"][:12]),
+            "descending: " + " ".join(got["down"][:12])])
+
+
 def check_page(br, rep, path, label, shots, width, height):
     url = "file://" + urllib.parse.quote(os.path.abspath(path))
     tgt = br.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -430,6 +491,8 @@ def check_page(br, rep, path, label, shots, width, height):
                 fn = os.path.join(shots, "%s-%s%s.png" % (label, size, suffix))
                 with open(fn, "wb") as f:
                     f.write(base64.b64decode(shot["data"]))
+        if width >= 1280:
+            check_sort(br, rep, sess, name)
     finally:
         br.send("Target.closeTarget", {"targetId": tgt})
 

@@ -1,14 +1,17 @@
 #!/bin/sh
 # A sweep: the settings that vary across the runs (and only those) are
-# columns of the comparison's leaderboard, listed under each run's name on
-# the index and columns of summary.md; at most 6, the rest counted; their
-# values escaped for HTML and Markdown; the output byte-identical.
+# columns of the comparison's leaderboard, which a script sorts, listed
+# under each run's name on the index and columns of summary.md, each with
+# a chart of the best value against it; at most 6, the rest counted;
+# their values escaped for HTML, SVG and Markdown; the output
+# byte-identical.
 . "$srcdir/tests/lib.sh"
-plan 23
+plan 34
 
 # sweep DIR: 12 runs; lr takes 4 values, dropout 2 (0.1 also written
 # 1e-1: one value), tag 2 (one of them markup); batch_size, optimizer and
-# data_version are the same everywhere, seed varies but is a seed.
+# data_version are the same everywhere, seed varies but is a seed, name
+# varies in every run but is a label.
 sweep() {
     awk -v r="$1" 'BEGIN {
         split("1e-4 3e-4 1e-3 3e-3", lrs, " ")
@@ -27,6 +30,7 @@ sweep() {
             printf "lr: %s\nbatch_size: 64\noptimizer: adam\n", lr > c
             printf "data_version: v1\nseed: %d\n", i > c
             printf "dropout: %s\n", drops[i % 3 + 1] > c
+            printf "name: run-%02d\n", i > c
             if (i % 2)
                 printf "tag: \"<script>alert(1)</script>\"\n" > c
             else
@@ -53,6 +57,8 @@ t_nogrep "compare: batch_size, the same in every run, is not" \
     'class="hp"><code>batch' "$C"
 t_nogrep "compare: optimizer is not" 'class="hp"><code>optimizer' "$C"
 t_nogrep "compare: the seed is not" 'class="hp"><code>seed' "$C"
+t_nogrep "compare: a label, each run its own, is not" \
+    'class="hp"><code>name' "$C"
 t_is "compare: 3 columns of settings" \
     "$(grep -c '<th scope="col" class="hp">' "$C")" 3
 t_grep "compare: a number cell sorts by its value" \
@@ -76,6 +82,41 @@ t_is "summary.json: the settings that vary" \
     "$(grep -A2 '"varying_settings"' "$J" | tr -d ' \n')" \
     '"varying_settings":[{"key":"lr",'
 
+# One chart per setting, of the best val_loss of each run against it.
+t_is "three charts, one per setting" \
+    "$(ls "$TMP/site" | grep -c '^sweep-[0-9]-.*\.svg$')" 3
+t_grep "compare: the lr chart inline" \
+    '<title>best val_loss by lr</title>' "$C"
+t_grep "lr chart: a run's name and values on hover" \
+    '<title>sweep/run-01: lr 0.0003, best val_loss 0.25</title>' \
+    "$TMP/site/sweep-1-lr.svg"
+t_grep "tag chart: a category's name escaped" \
+    '<title>sweep/run-01: tag &lt;script&gt;alert(1)&lt;/script&gt;, ' \
+    "$TMP/site/sweep-3-tag.svg"
+t_nogrep "tag chart: no markup from a value" '<script' \
+    "$TMP/site/sweep-3-tag.svg"
+t_grep "every run drawn, none left out" \
+    '<figcaption>12 runs, each at its best checkpoint.</figcaption>' "$C"
+
+# Sorting from file://: a script that only enhances the table.
+t_grep "compare: the leaderboard is sortable" \
+    '<table class="board cards sortable">' "$C"
+t_grep "compare: sort.js beside it" '<script src="sort.js" defer>' "$C"
+t_is "sort.js is written" "$(test -s "$TMP/site/sort.js" && echo yes)" yes
+
+# A run without the rule's metric and one without lr are left out of
+# the lr chart and counted.
+mkdir -p "$R/sweep/run-nc" "$R/sweep/run-nolr"
+printf 'epoch,train_loss\n1,1\n2,0.5\n' >"$R/sweep/run-nc/metrics.csv"
+printf 'lr: 1e-2\n' >"$R/sweep/run-nc/config.yaml"
+cp "$R/sweep/run-00/metrics.csv" "$R/sweep/run-nolr/"
+printf 'dropout: 0.1\n' >"$R/sweep/run-nolr/config.yaml"
+rg -q "$R" -o "$TMP/site5" --select val_loss:min
+t_grep "runs left out of a chart are counted" \
+    '<figcaption>12 runs, each at its best checkpoint; left out: 1 with no best val_loss, 1 that does not set lr.</figcaption>' \
+    "$TMP/site5/compare.html"
+rm -r "$R/sweep/run-nc" "$R/sweep/run-nolr"
+
 # More than 6 settings vary: 6 columns, the rest counted and named.
 for i in 00 01 02 03 04 05 06 07 08 09 10 11; do
     n=${i#0}
@@ -86,10 +127,10 @@ rg -q "$R" -o "$TMP/site2"
 C2="$TMP/site2/compare.html"
 t_is "7 varying settings: 6 columns" \
     "$(grep -c '<th scope="col" class="hp">' "$C2")" 6
-t_grep "7 varying settings: the one left out is counted and named" \
-    '1 more setting varies across the runs than the columns show: tag\.' "$C2"
+t_grep "7 varying settings and a label: those left out are counted and named" \
+    '2 more settings vary across the runs than the columns show: tag, name\.' "$C2"
 t_grep "summary.md says so too" \
-    '^1 more setting varies across the runs than the table shows: tag\.' \
+    '^2 more settings vary across the runs than the table shows: tag, name\.' \
     "$TMP/site2/summary.md"
 
 # No setting varies: no column, no list.

@@ -1217,12 +1217,74 @@ static void test_empty(void)
     rules_release(&ru);
 }
 
+/*
+ * The settings that vary (sweep.h): set by two runs or more with two
+ * values or more, numbers compared as numbers, seeds and a skipped run's
+ * config left out, labels never shown, at most SWEEP_MAX_SHOWN, ranked
+ * by how many runs set them, then by their distinct values.
+ */
+static void test_varying_settings(void)
+{
+    struct run_set set = {NULL, 0, 0, NULL};
+    struct rules rules;
+    struct comparison c;
+    const struct sweep *sw = &c.sweep;
+
+    rules_init(&rules);
+    rules.select.metric = xstrdup("val_loss");
+    add_run(&set, "s/a", 0.5,
+            "lr=1e-3 bs=64 seed=1 name=a wd=0 opt=adam only=x p=1 q=1 r=1");
+    add_run(&set, "s/b", 0.4,
+            "lr=0.001 bs=64 seed=2 name=b wd=0.1 opt=sgd p=2 q=2 r=2");
+    add_run(&set, "s/c", 0.3,
+            "lr=1e-2 bs=64 seed=3 name=c wd=0.1 opt=sgd p=3 q=3 r=3 u=1");
+    add_run(&set, "s/d", NAN, "lr=1e-1 bs=32 seed=4 name=d u=2");
+    skip_run(add_run(&set, "s/e", NAN, "bs=16 lr=5"), "unreadable");
+    comparison_init(&c);
+    cmp_runs(&set, &rules, &c);
+
+    is_int((long)sw->nkeys, 6, "sweep: 6 settings shown");
+    ok(sw->nkeys == 6 && !strcmp(sw->keys[0].key, "lr") &&
+           !strcmp(sw->keys[1].key, "bs"),
+       "sweep: set by every run first, most distinct values first");
+    ok(sw->nkeys && sw->keys[0].numeric && sw->keys[0].ndistinct == 3 &&
+           sw->keys[0].nset == 4,
+       "sweep: 1e-3 and 0.001 are one value of lr");
+    ok(sw->nkeys > 1 && sw->keys[1].ndistinct == 2,
+       "sweep: a skipped run's bs=16 is not read");
+    ok(sw->nkeys && sw->keys[0].value[3] &&
+           !strcmp(sw->keys[0].value[3], "1e-1") && !sw->keys[0].value[4] &&
+           sw->keys[0].num[1] == 0.001,
+       "sweep: values as written, NULL for a skipped run, numbers parsed");
+    {
+        bool seed = false, only = false, name_shown = false, name_more = false;
+
+        for (size_t k = 0; k < sw->nkeys; k++) {
+            seed |= !strcmp(sw->keys[k].key, "seed");
+            only |= !strcmp(sw->keys[k].key, "only");
+            name_shown |= !strcmp(sw->keys[k].key, "name");
+        }
+        for (size_t k = 0; k < sw->nmore; k++) {
+            seed |= !strcmp(sw->more[k], "seed");
+            only |= !strcmp(sw->more[k], "only");
+            name_more |= !strcmp(sw->more[k], "name");
+        }
+        ok(!seed, "sweep: the seed is not a setting that varies");
+        ok(!only, "sweep: a setting of one run does not vary");
+        ok(!name_shown && name_more, "sweep: a label is named, never shown");
+    }
+    is_int((long)sw->nmore, 3, "sweep: the rest counted (wd, u, name)");
+    comparison_release(&c);
+    rules_release(&rules);
+    free_set(&set);
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(225);
+    plan(234);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1244,5 +1306,6 @@ int main(void)
     test_more_paths();
     test_group_names();
     test_empty();
+    test_varying_settings();
     return done();
 }

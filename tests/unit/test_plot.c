@@ -221,12 +221,13 @@ static struct plot_spec basic_spec(struct plot_series *s)
 {
     struct plot_spec spec = {
         "run-1: loss",        "epoch", "loss", s, 2, true, 4, 0.66,
-        "best epoch 4: 0.66",
+        "best epoch 4: 0.66", false,   NULL,   0,
     };
 
-    s[0] =
-        (struct plot_series){"train_loss", PLOT_TRAIN, x5, train5, 5, NULL, 0};
-    s[1] = (struct plot_series){"val_loss", PLOT_VAL, x5, val5, 5, NULL, 0};
+    s[0] = (struct plot_series){"train_loss", PLOT_TRAIN, x5,  train5, 5,
+                                NULL,         0,          NULL};
+    s[1] =
+        (struct plot_series){"val_loss", PLOT_VAL, x5, val5, 5, NULL, 0, NULL};
     return spec;
 }
 
@@ -418,9 +419,10 @@ static void test_big(void)
     double *x = xmalloc(n * sizeof(*x)), *y = xmalloc(n * sizeof(*y));
     double *bad = xmalloc(n / 10 * sizeof(*bad));
     struct plot_series s[1] = {
-        {"train_loss", PLOT_TRAIN, x, y, n, bad, n / 10},
+        {"train_loss", PLOT_TRAIN, x, y, n, bad, n / 10, NULL},
     };
-    struct plot_spec spec = {"big", "step", "loss", s, 1, true, 5e5, 1, "b"};
+    struct plot_spec spec = {"big", "step", "loss", s,     1,    true,
+                             5e5,   1,      "b",    false, NULL, 0};
     struct strbuf sb = STRBUF_INIT;
     size_t i, pts;
     char *svg;
@@ -470,7 +472,8 @@ static void test_degenerate(void)
     static const double one_x[] = {3}, one_y[] = {0.25};
     static const double bad_x[] = {2.5, NAN, INFINITY};
     struct plot_series s[6];
-    struct plot_spec spec = {"t", "x", "y", s, 0, false, 0, 0, NULL};
+    struct plot_spec spec = {"t", "x", "y",  s,     0,    false,
+                             0,   0,   NULL, false, NULL, 0};
     struct strbuf sb = STRBUF_INIT;
     char *svg;
 
@@ -489,12 +492,17 @@ static void test_degenerate(void)
     ok(svg && !strstr(svg, "#2ca02c"), "NULL series, NaN marker: no marker");
     free(svg);
 
-    s[0] = (struct plot_series){"empty", PLOT_TRAIN, x5, train5, 0, NULL, 0};
-    s[1] = (struct plot_series){"with-NaN", PLOT_VAL, x5, nan_y, 5, NULL, 0};
-    s[2] = (struct plot_series){"huge", PLOT_OTHER, x5, huge, 5, NULL, 0};
-    s[3] = (struct plot_series){"tiny", PLOT_OTHER, tiny, tiny, 5, NULL, 0};
-    s[4] = (struct plot_series){"back", PLOT_OTHER, back, same, 5, bad_x, 3};
-    s[5] = (struct plot_series){"one", PLOT_OTHER, one_x, one_y, 1, NULL, 0};
+    s[0] =
+        (struct plot_series){"empty", PLOT_TRAIN, x5, train5, 0, NULL, 0, NULL};
+    s[1] =
+        (struct plot_series){"with-NaN", PLOT_VAL, x5, nan_y, 5, NULL, 0, NULL};
+    s[2] = (struct plot_series){"huge", PLOT_OTHER, x5, huge, 5, NULL, 0, NULL};
+    s[3] =
+        (struct plot_series){"tiny", PLOT_OTHER, tiny, tiny, 5, NULL, 0, NULL};
+    s[4] =
+        (struct plot_series){"back", PLOT_OTHER, back, same, 5, bad_x, 3, NULL};
+    s[5] =
+        (struct plot_series){"one", PLOT_OTHER, one_x, one_y, 1, NULL, 0, NULL};
     spec.series = s;
     spec.nseries = 6;
     spec.marker_x = 1e308;
@@ -507,7 +515,8 @@ static void test_degenerate(void)
        "no NaN or inf reaches the SVG");
     free(svg);
 
-    s[0] = (struct plot_series){"empty", PLOT_TRAIN, NULL, NULL, 0, bad_x, 1};
+    s[0] = (struct plot_series){"empty", PLOT_TRAIN, NULL, NULL,
+                                0,       bad_x,      1,    NULL};
     spec.nseries = 1;
     spec.has_marker = false;
     svg = draw(&spec);
@@ -521,7 +530,8 @@ static void test_degenerate(void)
     ok(svg && count(svg, "<circle class=\"s-") == 1, "single point: a dot");
     free(svg);
 
-    s[0] = (struct plot_series){"same", PLOT_TRAIN, same, same, 5, NULL, 0};
+    s[0] =
+        (struct plot_series){"same", PLOT_TRAIN, same, same, 5, NULL, 0, NULL};
     spec.series = s;
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\n0.44\n") &&
@@ -555,13 +565,15 @@ static void test_environment(void)
 static void test_many_series(void)
 {
     struct plot_series s[40];
-    struct plot_spec spec = {"many", "epoch", "loss", s, 40, false, 0, 0, NULL};
+    struct plot_spec spec = {"many", "epoch", "loss", s,     40,   false,
+                             0,      0,       NULL,   false, NULL, 0};
     struct strbuf sb = STRBUF_INIT;
     char *svg;
     size_t i;
 
     for (i = 0; i < 40; i++)
-        s[i] = (struct plot_series){"run", PLOT_OTHER, x5, train5, 5, NULL, 0};
+        s[i] = (struct plot_series){"run", PLOT_OTHER, x5, train5,
+                                    5,     NULL,       0,  NULL};
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "more\n"),
        "40 series: legend says how many more");
@@ -577,8 +589,9 @@ static void test_integer_ticks(void)
 {
     static const double x[] = {1, 2, 3, 4}, y[] = {0.9, 0.6, 0.65, 0.8};
     static const double fx[] = {0.5, 1.5, 2.5}, fy[] = {1, 2, 3};
-    struct plot_series s = {"val_loss", PLOT_VAL, x, y, 4, NULL, 0};
-    struct plot_spec spec = {"loss", "epoch", "loss", &s, 1, false, 0, 0, NULL};
+    struct plot_series s = {"val_loss", PLOT_VAL, x, y, 4, NULL, 0, NULL};
+    struct plot_spec spec = {"loss", "epoch", "loss", &s,    1,    false,
+                             0,      0,       NULL,   false, NULL, 0};
     char *a = draw(&spec), *b;
 
     ok(a && strstr(a, ">1</text>") && strstr(a, ">4</text>") &&
@@ -660,8 +673,10 @@ static void test_log_axis(void)
     static const double x[] = {1, 2, 3, 4, 5, 6};
     static const double wide[] = {2070, 400, 60, 12, 5, 3.9};
     static const double narrow[] = {50, 20, 8, 3, 1.5, 1.0};
-    struct plot_series s = {"train_loss", PLOT_TRAIN, x, wide, 6, NULL, 0};
-    struct plot_spec spec = {"loss", "epoch", "loss", &s, 1, false, 0, 0, NULL};
+    struct plot_series s = {"train_loss", PLOT_TRAIN, x,   wide, 6,
+                            NULL,         0,          NULL};
+    struct plot_spec spec = {"loss", "epoch", "loss", &s,    1,    false,
+                             0,      0,       NULL,   false, NULL, 0};
     struct strbuf sb = STRBUF_INIT;
     char *svg = draw(&spec);
 
@@ -710,8 +725,10 @@ static void test_log_ticks(void)
 {
     static const double x[] = {1, 2, 3, 4, 5, 6};
     static const double wide[] = {2070, 400, 60, 12, 5, 3.9};
-    struct plot_series s = {"train_loss", PLOT_TRAIN, x, wide, 6, NULL, 0};
-    struct plot_spec spec = {"loss", "epoch", "loss", &s, 1, false, 0, 0, NULL};
+    struct plot_series s = {"train_loss", PLOT_TRAIN, x,   wide, 6,
+                            NULL,         0,          NULL};
+    struct plot_spec spec = {"loss", "epoch", "loss", &s,    1,    false,
+                             0,      0,       NULL,   false, NULL, 0};
     char *svg = draw(&spec);
     double y10 = svg ? text_y(svg, "10") : NAN;
     double y100 = svg ? text_y(svg, "100") : NAN;
@@ -726,12 +743,76 @@ static void test_log_ticks(void)
     free(svg);
 }
 
+/*
+ * A scatter of runs against a setting: dots and no line, a log x axis
+ * for a learning rate over three decades, a linear one for a narrow
+ * range, evenly spaced categories for text, and on hover each run's
+ * name and both values; user text escaped.
+ */
+static void test_scatter(void)
+{
+    static const double lr[] = {1e-5, 1e-4, 1e-3, 1e-2};
+    static const double best[] = {0.9, 0.5, 0.3, 0.7};
+    static const double idx[] = {0, 1, 1, 0};
+    static const char *const names[] = {"run-a", "<run-b>", "run-c", "run-d"};
+    static const char *const cats[] = {"adam", "<b>sgd</b>"};
+    struct plot_series s = {"val_loss", PLOT_TRAIN, lr, best,
+                            4,          NULL,       0,  names};
+    struct plot_spec spec = {"best val_loss by lr",
+                             "lr",
+                             "best val_loss",
+                             &s,
+                             1,
+                             false,
+                             0,
+                             0,
+                             NULL,
+                             true,
+                             NULL,
+                             0};
+    struct strbuf sb = STRBUF_INIT;
+    char *svg = draw(&spec);
+
+    ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\nlr (log scale)\n") &&
+           strstr(sb.buf, "\n1e-05\n0.0001\n0.001\n0.01\n"),
+       "scatter: lr over three decades on a log x axis, ticks at its powers");
+    ok(svg &&
+           strstr(svg, "<title>run-c: lr 0.001, best val_loss 0.3</title>") &&
+           strstr(svg, "<title>&lt;run-b&gt;: lr 0.0001, "),
+       "scatter: each point's name and values on hover, escaped");
+    ok(svg && !strstr(svg, "points=") && count(svg, "<circle") >= 8,
+       "scatter: dots, no line");
+    ok(svg && strstr(svg, "viewBox=\"0 0 480 340\""), "scatter: a small chart");
+    free(svg);
+
+    s.x = best;
+    svg = draw(&spec);
+    ok(svg && shown_text(svg, &sb) && !strstr(sb.buf, "log scale"),
+       "scatter: 0.3 to 0.9 on a linear x axis");
+    free(svg);
+
+    s.x = idx;
+    spec.xcats = cats;
+    spec.ncats = 2;
+    spec.xlabel = "optimizer";
+    svg = draw(&spec);
+    ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\nadam\n<b>sgd</b>\n") &&
+           !strstr(svg, "<b>") && strstr(svg, "&lt;b&gt;sgd"),
+       "scatter: categories labelled with their names, escaped");
+    ok(svg && strstr(svg, "<title>run-c: optimizer &lt;b&gt;sgd&lt;/b&gt;, "
+                          "best val_loss 0.3</title>"),
+       "scatter: a category's name on hover");
+    free(svg);
+    strbuf_release(&sb);
+}
+
 int main(void)
 {
-    plan(65);
+    plan(72);
     test_fmt_g5();
     test_log_axis();
     test_log_ticks();
+    test_scatter();
     test_integer_ticks();
     test_document();
     test_labels();
