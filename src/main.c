@@ -83,6 +83,9 @@ static void usage(FILE *out)
         "                          number of online CPUs); the report is\n"
         "                          the same for every N\n"
         "  -q, --quiet             do not print problems with single runs\n"
+        "      --progress          show how many runs are done on stderr\n"
+        "                          even when it is not a terminal (on a\n"
+        "                          terminal it is shown unless -q)\n"
         "      --help              display this help and exit\n"
         "      --version           output version information and exit\n"
         "\n"
@@ -143,7 +146,8 @@ int main(int argc, char **argv)
         OPT_SLICE,
         OPT_FAIL_ON,
         OPT_FOLLOW_LINKS,
-        OPT_SITE_URL
+        OPT_SITE_URL,
+        OPT_PROGRESS
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -159,6 +163,7 @@ int main(int argc, char **argv)
         {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -302,6 +307,9 @@ int main(int argc, char **argv)
         case 'q':
             opt.quiet = true;
             break;
+        case OPT_PROGRESS:
+            opt.progress = true;
+            break;
         case OPT_HELP:
             usage(stdout);
             ret = EXIT_WRITTEN;
@@ -335,6 +343,8 @@ int main(int argc, char **argv)
         goto out;
     }
     util_quiet = opt.quiet;
+    /* A terminal shows progress; a log gets it only when asked for. */
+    progress_enable(opt.progress || (!opt.quiet && isatty(STDERR_FILENO)));
     switch (report_build(&opt)) {
     case REPORT_WRITTEN:
         ret = EXIT_WRITTEN;

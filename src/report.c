@@ -491,6 +491,7 @@ static int process_runs(struct site *site, struct run_set *set,
         for (size_t i = 0; i < set->n && !ret; i++) {
             ret = run_one(site, &set->runs[i], opt, rules);
             run_make_relative(set, &set->runs[i]);
+            progress("%zu of %zu runs read", i + 1, set->n);
         }
     }
     for (size_t i = 0; started && i < set->n && !ret; i++) {
@@ -500,12 +501,16 @@ static int process_runs(struct site *site, struct run_set *set,
         while (!job->done)
             pthread_cond_wait(&p.cond, &p.mu);
         pthread_mutex_unlock(&p.mu);
-        fwrite(job->err.buf, 1, job->err.len, stderr);
+        if (job->err.len) {
+            progress_clear(); /* a message starts a line of its own */
+            fwrite(job->err.buf, 1, job->err.len, stderr);
+        }
         pthread_mutex_lock(&write_mu);
         if (job->ret || site_join(site, &job->site))
             ret = -1;
         pthread_mutex_unlock(&write_mu);
         run_make_relative(set, &set->runs[i]);
+        progress("%zu of %zu runs read", i + 1, set->n);
         pthread_mutex_lock(&p.mu);
         p.stop = ret != 0;
         p.limit = i + 1 + nthreads * RUN_WINDOW;
@@ -684,9 +689,12 @@ static int write_pages(struct site *site, const struct run_set *set,
     struct sweep_chart *sweep_charts = NULL;
     size_t nsweep_charts = 0;
     const char *css;
-    size_t css_len;
+    size_t css_len, npages = 0, written = 0;
     bool overlay;
     int ret = -1;
+
+    for (size_t i = 0; i < set->n; i++)
+        npages += set->runs[i].status != RUN_SKIPPED;
 
     for (size_t i = 0; i < set->n; i++) {
         const struct run *r = &set->runs[i];
@@ -710,6 +718,7 @@ static int write_pages(struct site *site, const struct run_set *set,
         if (ret)
             goto out;
         ret = -1;
+        progress("%zu of %zu run pages written", ++written, npages);
     }
     if (charts_draw_overlay(site, set, info->cmp, &info->rules->select,
                             OVERLAY_TOP_N, OVERLAY_FILE, &overlay) ||
@@ -851,6 +860,7 @@ enum report_status report_build(const struct options *opt)
         goto out;
     if (site_commit(&site))
         goto out;
+    progress_clear();
     if (!opt->quiet && nskipped)
         warning("%zu of %zu runs skipped; the report lists why", nskipped,
                 set.n);
@@ -859,6 +869,7 @@ enum report_status report_build(const struct options *opt)
         if (opt->fail_on & (1u << cmp.v[i].decision))
             ret = REPORT_FAIL_ON;
 out:
+    progress_clear();
     util_oom_cleanup = NULL;
     input_confine(NULL);
     site_release(&site);

@@ -50,6 +50,8 @@ struct options {
     struct slice_option *slices;
     unsigned fail_on;  /* bit (1 << enum decision) per --fail-on */
     bool quiet;        /* -q: no per-run messages on stderr */
+    bool progress;     /* --progress: progress on stderr even when it is
+                          not a terminal (util.h) */
     bool follow_links; /* read links to files outside runs_dir */
     size_t jobs;       /* -j: runs processed at once (>= 1) */
     /*

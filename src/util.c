@@ -185,6 +185,48 @@ void util_capture(struct strbuf *sb)
     capture = sb;
 }
 
+/*
+ * The progress line: its width on the screen (0: none shown), so that
+ * the next one, or a message, can blank it out. Plain "\r" and spaces,
+ * no terminal escapes: a log that --progress sends to a file stays text.
+ */
+static bool progress_on;
+static size_t progress_width;
+
+void progress_enable(bool on)
+{
+    progress_on = on;
+}
+
+void progress_clear(void)
+{
+    if (!progress_width)
+        return;
+    fprintf(stderr, "\r%*s\r", (int)progress_width, "");
+    fflush(stderr);
+    progress_width = 0;
+}
+
+void progress(const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+    size_t len;
+
+    if (!progress_on)
+        return;
+    va_start(ap, fmt);
+    msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    len = strlen("reportgen: ") + strlen(msg);
+    fprintf(stderr, "\rreportgen: %s", msg);
+    if (len < progress_width)
+        fprintf(stderr, "%*s", (int)(progress_width - len), "");
+    fflush(stderr);
+    progress_width = len > progress_width ? len : progress_width;
+    free(msg);
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap,
                     const char *suffix)
 {
@@ -200,10 +242,12 @@ static void vreport(const char *prefix, const char *fmt, va_list ap,
         strbuf_addstr(&line, suffix);
     }
     strbuf_addch(&line, '\n');
-    if (capture)
+    if (capture) {
         strbuf_add(capture, line.buf, line.len);
-    else
+    } else {
+        progress_clear();
         fwrite(line.buf, 1, line.len, stderr);
+    }
     strbuf_release(&line);
 }
 

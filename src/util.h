@@ -79,6 +79,18 @@ void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
 NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /*
+ * A progress line on stderr ("reportgen: 12 of 200 runs read"), rewritten
+ * in place with a carriage return. progress_enable() turns it on (main.c:
+ * when stderr is a terminal, or with --progress); progress() shows a new
+ * one, progress_clear() blanks it out. error(), error_errno(), warning()
+ * and die() blank it out before their message, so a message always starts
+ * a line of its own.
+ */
+void progress_enable(bool on);
+void progress(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void progress_clear(void);
+
+/*
  * Open path for reading, as reportgen opens every file it reads. The open
  * never blocks (O_NONBLOCK: a FIFO or a device named like a log cannot
  * hang the report), and the descriptor opened is checked with fstat(), so
