@@ -379,8 +379,9 @@ static void set_replay_total(struct tmpl_dict *d, const struct run_set *set,
 
 /*
  * CHANGES: what changed since the last report written to the site
- * (changes.h): its sentence, then LIST with one CHANGE per change, at
- * most HTML_CHANGES_MAX, and MORE_CHANGES counting the rest.
+ * (changes.h): its sentence alone (NO_LIST) when nothing did, else LIST:
+ * the sentence over one CHANGE per change, folded, at most
+ * HTML_CHANGES_MAX, and MORE_CHANGES counting the rest.
  */
 static void set_changes(struct tmpl_dict *d, const struct report_info *info)
 {
@@ -391,11 +392,14 @@ static void set_changes(struct tmpl_dict *d, const struct report_info *info)
     if (!ch || !(text = changes_sentence(ch)))
         return;
     c = tmpl_add(d, "CHANGES");
-    tmpl_set(c, "TEXT", text);
-    free(text);
-    if (!ch->n)
+    if (!ch->n) {
+        tmpl_set(tmpl_add(c, "NO_LIST"), "TEXT", text);
+        free(text);
         return;
+    }
     list = tmpl_add(c, "LIST");
+    tmpl_set(list, "TEXT", text);
+    free(text);
     for (size_t i = 0; i < ch->n && i < HTML_CHANGES_MAX; i++) {
         char *line = change_line(&ch->c[i], info->rule->metric);
 

@@ -28,8 +28,12 @@
 {{/HEADLINE}}
 {{#CHANGES}}
   <div class="changes">
+{{#NO_LIST}}
     <p class="changes-summary">{{TEXT:h}}</p>
+{{/NO_LIST}}
 {{#LIST}}
+    <details>
+    <summary class="changes-summary">{{TEXT:h}}</summary>
     <ul>
 {{#CHANGE}}
       <li>{{LINE:h}}</li>
@@ -38,6 +42,7 @@
       <li>and {{N_MORE:h}} more: see summary.json</li>
 {{/MORE_CHANGES}}
     </ul>
+    </details>
 {{/LIST}}
   </div>
 {{/CHANGES}}
