@@ -1106,14 +1106,24 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             tmpl_show(row, "IS_BASELINE");
         set_num_or_dash(row, "BEST_VALUE",
                         r->an.best.found ? r->an.best.value : NAN);
-        if (r->an.best.found)
+        /*
+         * A run judged by its own metric shows its best on that metric,
+         * named, and sorts with the runs that have none under the rule.
+         */
+        if (r->an.best.found && r->status == RUN_OK)
             tmpl_set_num(row, "BEST_SORT", r->an.best.value);
         else
             tmpl_set(row, "BEST_SORT", "");
         /* The reading order of board.h: keep, tune, rollback, investigate. */
         tmpl_set_int(row, "DECISION_RANK", (long)v->decision);
-        if (r->an.best.found)
-            tmpl_set_num(tmpl_add(row, "AT"), "BEST_X", r->an.best.x);
+        if (r->an.best.found) {
+            struct tmpl_dict *at = tmpl_add(row, "AT");
+
+            tmpl_set_num(at, "BEST_X", r->an.best.x);
+            if (r->status != RUN_OK && r->an.rule.metric)
+                tmpl_set(tmpl_add(at, "OWN_METRIC"), "METRIC",
+                         r->an.rule.metric);
+        }
         tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));
         if (i != cmp->baseline && !isnan(v->delta))
             set_delta(tmpl_add(row, "DELTA"), v->delta);

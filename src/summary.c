@@ -622,6 +622,7 @@ void summary_md(const struct run_set *set, const struct rules *rules,
     char *desc = rules_describe(rules);
     char *headline;
     const struct sweep *sw = &cmp->sweep;
+    bool has_baseline = cmp->baseline != SIZE_MAX;
     struct board b;
     struct strbuf table = STRBUF_INIT, steps = STRBUF_INIT, line = STRBUF_INIT;
     struct strbuf regress = STRBUF_INIT, rest = STRBUF_INIT;
@@ -665,17 +666,19 @@ void summary_md(const struct run_set *set, const struct rules *rules,
 
     /*
      * The table: the first MD_TOP runs in reading order (board.h) and
-     * every other run that needs action, as long as they fit.
+     * every other run that needs action, as long as they fit. The column
+     * of differences to the baseline only when there is one: with none
+     * it would be a column of dashes.
      */
-    strbuf_addf(&table,
-                "| # | Run | Verdict | Best `%s` | At | Δ vs baseline |",
-                rules->select.metric);
+    strbuf_addf(&table, "| # | Run | Verdict | Best `%s` | At |%s",
+                rules->select.metric, has_baseline ? " Δ vs baseline |" : "");
     for (size_t q = 0; q < sw->nkeys; q++) {
         strbuf_addch(&table, ' ');
         md_escape(&table, sw->keys[q].key);
         strbuf_addstr(&table, " |");
     }
-    strbuf_addstr(&table, " Why |\n|---:|---|---|---:|---:|---:|");
+    strbuf_addstr(&table, has_baseline ? " Why |\n|---:|---|---|---:|---:|---:|"
+                                       : " Why |\n|---:|---|---|---:|---:|");
     for (size_t q = 0; q < sw->nkeys; q++)
         strbuf_addstr(&table, sw->keys[q].numeric ? "---:|" : "---|");
     strbuf_addstr(&table, "---|\n");
@@ -696,15 +699,23 @@ void summary_md(const struct run_set *set, const struct rules *rules,
             strbuf_addstr(&line, " (kept)");
         strbuf_addf(&line, " | **%s** | ", decision_name(v->decision));
         md_num(&line, r->an.best.found ? r->an.best.value : NAN);
+        /* A run judged by its own metric: that metric, named. */
+        if (r->an.best.found && r->status != RUN_OK && r->an.rule.metric) {
+            strbuf_addstr(&line, " (");
+            md_escape(&line, r->an.rule.metric);
+            strbuf_addch(&line, ')');
+        }
         strbuf_addstr(&line, " | ");
         if (r->an.best.found)
             strbuf_addf(&line, "%s %s", r->read.xname ? r->read.xname : "x",
                         fmt_num(x, sizeof(x), r->an.best.x));
         strbuf_addstr(&line, " | ");
-        if (i != cmp->baseline && !isnan(v->delta) && v->delta > 0)
-            strbuf_addch(&line, '+');
-        md_num(&line, i == cmp->baseline ? NAN : v->delta);
-        strbuf_addstr(&line, " | ");
+        if (has_baseline) {
+            if (i != cmp->baseline && !isnan(v->delta) && v->delta > 0)
+                strbuf_addch(&line, '+');
+            md_num(&line, i == cmp->baseline ? NAN : v->delta);
+            strbuf_addstr(&line, " | ");
+        }
         for (size_t q = 0; q < sw->nkeys; q++) {
             const char *val = i < sw->nruns ? sw->keys[q].value[i] : NULL;
 

@@ -4,7 +4,7 @@
 # another metric keeps its own best checkpoint and is left out of the
 # comparison.
 . "$srcdir/tests/lib.sh"
-plan 15
+plan 18
 
 R="$TMP/runs"
 # mkrun NAME HEADER ROW...: a metrics.csv of the given rows.
@@ -53,4 +53,13 @@ rg "$R/f" -o "$TMP/site-f"
 t_nogrep "two training losses are ambiguous" "read as train_loss" \
     "$TMP/site-f/runs/two/index.html"
 t_grep "summary.md too" 'no rule given: the held-out' "$TMP/site/summary.md"
+# The run judged by its own metric: left out only, its value named.
+t_grep "its diagnosis decides, not investigate" \
+    "left out of the comparison; judged alone, the diagnosis" "$S"
+t_grep "summary.md names the metric of its best" \
+    '| \[c\](runs/c/index.html) | \*\*[a-z]*\*\* | 0.7 (val_accuracy) |' \
+    "$TMP/site/summary.md"
+t_grep "compare.html names it, and sorts it with the runs without a best" \
+    'data-sort="">0.7<span class="sub">val_accuracy, at epoch 2' \
+    "$TMP/site/compare.html"
 t_done

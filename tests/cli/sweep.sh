@@ -67,7 +67,7 @@ t_grep "index: the settings under the run's name" \
     '<code>lr=<wbr>1e-4</code>' "$I"
 t_nogrep "index: no batch_size" 'batch_size=' "$I"
 t_grep "summary.md: lr and dropout are columns" \
-    '| Δ vs baseline | lr | dropout | tag | Why |' "$M"
+    '| At | lr | dropout | tag | Why |' "$M"
 t_nogrep "summary.md: no batch_size" 'batch' "$M"
 
 # Config values are the user's text: escaped on the page, in the SVG and
