@@ -137,6 +137,13 @@ char *replay_sentence(const struct replay *rp, const struct replay_stop *s,
 
     if (!xname)
         xname = "x";
+    if (!s->stopped && !s->longest && rp->evals == 1) {
+        strbuf_addf(&sb,
+                    "Patience %zu would not have stopped it: it has one %s "
+                    "evaluation.",
+                    s->patience, metric);
+        return strbuf_detach(&sb, NULL);
+    }
     if (!s->stopped && !s->longest) {
         strbuf_addf(&sb,
                     "Patience %zu would not have stopped it: each of its %zu "

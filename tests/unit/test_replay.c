@@ -139,6 +139,12 @@ static void test_never_improves(void)
                 "Patience 10 would not have stopped it: each of its 20 "
                 "val_loss evaluations was a new best.",
                 "always improves: the sentence says so");
+    /* One evaluation is not "each of its 1 evaluations". */
+    replay_curve(v, 1, false, &rp);
+    is_sentence(&rp, 0,
+                "Patience 5 would not have stopped it: it has one val_loss "
+                "evaluation.",
+                "one evaluation: said in the singular");
 }
 
 /* Runs shorter than the patience, and one that stops at its last point. */
@@ -409,7 +415,7 @@ static void test_sample_runs(void)
 
 int main(void)
 {
-    plan(36);
+    plan(37);
     test_ties();
     test_gaps();
     test_never_improves();
