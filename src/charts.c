@@ -230,16 +230,28 @@ int charts_draw_run(struct site *site, const struct run *r,
     return 0;
 }
 
-struct strbuf *charts_read_svgs(const struct site *site, const struct run *r)
+size_t charts_main(const struct run_drawn *d)
+{
+    for (size_t i = 0; i < d->ncharts; i++)
+        if (d->charts[i].best)
+            return i;
+    return 0;
+}
+
+struct strbuf *charts_read_svgs(const struct site *site, const struct run *r,
+                                size_t only)
 {
     const struct run_drawn *d = &r->drawn;
     struct strbuf *svgs = xcalloc(d->ncharts ? d->ncharts : 1, sizeof(*svgs));
     int bad = 0;
 
     for (size_t c = 0; c < d->ncharts; c++) {
-        char *rel = run_file_path(r, d->charts[c].file);
+        char *rel;
 
         strbuf_init(&svgs[c], 0);
+        if (only < d->ncharts && c != only)
+            continue;
+        rel = run_file_path(r, d->charts[c].file);
         bad |= site_read(site, rel, &svgs[c]);
         free(rel);
     }

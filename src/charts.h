@@ -37,11 +37,22 @@ int charts_draw_run(struct site *site, const struct run *r,
                     struct run_drawn *d);
 
 /*
- * Read back from site the SVG of each chart of r, one strbuf per
- * r->drawn.charts entry, for the run's page to hold them inline. Returns the
- * array, to free with charts_free_svgs(), or NULL after error().
+ * The chart a run's section of the one-file report keeps: the one of the
+ * rule's metric, where the best checkpoint is marked, else the first.
+ * The others stay on the run's page of the site: a one-file report that
+ * carried every chart of every run would grow by tens of KB a run.
  */
-struct strbuf *charts_read_svgs(const struct site *site, const struct run *r);
+size_t charts_main(const struct run_drawn *d);
+
+/*
+ * Read back from site the SVG of each chart of r, one strbuf per
+ * r->drawn.charts entry, for the run's page to hold them inline; with
+ * only < r->drawn.ncharts, that chart's alone (the others stay empty).
+ * Returns the array, to free with charts_free_svgs(), or NULL after
+ * error().
+ */
+struct strbuf *charts_read_svgs(const struct site *site, const struct run *r,
+                                size_t only);
 void charts_free_svgs(const struct run *r, struct strbuf *svgs);
 
 /*

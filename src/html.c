@@ -744,20 +744,6 @@ static int set_inline_svg(struct tmpl_dict *d, const struct report_info *info,
     return 0;
 }
 
-/*
- * The chart a run's section of the one-file report keeps: the one of the
- * rule's metric, where the best checkpoint is marked, else the first.
- * The others stay on the run's page of the site: a one-file report that
- * carried every chart of every run would grow by tens of KB a run.
- */
-static size_t one_file_chart(const struct run_drawn *drawn)
-{
-    for (size_t i = 0; i < drawn->ncharts; i++)
-        if (drawn->charts[i].best)
-            return i;
-    return 0;
-}
-
 /* "2 more charts (accuracy, lr) are ...": the charts left out. */
 static void set_more_charts(struct tmpl_dict *d, const struct run_drawn *drawn,
                             size_t kept)
@@ -782,7 +768,7 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
 {
     struct strbuf alt = STRBUF_INIT;
     bool one_file = info->links == HTML_LINKS_IN_PAGE;
-    size_t kept = one_file_chart(&r->drawn);
+    size_t kept = charts_main(&r->drawn);
     int ret = 0;
 
     set_folded(d, &r->drawn);

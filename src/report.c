@@ -706,7 +706,7 @@ static int write_pages(struct site *site, const struct run_set *set,
         if (r->status == RUN_SKIPPED)
             continue;
         /* The charts go into the page: read back what was written. */
-        svgs = charts_read_svgs(site, r);
+        svgs = charts_read_svgs(site, r, SIZE_MAX);
         page_info.chart_svgs = svgs;
         bad = !svgs || html_run(r, &page_info, &buf);
         charts_free_svgs(r, svgs);

@@ -41,7 +41,7 @@ int single_write(struct site *site, const struct run_set *set,
 
         if (r->status == RUN_SKIPPED)
             continue;
-        svgs = charts_read_svgs(site, r);
+        svgs = charts_read_svgs(site, r, charts_main(&r->drawn));
         in_page.chart_svgs = svgs;
         ret = !svgs || html_run(r, &in_page, &sections);
         charts_free_svgs(r, svgs);
