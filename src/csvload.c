@@ -64,6 +64,7 @@
 struct reader {
     const char *path;
     char delim;
+    size_t max_fields; /* more fields in one record is an error */
     csv_record_fn fn;
     void *ctx;
     struct csv_parser parser;
@@ -136,11 +137,13 @@ static void cb1(void *data, size_t len, void *arg)
         start++;
     while (end > start && isspace((unsigned char)s[end - 1]))
         end--;
-    if (rd->nfields >= METRICS_MAX_COLUMNS) {
-        strbuf_addf(fail_at(rd, rd->row_line),
-                    "more than %d fields (reportgen reads at most %d "
-                    "columns)",
-                    METRICS_MAX_COLUMNS, METRICS_MAX_COLUMNS);
+    if (rd->nfields >= rd->max_fields) {
+        char *msg =
+            csvload_fields_problem(rd->path, rd->row_line, rd->max_fields);
+
+        rd->failed = true;
+        strbuf_addstr(&rd->err, msg);
+        free(msg);
         return;
     }
     if (rd->text.len + end - start >= MAX_RECORD) {
@@ -466,8 +469,24 @@ static bool read_all(struct reader *rd, FILE *fp)
     return !rd->failed;
 }
 
+char *csvload_fields_problem(const char *path, size_t line, size_t max)
+{
+    if (max == METRICS_MAX_COLUMNS)
+        return xasprintf("%s:%zu: more than %zu fields (reportgen reads at "
+                         "most %zu columns)",
+                         path, line, max, max);
+    return xasprintf("%s:%zu: more than %zu fields on one line", path, line,
+                     max);
+}
+
 int csvload_each(const char *path, char delim, csv_record_fn fn, void *ctx,
                  char **why)
+{
+    return csvload_each_max(path, delim, METRICS_MAX_COLUMNS, fn, ctx, why);
+}
+
+int csvload_each_max(const char *path, char delim, size_t max_fields,
+                     csv_record_fn fn, void *ctx, char **why)
 {
     struct reader rd;
     unsigned char opts = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL;
@@ -481,6 +500,7 @@ int csvload_each(const char *path, char delim, csv_record_fn fn, void *ctx,
     memset(&rd, 0, sizeof(rd));
     rd.path = path;
     rd.delim = delim;
+    rd.max_fields = max_fields;
     rd.fn = fn;
     rd.ctx = ctx;
     rd.lineno = 1;

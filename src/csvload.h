@@ -69,5 +69,17 @@ typedef int (*csv_record_fn)(const struct csv_record *rec, void *ctx);
  */
 int csvload_each(const char *path, char delim, csv_record_fn fn, void *ctx,
                  char **why);
+/*
+ * csvload_each() with another cap on the fields of one record than
+ * METRICS_MAX_COLUMNS: a file of one metric laid out along one row holds
+ * a value per field, not a column per field.
+ */
+int csvload_each_max(const char *path, char delim, size_t max_fields,
+                     csv_record_fn fn, void *ctx, char **why);
+/*
+ * "PATH:LINE: more than MAX fields ...": the message for a record of too
+ * many fields, the same from every reader. The caller frees it.
+ */
+char *csvload_fields_problem(const char *path, size_t line, size_t max);
 
 #endif

@@ -49,6 +49,13 @@ static const char label_series[] = "CSV of one metric per file";
 static const char label_headerless[] = "headerless CSV";
 static const char label_table[] = "CSV with a header";
 
+/*
+ * The most values one row of a one-row file may hold (a file of one
+ * metric written along a row: one value per iteration can run to many
+ * thousands). Any other table keeps csvload's cap on columns.
+ */
+#define ROW_VALUES_MAX (1024 * 1024)
+
 /* Cell kinds. */
 enum cell { CELL_MISSING, CELL_NUMBER, CELL_TEXT };
 
@@ -239,6 +246,7 @@ struct table {
                          ("metric"), or SIZE_MAX */
     char **keys;      /* its text, per row */
     bool fractions;   /* a later value has a fraction or an exponent */
+    char *why;        /* why on_record() stopped the read, or NULL */
 };
 
 static bool is_x_name(const char *s, bool *step)
@@ -290,6 +298,12 @@ static int on_record(const struct csv_record *rec, void *ctx)
     struct table *t = ctx;
     size_t i, r, n;
 
+    /* Past csvload's cap on columns, only a single row of values. */
+    if (t->nrec == 1 && t->ncols > METRICS_MAX_COLUMNS) {
+        t->why =
+            csvload_fields_problem(t->path, t->first_line, METRICS_MAX_COLUMNS);
+        return -1;
+    }
     if (!t->nrec++) {
         bool text = !*rec->fields[0];
         double v;
@@ -298,6 +312,11 @@ static int on_record(const struct csv_record *rec, void *ctx)
         for (i = 0; i < rec->nfields && !text; i++)
             if (parse_cell(rec->fields[i], &v, NULL) == CELL_TEXT)
                 text = true;
+        if (text && rec->nfields > METRICS_MAX_COLUMNS) {
+            t->why =
+                csvload_fields_problem(t->path, rec->line, METRICS_MAX_COLUMNS);
+            return -1;
+        }
         if (text) {
             on_header(t, rec);
             return 0;
@@ -313,7 +332,13 @@ static int on_record(const struct csv_record *rec, void *ctx)
     }
     r = t->nrows;
     if (r + 1 > t->alloc) {
-        ALLOC_GROW(t->line, r + 1, t->alloc);
+        /* A wide row is the only one (see above): room for it alone. */
+        if (t->ncols > METRICS_MAX_COLUMNS) {
+            t->line = xreallocarray(t->line, 1, sizeof(*t->line));
+            t->alloc = 1;
+        } else {
+            ALLOC_GROW(t->line, r + 1, t->alloc);
+        }
         t->v = xreallocarray(t->v, t->alloc * t->ncols + 1, sizeof(*t->v));
         t->kind = xreallocarray(t->kind, t->alloc * t->ncols + 1, 1);
     }
@@ -356,6 +381,7 @@ static void table_release(struct table *t)
     for (i = 0; t->keys && i < t->nrows; i++)
         free(t->keys[i]);
     free(t->keys);
+    free(t->why);
     free(t->names);
     free(t->text_cell);
     free(t->text_line);
@@ -387,9 +413,14 @@ static int table_read(struct table *t, const char *path, char **why)
     t->path = path;
     t->xcol = t->skipcol = t->keycol = SIZE_MAX;
     *why = NULL;
-    if (csvload_each(path, ',', on_record, t, &err) < 0) {
+    if (csvload_each_max(path, ',', ROW_VALUES_MAX, on_record, t, &err) < 0) {
         bool numbers = false;
 
+        if (t->why) {
+            *why = t->why;
+            t->why = NULL;
+            return -1;
+        }
         for (i = 0; i < t->ncols; i++)
             numbers |= t->numbers[i] > 0;
         /* A text file that trips the CSV parser is still a text file. */
@@ -526,21 +557,48 @@ static size_t add_column(struct metrics *m, const char *want)
     return n;
 }
 
+/* The last component of path. */
+static const char *file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+/* Is t one metric along one row (no header, one row of many cells)? */
+static bool one_row(const struct table *t)
+{
+    return !t->header && t->nrows == 1 && t->ncols > 1;
+}
+
+/* The number of x values of t: its rows, or the cells of its one row. */
+static size_t table_count(const struct table *t)
+{
+    return one_row(t) ? t->ncols : t->nrows;
+}
+
+/*
+ * How a row-order file's positions map to x (x = (i + shift) / per).
+ * per is 1 unless the file holds several values per x (see xscale()).
+ */
+struct xmap {
+    size_t per, shift;
+};
+
 /*
  * Add the values of table t to sp, into new columns of m. alone says
  * whether t is the run's only file (headerless columns are then col1..
- * rather than <stem>.col1). Returns the number of x values (rows, or
- * cells of a single row).
+ * rather than <stem>.col1); xm maps row positions to x when t has no x
+ * column.
  */
-static size_t add_table(struct metrics *m, struct series_points *sp,
-                        const struct table *t, bool alone)
+static void add_table(struct metrics *m, struct series_points *sp,
+                      const struct table *t, bool alone, struct xmap xm)
 {
     char *stem = stem_of(t->path);
-    const char *base = strrchr(t->path, '/');
+    const char *base = file_name(t->path);
     size_t i, r, nvalue = 0, single = SIZE_MAX, col;
     struct strbuf dropped = STRBUF_INIT;
 
-    base = base ? base + 1 : t->path;
     for (i = 0; i < t->ncols; i++)
         if (is_value_col(t, i) && t->numbers[i]) {
             nvalue++;
@@ -573,22 +631,25 @@ static size_t add_table(struct metrics *m, struct series_points *sp,
                          "metric",
                          base, t->names[t->keycol]);
             free(stem);
-            return t->nrows;
+            return;
         }
     }
 
     /* One row of many numbers and no header: one metric along the row. */
-    if (!t->header && t->nrows == 1 && t->ncols > 1) {
+    if (one_row(t)) {
         col = add_column(m, generic_stem(stem) && alone ? "col1" : stem);
         for (i = 0; i < t->ncols; i++)
             if (t->kind[i] == CELL_NUMBER)
-                series_points_add(sp, col, (double)i, t->v[i], t->line[0]);
-        metrics_note(m,
-                     "%s holds its %zu values on one row: read as one "
-                     "value per epoch",
-                     base, t->ncols);
+                series_points_add(sp, col,
+                                  (double)(i + xm.shift) / (double)xm.per,
+                                  t->v[i], t->line[0]);
+        if (xm.per == 1)
+            metrics_note(m,
+                         "%s holds its %zu values on one row: read as one "
+                         "value per epoch",
+                         base, t->ncols);
         free(stem);
-        return t->ncols;
+        return;
     }
 
     for (i = 0; i < t->ncols; i++) {
@@ -618,8 +679,9 @@ static size_t add_table(struct metrics *m, struct series_points *sp,
         col = add_column(m, name);
         free(name);
         for (r = 0; r < t->nrows; r++) {
-            double x =
-                t->xcol != SIZE_MAX ? t->v[r * t->ncols + t->xcol] : (double)r;
+            double x = t->xcol != SIZE_MAX
+                           ? t->v[r * t->ncols + t->xcol]
+                           : (double)(r + xm.shift) / (double)xm.per;
 
             if (t->kind[r * t->ncols + i] == CELL_NUMBER)
                 series_points_add(sp, col, x, t->v[r * t->ncols + i],
@@ -654,7 +716,6 @@ static size_t add_table(struct metrics *m, struct series_points *sp,
                      base);
     strbuf_release(&dropped);
     free(stem);
-    return t->nrows;
 }
 
 static bool is_dir_path(const char *path)
@@ -688,15 +749,94 @@ static char **series_files(const char *dir, size_t *n)
     return files;
 }
 
+/*
+ * Files of one run logged at different rates: a list appended to every
+ * iteration and another every epoch hold n and k*n values, or k*(n - 1)
+ * when the shorter also holds a value taken before training. With no x
+ * column, the run's epochs are the length most of its files share (at
+ * least XSCALE_MIN values, below which a multiple is too likely by
+ * chance); a longer file whose length is such a multiple is read as k
+ * values per epoch, and said so; any other length is matched by
+ * position, and said so too.
+ */
+#define XSCALE_MIN 5
+
+static void xscale(struct metrics *m, const struct table *tabs, size_t n,
+                   struct xmap *xm)
+{
+    size_t i, base = SIZE_MAX, bi = 0, nodd = 0, most = 0;
+    const char *bname;
+    struct strbuf odd = STRBUF_INIT;
+
+    for (i = 0; i < n; i++) {
+        xm[i].per = 1;
+        xm[i].shift = 0;
+        if (tabs[i].xcol != SIZE_MAX)
+            return;
+    }
+    /* The run's epochs: the length most files share (the shortest of those). */
+    for (i = 0; i < n; i++) {
+        size_t len = table_count(&tabs[i]), same = 0;
+
+        for (size_t j = 0; j < n; j++)
+            same += table_count(&tabs[j]) == len;
+        if (same > most || (same == most && len < base)) {
+            most = same;
+            base = len;
+            bi = i;
+        }
+    }
+    bname = file_name(tabs[bi].path);
+    for (i = 0; i < n; i++) {
+        size_t len = table_count(&tabs[i]);
+        const char *name = file_name(tabs[i].path);
+
+        if (len == base)
+            continue;
+        if (len < base) {
+            nodd++;
+        } else if (base >= XSCALE_MIN && len % base == 0) {
+            xm[i].per = len / base;
+            metrics_note(m,
+                         "%s holds %zu values, %zu for each of the %zu of "
+                         "%s: read as %zu values per epoch",
+                         name, len, xm[i].per, base, bname, xm[i].per);
+        } else if (base > XSCALE_MIN && len % (base - 1) == 0) {
+            xm[i].per = len / (base - 1);
+            xm[i].shift = 1;
+            metrics_note(m,
+                         "%s holds %zu values, %zu for each of the %zu of "
+                         "%s after its first: read as %zu values per epoch, "
+                         "%s's first value as taken before the first epoch",
+                         name, len, xm[i].per, base - 1, bname, xm[i].per,
+                         bname);
+        } else {
+            nodd++;
+        }
+    }
+    if (!nodd)
+        return;
+    for (i = 0; i < n; i++)
+        if (xm[i].per == 1)
+            strbuf_addf(&odd, "%s%s %zu", odd.len ? ", " : "",
+                        file_name(tabs[i].path), table_count(&tabs[i]));
+    metrics_note(m,
+                 "the files hold different numbers of values (%s): they are "
+                 "matched by position, which may not be the same epoch",
+                 odd.buf);
+    strbuf_release(&odd);
+}
+
 static struct metrics *read_generic(const struct candidate *c, char **why)
 {
     struct metrics *m = NULL;
     struct series_points sp = SERIES_POINTS_INIT;
+    struct table *tabs;
+    struct xmap *xm;
     char **files;
-    size_t nfiles, i, over, *counts = NULL;
+    size_t nfiles, i, over;
     bool folder = is_dir_path(c->path), headerless = true, step = false;
     bool xcol = false;
-    struct strbuf sizes = STRBUF_INIT;
 
     *why = NULL;
     if (folder) {
@@ -711,25 +851,21 @@ static struct metrics *read_generic(const struct candidate *c, char **why)
         files[0] = xstrdup(c->path);
         nfiles = 1;
     }
-    counts = xcalloc(nfiles, sizeof(*counts));
-    m = metrics_new(c->path, "epoch");
+    tabs = xcalloc(nfiles, sizeof(*tabs));
+    xm = xcalloc(nfiles, sizeof(*xm));
     for (i = 0; i < nfiles; i++) {
-        struct table t;
-
-        if (table_read(&t, files[i], why) < 0) {
-            table_release(&t);
-            metrics_free(m);
-            m = NULL;
+        if (table_read(&tabs[i], files[i], why) < 0)
             goto out;
-        }
-        headerless &= !t.header || t.skipcol == 0;
-        if (t.xcol != SIZE_MAX) {
+        headerless &= !tabs[i].header || tabs[i].skipcol == 0;
+        if (tabs[i].xcol != SIZE_MAX) {
             xcol = true;
-            step = t.xstep;
+            step = tabs[i].xstep;
         }
-        counts[i] = add_table(m, &sp, &t, nfiles == 1);
-        table_release(&t);
     }
+    m = metrics_new(c->path, "epoch");
+    xscale(m, tabs, nfiles, xm);
+    for (i = 0; i < nfiles; i++)
+        add_table(m, &sp, &tabs[i], nfiles == 1, xm[i]);
     over = series_points_flush(&sp, m);
     if (!m->nrows) {
         *why = xasprintf("%s: no values", c->path);
@@ -753,28 +889,15 @@ static struct metrics *read_generic(const struct candidate *c, char **why)
                     ? label_series
                     : label_headerless;
     series_note_repeats(m, over);
-    for (i = 1; i < nfiles; i++)
-        if (counts[i] != counts[0])
-            break;
-    if (i < nfiles) {
-        for (i = 0; i < nfiles; i++)
-            strbuf_addf(&sizes, "%s%s %zu", i ? ", " : "",
-                        strrchr(files[i], '/') ? strrchr(files[i], '/') + 1
-                                               : files[i],
-                        counts[i]);
-        metrics_note(m,
-                     "the files hold different numbers of values (%s): "
-                     "they are matched by position, which may not be the "
-                     "same epoch",
-                     sizes.buf);
-    }
 out:
-    strbuf_release(&sizes);
     series_points_release(&sp);
-    for (i = 0; i < nfiles; i++)
+    for (i = 0; i < nfiles; i++) {
+        table_release(&tabs[i]);
         free(files[i]);
+    }
+    free(tabs);
+    free(xm);
     free(files);
-    free(counts);
     return m;
 }
 

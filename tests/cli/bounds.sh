@@ -3,8 +3,10 @@
 # and line, a log of thousands of columns gets a bounded number of
 # charts (the rest summarised in one table), and a trainer_state.json of
 # 100,000 keys in one entry reads its first 4096 columns with a note.
+# A file of one metric along one row may hold more values than that, but
+# a wide row followed by another is a table and refused.
 . "$srcdir/tests/lib.sh"
-plan 18
+plan 23
 
 run() {
     rc=0
@@ -18,7 +20,16 @@ good() {
 
 R="$TMP/runs"
 good "$R/ok"
-mkdir -p "$R/wide" "$R/many" "$R/hf"
+mkdir -p "$R/wide" "$R/many" "$R/hf" "$R/row" "$R/tworows"
+# One metric along one row: 20,000 values (per iteration) in one file,
+# 101 (a value before training, then one per epoch) in the other.
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%s%g", i ? "," : "",
+                 2 / (1 + i / 200); printf "\n" }' >"$R/row/train_loss.csv"
+awk 'BEGIN { for (e = 0; e <= 100; e++) printf "%s%g", e ? "," : "",
+                 0.9 - 0.5 * e / 100; printf "\n" }' >"$R/row/val_acc.csv"
+# The same wide row followed by a second row is a table of 20,000 columns.
+cp "$R/row/train_loss.csv" "$R/tworows/train_loss.csv"
+cat "$R/row/train_loss.csv" >>"$R/tworows/train_loss.csv"
 # A million columns (generated, 7 MB): refused at line 1.
 awk 'BEGIN { printf "epoch"; for (i = 0; i < 1000000; i++) printf ",c%d", i;
              printf "\n0"; for (i = 0; i < 1000000; i++) printf ",1";
@@ -42,6 +53,16 @@ t_grep "a million columns: refused with file and line" \
     "$TMP/err"
 t_grep "a million columns: the run is skipped in the report" \
     'more than 4096 fields' "$TMP/site/summary.json"
+t_grep "20,000 values on one row: read" '"name": "row"' "$TMP/site/summary.json"
+t_grep "values logged at two rates: said" \
+    'train_loss.csv holds 20000 values, 200 for each of the 100 of val_acc.csv after its first: read as 200 values per epoch' \
+    "$TMP/site/runs/row/index.html"
+t_grep "the per-iteration loss is drawn on the epoch scale" '>100</text>' \
+    "$TMP/site/runs/row/loss.svg"
+t_grep "a wide row then another: refused at its first line" \
+    "^reportgen: $R/tworows/train_loss.csv:1: more than 4096 fields (reportgen reads at most 4096 columns)$" \
+    "$TMP/err"
+t_grep "and the run is skipped" '"name": "tworows"' "$TMP/site/summary.json"
 n=$(find "$TMP/site" -type f | wc -l)
 t_is "the site stays small ($n files)" "$([ "$n" -lt 200 ] && echo small)" small
 

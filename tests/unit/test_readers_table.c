@@ -164,6 +164,15 @@ static const char *xname(const struct metrics *m)
 }
 
 /* True when m has a note that equals want. */
+/* Has m a note starting with prefix? */
+static bool note_starting(const struct metrics *m, const char *prefix)
+{
+    for (size_t i = 0; m && i < m->nnotes; i++)
+        if (!strncmp(m->notes[i], prefix, strlen(prefix)))
+            return true;
+    return false;
+}
+
 static bool has_note(const struct metrics *m, const char *want)
 {
     size_t i;
@@ -669,6 +678,31 @@ static void test_generic(void)
     metrics_free(m);
     scanned_release(&s);
 
+    scan_one(&s, "generic/rates", "rates", &format_generic_csv);
+    m = read_ok(&s, 0, "generic rates: reads");
+    is_double(at(m, "val_acc", 5), 0.6, 0,
+              "generic rates: the shared length "
+              "sets the epochs");
+    is_double(at(m, "train_loss", 1), 1.6, 0,
+              "generic rates: 3 values an epoch after a value before "
+              "training, the third at epoch 1");
+    is_double(at(m, "train_loss", 5), 0.95, 0,
+              "generic rates: its last at the last epoch");
+    is_double(at(m, "val_loss", 5.5), 1.25, 0,
+              "generic rates: 2 values an epoch, the last at 5.5");
+    ok(has_note(m, "train_loss.csv holds 15 values, 3 for each of the 5 of "
+                   "val_acc.csv after its first: read as 3 values per "
+                   "epoch, val_acc.csv's first value as taken before the "
+                   "first epoch"),
+       "generic rates: says how it read the per-iteration file");
+    ok(has_note(m, "val_loss.csv holds 12 values, 2 for each of the 6 of "
+                   "val_acc.csv: read as 2 values per epoch"),
+       "generic rates: and the other");
+    ok(!note_starting(m, "the files hold different numbers of values"),
+       "generic rates: nothing matched by position");
+    metrics_free(m);
+    scanned_release(&s);
+
     scan_one(&s, "generic/headerless", "hl", &format_generic_csv);
     ok(cand(&s, 0) && ends(cand(&s, 0)->path, "/history.csv"),
        "generic headerless: a single file is read as such");
@@ -759,7 +793,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(213);
+    plan(221);
     test_ultralytics();
     test_wandb();
     test_catboost();
