@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heldout.h"
 #include "smooth.h"
 #include "strbuf.h"
 #include "util.h"
@@ -447,6 +448,8 @@ struct ctx {
     double margin;           /* the smallest margin passed() saw since the
                                 rule started or last added a finding */
     const char *margin_of;   /* its threshold's name, or NULL */
+    bool trained;            /* started from a trained model (see
+                                find_trained_start()) */
 };
 
 /*
@@ -2010,7 +2013,7 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
      * untrained model: how far training fell from it says nothing of fit.
      */
     if (val->n < t->min_points || train->n < 2 ||
-        (tk >= t->overfit_fit_keep && !x->m->boosting))
+        (tk >= t->overfit_fit_keep && !x->m->boosting && !x->trained))
         return;
     lv = held_level(val, k);
     b = 0;
@@ -2040,7 +2043,8 @@ static void rule_overfitting(struct ctx *x, struct diagnosis *d)
             (lost < t->end_worse * fabs(best) ||
              b + t->overfit_after >= val->n))
             return;
-        passed(x, "overfit_fit_keep", tk, t->overfit_fit_keep, false);
+        if (!x->trained)
+            passed(x, "overfit_fit_keep", tk, t->overfit_fit_keep, false);
         passed(x, "rel_worsen", lost, t->rel_worsen * fabs(best), true);
         if (gained > 0)
             passed_either(x, "giveback_frac", lost, t->giveback_frac * gained,
@@ -2440,6 +2444,70 @@ static void rule_heldout_flat(struct ctx *x, struct diagnosis *d)
 }
 
 /*
+ * Did the run start trained (a fine-tune, a resumed run, or a first
+ * epoch that did most of the work)? An untrained model scores about 0 on
+ * a held-out score such as average precision, IoU or BLEU
+ * (heldout_zero_chance()), whatever the task; one that scores at least
+ * trained_start of its best there at its first evaluation had learned
+ * most of what it would before it. Its first values are then no
+ * untrained baseline, and the tests that measure learning against them
+ * (underfitting's "both stayed high", overfitting's "training fit its
+ * data") are not made; the note says why. The held-out curve diagnosed
+ * is looked at first, then the other columns in log order; the first
+ * such score with enough points decides. A best below a twentieth of
+ * the score's scale (1, or 100 for a percentage) is a model that learned
+ * nothing, not a trained start.
+ *
+ * Default: 80% (trained_start): from scratch, a detector's first mAP
+ * is a small share of its best; a fine-tune's is most of it.
+ */
+static void find_trained_start(struct ctx *x)
+{
+    const struct metrics *m = x->m;
+
+    for (size_t k = 0; k <= m->ncols; k++) {
+        const struct column *c =
+            k ? &m->cols[k - 1]
+              : metrics_find(m, x->val.name ? x->val.name : "");
+        struct curve s;
+        size_t b;
+        double scale = 1;
+
+        if (!c || (k && x->val.name && !strcmp(c->name, x->val.name)) ||
+            !heldout_zero_chance(c->name))
+            continue;
+        curve_load(&s, m, c, true);
+        if (s.n < x->t->min_points) {
+            curve_release(&s);
+            continue;
+        }
+        b = best_index(&s);
+        for (size_t i = 0; i < s.n; i++)
+            if (s.y[i] > 1)
+                scale = 100;
+        if (s.y[b] >= 0.05 * scale && s.y[0] >= x->t->trained_start * s.y[b]) {
+            NUMBUFS;
+
+            x->trained = true;
+            if (x->aside.len)
+                strbuf_addch(&x->aside, ' ');
+            strbuf_addf(&x->aside,
+                        "%s was %s at its first evaluation (%s %s), %s%% of "
+                        "its best, %s at %s %s: the model had learned most "
+                        "of what it would before it (a fine-tune, a resumed "
+                        "run, or a first epoch that did most of the work), "
+                        "so underfitting and fit are not judged against its "
+                        "first values.",
+                        s.name, N(s.y[0]), s.xname, N(s.x[0]),
+                        N(round(s.y[0] / s.y[b] * 100)), N(s.y[b]), s.xname,
+                        N(s.x[b]));
+        }
+        curve_release(&s);
+        return;
+    }
+}
+
+/*
  * Underfitting: both losses end above underfit_keep of where they
  * started: the model has not learned what it could. With no held-out
  * curve, a training loss that barely moved over at least
@@ -2458,8 +2526,12 @@ static void rule_underfitting(struct ctx *x, struct diagnosis *d)
     double tk = keep_of(train), vk = keep_of(val);
     NUMBUFS;
 
-    /* A boosted model's first point is its base prediction: see above. */
-    if (train->n < t->min_points || !(tk >= t->underfit_keep) || x->m->boosting)
+    /*
+     * A boosted model's first point is its base prediction (see above),
+     * a trained start's a model that had already learned.
+     */
+    if (train->n < t->min_points || !(tk >= t->underfit_keep) ||
+        x->m->boosting || x->trained)
         return;
     if (val->n < t->min_points) {
         if (train->n >= t->underfit_min_points) {
@@ -3336,6 +3408,7 @@ void diag_run(const struct metrics *m, const struct rule *rule,
     curve_smooth(&x.val, x.t);
     curve_load(&x.grad, m, metrics_find_role(m, ROLE_GRAD_NORM), false);
     find_classes(&x, opt->num_classes);
+    find_trained_start(&x);
     if (x.val.n < x.t->min_points)
         unchecked(&x, "overfitting, metric shift and leakage (no held-out "
                       "curve with enough finite values)");

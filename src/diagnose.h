@@ -220,6 +220,8 @@ struct rule {
       "judged on its noise on a curve of more than this many points")      \
     X(COUNT, overfit_after, 3, 1, 1e9, overfitting,                         \
       "a slow give-back: seen over at least this many points")     \
+    X(NUMBER, trained_start, 0.8, 0, 1, underfitting,                       \
+      "started trained: a zero-chance score this share of its best at once") \
     X(NUMBER, underfit_keep, 0.65, 0, INFINITY, underfitting,               \
       "both losses end above this share of their start")                    \
     X(NUMBER, underfit_score_gain, 0.05, 0, INFINITY, underfitting,         \

@@ -174,6 +174,23 @@ enum heldout_kind heldout_kind(const char *name, bool *maximize)
     return classify(name, maximize, &rank);
 }
 
+bool heldout_zero_chance(const char *name)
+{
+    static const char *const zero[] = {"map50", "map",  "ap",    "dice",
+                                       "iou",   "bleu", "rouge", "jaccard"};
+    bool max;
+    size_t rank;
+
+    if (classify(name, &max, &rank) != HELDOUT_SCORE)
+        return false;
+    if (!rank)
+        return true;
+    for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
+        if (!strcmp(score_words[rank - 1], zero[i]))
+            return true;
+    return false;
+}
+
 bool heldout_name_maximizes(const char *name)
 {
     struct parts ps;

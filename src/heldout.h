@@ -40,6 +40,13 @@ enum heldout_kind {
 enum heldout_kind heldout_kind(const char *name, bool *maximize);
 
 /*
+ * Is name a held-out score an untrained model scores about 0 on, whatever
+ * the task (average precision, mAP, IoU, Dice, Jaccard, BLEU, ROUGE)?
+ * Accuracy, F1 and AUC are not: their chance level depends on the classes.
+ */
+bool heldout_zero_chance(const char *name);
+
+/*
  * The direction a metric's name implies when it is not a held-out metric
  * reportgen ranks: scores are maximised, everything else minimised.
  */

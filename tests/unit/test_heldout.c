@@ -56,6 +56,14 @@ static void test_kinds(void)
     kind("val_something", HELDOUT_NONE, false);
     ok(heldout_name_maximizes("top1_acc") && !heldout_name_maximizes("mape"),
        "direction from a name that is not held-out");
+    ok(heldout_zero_chance("metrics/mAP50-95(B)") &&
+           heldout_zero_chance("bbox/AP") && heldout_zero_chance("eval_bleu") &&
+           heldout_zero_chance("val_iou"),
+       "average precision, IoU and BLEU start at 0 untrained");
+    ok(!heldout_zero_chance("val_acc") && !heldout_zero_chance("eval_f1") &&
+           !heldout_zero_chance("val_auc") && !heldout_zero_chance("map") &&
+           !heldout_zero_chance("train_mAP"),
+       "accuracy, F1, AUC do not; nor a name that is no held-out score");
 }
 
 /* A one-row metrics with the given column names. */
@@ -145,7 +153,7 @@ static void test_shared(void)
 
 int main(void)
 {
-    plan(34);
+    plan(36);
     test_kinds();
     test_choose();
     test_shared();
