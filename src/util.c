@@ -428,6 +428,13 @@ char *strip_root(const char *root, const char *s)
             i += n + (root[n - 1] != '/');
             continue;
         }
+        /* root itself, a whole name (a run that is RUNS_DIR): ".". */
+        if (starts && n && root[n - 1] != '/' && !strncmp(s + i, root, n) &&
+            (!s[i + n] || strchr(" '\"`)]:,;", s[i + n]))) {
+            out[o++] = '.'; /* n >= 1 characters become 1 */
+            i += n;
+            continue;
+        }
         out[o++] = s[i++];
     }
     out[o] = '\0';

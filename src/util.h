@@ -115,7 +115,9 @@ int input_confine(const char *root);
  * A copy of s with the folder root taken off every path in it that
  * starts with root: root (trailing slashes aside) plus '/', where it
  * starts s or follows a space, a quote, a backquote or an opening
- * bracket, is removed. Published text names files relative to RUNS_DIR
+ * bracket, is removed; root itself there, ended by the end of s, a
+ * space, a quote, a closing bracket or punctuation, becomes ".".
+ * Published text names files relative to RUNS_DIR
  * this way, so a report shows no path of the machine it was made on.
  * The caller frees the result.
  */

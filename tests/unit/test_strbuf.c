@@ -17,7 +17,7 @@ int main(void)
     char buf[FMT_NUM_SIZE], *s;
     double v;
 
-    plan(38);
+    plan(39);
     ok(sb.buf != NULL && sb.buf[0] == '\0', "empty strbuf is a C string");
     strbuf_addstr(&sb, "abc");
     strbuf_addch(&sb, 'd');
@@ -100,6 +100,11 @@ int main(void)
         free(r);
         r = strip_root("/", "/a/b and /c");
         is_str(r, "a/b and c", "strip_root: the root folder");
+        free(r);
+        r = strip_root("/home/u/run", "/home/u/run: no values ('/home/u/run')"
+                                      " /home/u/runs /home/u/run");
+        is_str(r, ".: no values ('.') /home/u/runs .",
+               "strip_root: the root itself is '.'");
         free(r);
         r = strip_root(".", "./a/m.csv, ../b");
         is_str(r, "a/m.csv, ../b", "strip_root: '.'");
