@@ -5,7 +5,7 @@
  * every field quoted and no final newline:
  *
  *   "Step","run-a - val_loss","run-a - val_loss__MIN","run-a -
- * val_loss__MAX",... "339","1.2008","1.2008","1.2008",...
+ * val_loss__MAX",... "120","0.9731","0.9731","0.9731",...
  *
  * The first column is the chart's x ("Step", or a metric such as
  * "epoch/epoch"); then each run shown in the chart has three columns,
