@@ -1715,6 +1715,21 @@ static void chart_release(struct chart *c)
 #define HIT_PER_SERIES 80
 
 /*
+ * Start a hover target at the point (x, y): its circle, open for its
+ * title. The position goes through fmt_f1(), the "%.1f" of printf.
+ */
+static void hit_open(struct chart *c, double x, double y)
+{
+    char num[FMT_F1_SIZE];
+
+    strbuf_addstr(&c->hits, "<circle class=\"hit\" cx=\"");
+    strbuf_add(&c->hits, num, fmt_f1(num, map_x(c, x)));
+    strbuf_addstr(&c->hits, "\" cy=\"");
+    strbuf_add(&c->hits, num, fmt_f1(num, map_y(c, y)));
+    strbuf_addstr(&c->hits, "\" r=\"6\"><title>");
+}
+
+/*
  * A scatter chart's hover targets: one per point, up to HIT_MAX, each
  * titled with the point's name and both its values ("sweep/lr-3: lr
  * 0.001, val_loss 0.3275"; a category by its name).
@@ -1733,10 +1748,7 @@ static void scatter_hits_fill(struct chart *c)
                 continue;
             if (!c->hits.len)
                 strbuf_addstr(&c->hits, "<g class=\"hits\">\n");
-            strbuf_addf(&c->hits,
-                        "<circle class=\"hit\" cx=\"%.1f\" cy=\"%.1f\" "
-                        "r=\"6\"><title>",
-                        map_x(c, ps->x[i]), map_y(c, ps->y[i]));
+            hit_open(c, ps->x[i], ps->y[i]);
             if (ps->names && ps->names[i]) {
                 xml_add_text(&c->hits, ps->names[i], MAX_LABEL_CP);
                 strbuf_addstr(&c->hits, ": ");
@@ -1791,17 +1803,16 @@ static void hits_fill(struct chart *c)
             if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
                 continue;
             if (k == 1 || j == want) {
-                strbuf_addf(&c->hits,
-                            "<circle class=\"hit\" cx=\"%.1f\" "
-                            "cy=\"%.1f\" r=\"6\"><title>",
-                            map_x(c, ps->x[i]), map_y(c, ps->y[i]));
+                hit_open(c, ps->x[i], ps->y[i]);
                 xml_add_text(&c->hits, ps->label, MAX_LEGEND_CP);
                 strbuf_addstr(&c->hits, " at ");
                 xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
                              MAX_LABEL_CP);
-                strbuf_addf(&c->hits, " %s: %s</title></circle>\n",
-                            fmt_num(xs, sizeof(xs), ps->x[i]),
-                            fmt_num(ys, sizeof(ys), ps->y[i]));
+                strbuf_addch(&c->hits, ' ');
+                strbuf_addstr(&c->hits, fmt_num(xs, sizeof(xs), ps->x[i]));
+                strbuf_addstr(&c->hits, ": ");
+                strbuf_addstr(&c->hits, fmt_num(ys, sizeof(ys), ps->y[i]));
+                strbuf_addstr(&c->hits, "</title></circle>\n");
                 next++;
                 if (k > 1)
                     want = (next * (m - 1) + (k - 1) / 2) / (k - 1);

@@ -172,10 +172,27 @@ void strbuf_add_text(struct strbuf *sb, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     size_t left = strlen(s);
 
+    /* Room for the common case, where every byte is kept as it is. */
+    strbuf_grow(sb, left);
     while (left) {
-        size_t used;
-        uint32_t cp = utf8_next(p, left, &used);
+        size_t used, run = 0;
+        uint32_t cp;
 
+        /*
+         * Printable ASCII and the kept line ends are copied as one run:
+         * a page's text (and a chart's SVG) is almost all of them.
+         */
+        while (run < left &&
+               ((p[run] >= 0x20 && p[run] < 0x7f) || p[run] == '\t' ||
+                p[run] == '\n' || p[run] == '\r'))
+            run++;
+        if (run) {
+            strbuf_add(sb, p, run);
+            p += run;
+            left -= run;
+            continue;
+        }
+        cp = utf8_next(p, left, &used);
         if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
             (cp >= 0x7f && cp < 0xa0) || (cp == 0xfffd && used == 1))
             strbuf_addstr(sb, "\xef\xbf\xbd");

@@ -441,6 +441,8 @@ char *strip_root(const char *root, const char *s)
     return out;
 }
 
+static size_t fmt_g(char *buf, double v, int prec);
+
 char *fmt_num(char *buf, size_t size, double v)
 {
     if (isnan(v))
@@ -449,43 +451,48 @@ char *fmt_num(char *buf, size_t size, double v)
         snprintf(buf, size, v > 0 ? "inf" : "-inf");
     else if (v == 0)
         snprintf(buf, size, "0"); /* no "-0" */
+    else if (size >= FMT_G5_SIZE)
+        fmt_g(buf, v, 6);
     else
         snprintf(buf, size, "%.6g", v);
     return buf;
 }
 
 /*
- * %.5g by hand: find the decimal exponent e with 10^4 <= |v| 10^(4-e) <
- * 10^5, round |v| 10^(4-e) to an integer R, and place the decimal point.
- * 10^(4-e) is an exact double for e in [-4, 4], and every decision about
- * the exact product |v| 10^(4-e) (which side of a power of ten, of an
+ * "%.<prec>g" by hand, for prec from 1 to 6: find the decimal exponent e
+ * with 10^(prec-1) <= |v| 10^(prec-1-e) < 10^prec, round |v|
+ * 10^(prec-1-e) to an integer R, and place the decimal point.
+ * 10^(prec-1-e) is an exact double for e in [-4, prec-1], and every
+ * decision about the exact product (which side of a power of ten, of an
  * integer, of a half) is taken on the sign of an fma(), which rounds
  * once and so never changes a sign: the result is the correctly rounded
- * one printf gives, ties to even included.
+ * one printf gives, ties to even included. Values from 1e-4 to 10^prec
+ * take this path; the rest, which printf writes with an exponent, go
+ * through snprintf. buf holds at least FMT_G5_SIZE bytes.
  */
-size_t fmt_g5(char *buf, double v)
+static size_t fmt_g(char *buf, double v, int prec)
 {
-    static const double scales[] = {1e0, 1e1, 1e2, 1e3, 1e4,
-                                    1e5, 1e6, 1e7, 1e8};
-    double a = fabs(v), sc, f, t;
+    static const double scales[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
+                                    1e6, 1e7, 1e8, 1e9, 1e10};
+    double a = fabs(v), sc, f, t, lo = scales[prec - 1], hi = scales[prec];
     int e = 0, tries = 0;
     unsigned long r;
-    char digits[5], *p = buf;
+    char digits[8], *p = buf;
     int ndig;
 
-    if (!(a >= 1e-4 && a < 1e5))
-        return (size_t)snprintf(buf, FMT_G5_SIZE, "%.5g", v);
-    while (a >= 10 * (e >= 0 ? scales[e] : 1 / scales[-e]) && e < 4)
+    if (!(a >= 1e-4 && a < hi))
+        return (size_t)snprintf(buf, FMT_G5_SIZE, "%.*g", prec, v);
+    while (a >= 10 * (e >= 0 ? scales[e] : 1 / scales[-e]) && e < prec - 1)
         e++;
     while (a < (e >= 0 ? scales[e] : 1 / scales[-e]) && e > -4)
         e--;
     for (;;) {
-        if (e < -4 || e > 4 || ++tries > 3)
-            return (size_t)snprintf(buf, FMT_G5_SIZE, "%.5g", v);
-        sc = scales[4 - e];
-        if (fma(a, sc, -1e4) < 0)
+        if (e < -4 || e > prec - 1 || ++tries > 3)
+            return (size_t)snprintf(buf, FMT_G5_SIZE, "%.*g", prec, v);
+        sc = scales[prec - 1 - e];
+        if (fma(a, sc, -lo) < 0)
             e--;
-        else if (fma(a, sc, -1e5) >= 0)
+        else if (fma(a, sc, -hi) >= 0)
             e++;
         else
             break;
@@ -497,15 +504,15 @@ size_t fmt_g5(char *buf, double v)
     r = (unsigned long)f;
     if (t > 0 || (t == 0 && r % 2))
         r++;
-    if (r == 100000) {
-        r = 10000;
-        if (++e > 4)
-            return (size_t)snprintf(buf, FMT_G5_SIZE, "%.5g", v);
+    if (r == (unsigned long)hi) {
+        r = (unsigned long)lo;
+        if (++e > prec - 1)
+            return (size_t)snprintf(buf, FMT_G5_SIZE, "%.*g", prec, v);
     }
-    for (int i = 4; i >= 0; i--, r /= 10)
+    for (int i = prec - 1; i >= 0; i--, r /= 10)
         digits[i] = (char)('0' + r % 10);
     /* Significant digits left once the trailing zeros are dropped. */
-    for (ndig = 5; ndig > 1 && digits[ndig - 1] == '0' && ndig > e + 1;)
+    for (ndig = prec; ndig > 1 && digits[ndig - 1] == '0' && ndig > e + 1;)
         ndig--;
     if (v < 0)
         *p++ = '-';
@@ -524,6 +531,43 @@ size_t fmt_g5(char *buf, double v)
         for (int i = 0; i < ndig; i++)
             *p++ = digits[i];
     }
+    *p = '\0';
+    return (size_t)(p - buf);
+}
+
+size_t fmt_g5(char *buf, double v)
+{
+    return fmt_g(buf, v, 5);
+}
+
+size_t fmt_f1(char *buf, double v)
+{
+    double a = fabs(v), f, t;
+    unsigned long r;
+    char tmp[24], *q = tmp + sizeof(tmp), *p = buf;
+
+    /* Below 1e14, 10 |v| + 0.5 is still an exact double. */
+    if (!(a < 1e14))
+        return (size_t)snprintf(buf, FMT_F1_SIZE, "%.1f", v);
+    /* The same fma() decisions as fmt_g(), on 10 |v|. */
+    f = floor(a * 10);
+    if (fma(a, 10, -f) < 0)
+        f -= 1;
+    t = fma(a, 10, -(f + 0.5));
+    r = (unsigned long)f;
+    if (t > 0 || (t == 0 && r % 2))
+        r++;
+    *--q = (char)('0' + r % 10);
+    *--q = '.';
+    r /= 10;
+    do
+        *--q = (char)('0' + r % 10);
+    while (r /= 10);
+    /* printf keeps the sign of a negative value that rounds to 0.0. */
+    if (signbit(v))
+        *p++ = '-';
+    memcpy(p, q, (size_t)(tmp + sizeof(tmp) - q));
+    p += tmp + sizeof(tmp) - q;
     *p = '\0';
     return (size_t)(p - buf);
 }

@@ -155,6 +155,14 @@ char *fmt_num(char *buf, size_t size, double v);
 size_t fmt_g5(char *buf, double v);
 #define FMT_G5_SIZE 16
 
+/*
+ * Write v to buf exactly as snprintf(buf, FMT_F1_SIZE, "%.1f", v) does
+ * and return the length; fixed-point below 1e14 (chart positions), the
+ * rest through snprintf.
+ */
+size_t fmt_f1(char *buf, double v);
+#define FMT_F1_SIZE 32
+
 /* Whether S ends with SUFFIX (byte for byte). */
 bool has_suffix(const char *s, const char *suffix);
 /*

@@ -665,6 +665,43 @@ static void test_fmt_g5(void)
 }
 
 /*
+ * The same for fmt_num() (printf's "%.6g" but for nan, inf and 0) and
+ * fmt_f1() ("%.1f", the hover targets' positions), on the same values.
+ */
+static void test_fmt_num_f1(void)
+{
+    char got[FMT_NUM_SIZE], want[400];
+    long bad_num = 0, bad_f1 = 0;
+    size_t len;
+
+    for (long i = 0; i < 1000000; i++) {
+        double v = random_value();
+
+        fmt_num(got, sizeof(got), v);
+        if (isfinite(v) && v != 0)
+            snprintf(want, sizeof(want), "%.6g", v);
+        else
+            snprintf(want, sizeof(want), "%s",
+                     isnan(v) ? "nan"
+                     : v == 0 ? "0"
+                     : v > 0  ? "inf"
+                              : "-inf");
+        if (strcmp(got, want) && !bad_num++)
+            printf("# %.17g: fmt_num '%s', want '%s'\n", v, got, want);
+        if (!isfinite(v))
+            continue;
+        if (fabs(v) >= 1e15)
+            v = ldexp(v, -ilogb(v) + (int)(next() % 50));
+        len = fmt_f1(got, v);
+        snprintf(want, sizeof(want), "%.1f", v);
+        if ((strcmp(got, want) || len != strlen(want)) && !bad_f1++)
+            printf("# %.17g: fmt_f1 '%s', want '%s'\n", v, got, want);
+    }
+    is_int(bad_num, 0, "fmt_num() writes what printf's %.6g does");
+    is_int(bad_f1, 0, "fmt_f1() writes what printf's %.1f does");
+}
+
+/*
  * The y axis turns logarithmic when the values span more than two
  * decades, and says so; at less it stays linear.
  */
@@ -808,8 +845,9 @@ static void test_scatter(void)
 
 int main(void)
 {
-    plan(72);
+    plan(74);
     test_fmt_g5();
+    test_fmt_num_f1();
     test_log_axis();
     test_log_ticks();
     test_scatter();
