@@ -55,7 +55,7 @@ static bool chart_add(struct chart *c, const struct metrics *m,
     s->n = m->nrows;
     bad = xmalloc((m->nrows ? m->nrows : 1) * sizeof(*bad));
     for (size_t r = 0; r < m->nrows; r++)
-        if (col->present[r] && !isfinite(col->v[r]))
+        if (metrics_present(col, r) && !isfinite(col->v[r]))
             bad[nbad++] = m->x[r];
     s->bad_x = bad;
     s->nbad = nbad;
@@ -289,10 +289,10 @@ static void keep_reduced(const struct metrics *m, const struct column *col,
     (*ys) = xmalloc((2 * BUCKETS + 2) * sizeof(double));
     /* Read from the column itself: a long log is never copied whole. */
     for (size_t row = 0; row < m->nrows; row++)
-        n += col->present[row] && isfinite(v[row]);
+        n += metrics_present(col, row) && isfinite(v[row]);
     hi = n / BUCKETS;
     for (size_t row = 0; row < m->nrows; row++) {
-        if (!col->present[row] || !isfinite(v[row]))
+        if (!metrics_present(col, row) || !isfinite(v[row]))
             continue;
         if (n <= 2 * BUCKETS) {
             (*xs)[k] = m->x[row];

@@ -255,38 +255,65 @@ struct curve {
  */
 enum { CURVE_MAX = DIAG_CURVE_MAX, CURVE_BUCKETS = DIAG_CURVE_BUCKETS };
 
-static void reduce(struct curve *c)
+/* Is row r of col a finite logged value? */
+static bool finite_at(const struct column *col, size_t r)
 {
-    size_t n = c->n;
+    return metrics_present(col, r) && isfinite(col->v[r]);
+}
 
+/*
+ * Load the curve of the n finite values of col as CURVE_BUCKETS bucket
+ * medians, straight from the column: bucket b holds the finite values
+ * numbered n b / CURVE_BUCKETS up to n (b + 1) / CURVE_BUCKETS, and only
+ * one bucket's values are ever copied.
+ */
+static void reduce(struct curve *c, const struct metrics *m,
+                   const struct column *col, size_t n)
+{
+    double *bucket = xmalloc((n / CURVE_BUCKETS + 1) * sizeof(*bucket));
+    size_t k = 0, b = 0, lo = 0, hi = n / CURVE_BUCKETS, nb = 0;
+
+    c->x = xmalloc(CURVE_BUCKETS * sizeof(*c->x));
+    c->y = xmalloc(CURVE_BUCKETS * sizeof(*c->y));
     c->lo = xmalloc(CURVE_BUCKETS * sizeof(*c->lo));
     c->hi = xmalloc(CURVE_BUCKETS * sizeof(*c->hi));
-    for (size_t b = 0; b < CURVE_BUCKETS; b++) {
-        size_t lo = n * b / CURVE_BUCKETS, hi = n * (b + 1) / CURVE_BUCKETS;
-
-        c->lo[b] = c->x[lo];
-        c->hi[b] = c->x[hi - 1];
-        c->x[b] = c->x[lo + (hi - lo) / 2];
-        c->y[b] = smooth_median(c->y + lo, hi - lo);
+    for (size_t r = 0; r < m->nrows && b < CURVE_BUCKETS; r++) {
+        if (!finite_at(col, r))
+            continue;
+        if (k == lo)
+            c->lo[b] = m->x[r];
+        if (k == lo + (hi - lo) / 2)
+            c->x[b] = m->x[r];
+        bucket[nb++] = col->v[r];
+        if (k++ == hi - 1) {
+            c->hi[b] = m->x[r];
+            c->y[b] = smooth_median(bucket, nb);
+            nb = 0;
+            lo = hi;
+            hi = n * (++b + 1) / CURVE_BUCKETS;
+        }
     }
     c->n = CURVE_BUCKETS;
+    free(bucket);
 }
 
 static void curve_load(struct curve *c, const struct metrics *m,
                        const struct column *col, bool maximize)
 {
+    size_t n = 0;
+
     memset(c, 0, sizeof(*c));
     c->xname = m->xname;
     if (!col)
         return;
     c->name = col->name;
     c->maximize = maximize;
-    c->n = metrics_finite_series(m, col, &c->x, &c->y);
-    if (c->n > CURVE_MAX) {
-        reduce(c);
-        c->x = xreallocarray(c->x, c->n, sizeof(*c->x));
-        c->y = xreallocarray(c->y, c->n, sizeof(*c->y));
-    }
+    for (size_t r = 0; r < m->nrows; r++)
+        n += finite_at(col, r);
+    if (n > CURVE_MAX)
+        reduce(c, m, col, n);
+    else
+        c->n = metrics_finite_series(m, col, &c->x, &c->y);
 }
 
 static void curve_release(struct curve *c)
@@ -713,7 +740,7 @@ static const char *ev_count(struct ctx *x, struct nums *nb, const char *metric,
     struct diag_num *e;
 
     for (size_t r = 0; col && r < x->m->nrows; r++)
-        if (col->present[r] && isfinite(col->v[r]) &&
+        if (metrics_present(col, r) && isfinite(col->v[r]) &&
             (isnan(x0) || (x->m->x[r] >= x0 && x->m->x[r] <= x1)))
             n++;
     e = ev_push(x, metric, DIAG_NUM_COUNT, (double)n);
@@ -954,7 +981,7 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
 
         if (col->role == ROLE_GRAD_NONFINITE) {
             for (size_t r = 0; r < m->nrows; r++) {
-                if (col->present[r] && col->v[r] != 0) {
+                if (metrics_present(col, r) && col->v[r] != 0) {
                     ev_push(x, col->name, DIAG_NUM_POINT, col->v[r])->x =
                         m->x[r];
                     add(x, d, DIAG_NON_FINITE,
@@ -962,7 +989,7 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
                                   "gradients held non-finite entries",
                                   col->name, N(col->v[r]), m->xname, N(m->x[r]),
                                   ev_line(x, &nums_, col->name, m->x[r],
-                                          m->line[r])));
+                                          metrics_line(m, r))));
                     break;
                 }
             }
@@ -982,7 +1009,7 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
                       col->name, N(col->v[st.first_nonfinite]), m->xname,
                       N(m->x[st.first_nonfinite]),
                       ev_line(x, &nums_, col->name, m->x[st.first_nonfinite],
-                              m->line[st.first_nonfinite]),
+                              metrics_line(m, st.first_nonfinite)),
                       TALLY(col->name, st.n - st.nfinite),
                       TALLY(col->name, st.n)));
     }
@@ -1017,7 +1044,7 @@ static bool pred_shares(const struct metrics *m, size_t row, double *p)
         if (col->role != ROLE_PRED_COUNT)
             continue;
         p[k] = 0;
-        if (col->present[row]) {
+        if (metrics_present(col, row)) {
             if (!isfinite(col->v[row]) || col->v[row] < 0)
                 return false;
             p[k] = col->v[row];
@@ -1445,18 +1472,21 @@ static bool held_out_metric(const struct column *col)
 static bool constant_column(const struct metrics *m, const struct column *col,
                             size_t min, double *value, double span[2])
 {
-    double *xs = NULL, *ys = NULL;
-    size_t n = metrics_finite_series(m, col, &xs, &ys);
-    bool same = n >= min;
+    size_t n = 0;
+    bool same = true;
 
-    for (size_t k = 1; k < n && same; k++)
-        same = ys[k] == ys[0];
-    *value = n ? ys[0] : NAN;
-    span[0] = n ? xs[0] : NAN;
-    span[1] = n ? xs[n - 1] : NAN;
-    free(xs);
-    free(ys);
-    return same;
+    *value = span[0] = span[1] = NAN;
+    for (size_t r = 0; col && r < m->nrows; r++) {
+        if (!finite_at(col, r))
+            continue;
+        if (!n++) {
+            *value = col->v[r];
+            span[0] = m->x[r];
+        }
+        same = same && col->v[r] == *value;
+        span[1] = m->x[r];
+    }
+    return same && n >= min;
 }
 
 /*
@@ -1605,8 +1635,8 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     }
     rows = xmalloc((m->nrows ? m->nrows : 1) * sizeof(*rows));
     for (size_t r = 0; r < m->nrows; r++) {
-        if (ta->present[r] && va->present[r] && isfinite(ta->v[r]) &&
-            isfinite(va->v[r])) {
+        if (metrics_present(ta, r) && metrics_present(va, r) &&
+            isfinite(ta->v[r]) && isfinite(va->v[r])) {
             rows[n++] = r;
             if (fabs(ta->v[r]) > maxv)
                 maxv = fabs(ta->v[r]);

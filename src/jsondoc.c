@@ -881,7 +881,7 @@ static void drop_rows(struct metrics *m, size_t row)
         struct column *c = &m->cols[i];
 
         if (c->line_of_first_nonfinite &&
-            c->line_of_first_nonfinite >= m->line[row])
+            c->line_of_first_nonfinite >= metrics_line(m, row))
             c->line_of_first_nonfinite = 0;
     }
     m->nrows = row;
@@ -912,7 +912,7 @@ void jsondoc_rows_add(struct jsondoc_rows *r, const struct jsondoc *doc,
             (r->keep && !r->keep(r->keep_data, m->cols[col].name, v)))
             continue;
         /* A key set twice at one x: the same step logged again. */
-        if (same && m->cols[col].present[row])
+        if (same && metrics_present(&m->cols[col], row))
             back = true;
         cells[n].col = col;
         cells[n].v = v;
@@ -957,12 +957,12 @@ void jsondoc_rows_finish(struct jsondoc_rows *r)
         bool any = false;
 
         for (size_t j = 0; j < m->nrows && !any; j++)
-            any = c->present[j];
+            any = metrics_present(c, j);
         if (!any) {
             free(c->name);
             free(c->orig);
             free(c->v);
-            free(c->present);
+            free(c->presence);
             continue;
         }
         m->cols[keep++] = *c;

@@ -2,12 +2,15 @@
  * metrics.c - the column store every reader fills and every later stage
  * reads: one x axis (epoch or step) and any number of named double columns.
  *
- * Storage is column-major: x, line and each column's v and present arrays
+ * Storage is column-major: x and each column's v array and presence bits
  * all hold m->alloc rows and grow together in metrics_add_row(), so adding
  * a row is amortised O(ncols) and a column is one contiguous array that
  * plot.c and diagnose.c can walk without indirection. A missing cell is NaN
- * with present 0; a logged nan/inf is kept with present 1, because a NaN in
- * the log is evidence of divergence while an empty cell is not.
+ * with its presence bit clear; a logged nan/inf is kept with the bit set,
+ * because a NaN in the log is evidence of divergence while an empty cell
+ * is not. A row costs 8 bytes of x and 8 bytes and a bit per column: the
+ * file line of each row is only stored once rows stop being on
+ * consecutive lines (struct metrics), since only messages need it.
  *
  * The summaries here (stats, finite series, best checkpoint) accept a NULL
  * column and treat it as a column with no values, so callers can write
@@ -57,7 +60,7 @@ void metrics_free(struct metrics *m)
         free(m->cols[i].name);
         free(m->cols[i].orig);
         free(m->cols[i].v);
-        free(m->cols[i].present);
+        free(m->cols[i].presence);
     }
     free(m->cols);
     for (i = 0; i < m->nnotes; i++)
@@ -107,11 +110,23 @@ enum metric_role metrics_role_of(const char *name)
     return ROLE_OTHER;
 }
 
-/* Make the arrays of c hold alloc rows. */
-static void column_resize(struct column *c, size_t alloc)
+/* Words of presence bits for rows rows. */
+static size_t presence_words(size_t rows)
 {
+    return rows / 64 + 1;
+}
+
+/*
+ * Make the arrays of c hold alloc rows (alloc > old). New presence words
+ * are cleared, so a row is missing until metrics_set() fills it.
+ */
+static void column_resize(struct column *c, size_t old, size_t alloc)
+{
+    size_t had = old ? presence_words(old) : 0, words = presence_words(alloc);
+
     c->v = xreallocarray(c->v, alloc, sizeof(*c->v));
-    c->present = xreallocarray(c->present, alloc, sizeof(*c->present));
+    c->presence = xreallocarray(c->presence, words, sizeof(*c->presence));
+    memset(c->presence + had, 0, (words - had) * sizeof(*c->presence));
 }
 
 /*
@@ -142,12 +157,28 @@ size_t metrics_add_column(struct metrics *m, const char *name)
     c->name = xstrdup(name);
     c->role = metrics_role_of(name);
     if (m->alloc)
-        column_resize(c, m->alloc);
-    for (i = 0; i < m->nrows; i++) {
+        column_resize(c, 0, m->alloc);
+    for (i = 0; i < m->nrows; i++)
         c->v[i] = NAN;
-        c->present[i] = 0;
-    }
     return m->ncols++;
+}
+
+/* Give every row its own stored line, from now on. */
+static void store_lines(struct metrics *m)
+{
+    m->line = xreallocarray(NULL, m->alloc ? m->alloc : 1, sizeof(*m->line));
+    for (size_t i = 0; i < m->nrows; i++)
+        m->line[i] = m->line0 + i;
+}
+
+void metrics_set_line(struct metrics *m, size_t row, size_t line)
+{
+    assert(row < m->nrows);
+    if (!m->line && line == m->line0 + row)
+        return;
+    if (!m->line)
+        store_lines(m);
+    m->line[row] = line;
 }
 
 size_t metrics_add_row(struct metrics *m, double x, size_t line)
@@ -156,17 +187,22 @@ size_t metrics_add_row(struct metrics *m, double x, size_t line)
 
     ALLOC_GROW(m->x, m->nrows + 1, m->alloc);
     if (m->alloc != old_alloc) {
-        m->line = xreallocarray(m->line, m->alloc, sizeof(*m->line));
+        if (m->line)
+            m->line = xreallocarray(m->line, m->alloc, sizeof(*m->line));
         for (i = 0; i < m->ncols; i++)
-            column_resize(&m->cols[i], m->alloc);
+            column_resize(&m->cols[i], old_alloc, m->alloc);
     }
     m->x[row] = x;
-    m->line[row] = line;
+    if (!row)
+        m->line0 = line;
+    /* A row may be reused after a reader dropped rows (m->nrows = k). */
     for (i = 0; i < m->ncols; i++) {
         m->cols[i].v[row] = NAN;
-        m->cols[i].present[row] = 0;
+        m->cols[i].presence[row / 64] &= ~(UINT64_C(1) << (row % 64));
     }
-    return m->nrows++;
+    m->nrows++;
+    metrics_set_line(m, row, line);
+    return row;
 }
 
 void metrics_set(struct metrics *m, size_t row, size_t col, double v)
@@ -176,13 +212,13 @@ void metrics_set(struct metrics *m, size_t row, size_t col, double v)
     assert(row < m->nrows && col < m->ncols);
     c = &m->cols[col];
     c->v[row] = v;
-    c->present[row] = 1;
+    c->presence[row / 64] |= UINT64_C(1) << (row % 64);
     /*
      * Readers fill rows in file order, so the first non-finite value set
      * is also the earliest one in the file; diagnose.c cites this line.
      */
     if (!isfinite(v) && !c->line_of_first_nonfinite)
-        c->line_of_first_nonfinite = m->line[row];
+        c->line_of_first_nonfinite = metrics_line(m, row);
 }
 
 size_t metrics_add_column_as(struct metrics *m, const char *name,
@@ -277,7 +313,7 @@ void metrics_stats(const struct metrics *m, const struct column *c,
     for (i = 0; i < m->nrows; i++) {
         double v = c->v[i];
 
-        if (!c->present[i])
+        if (!metrics_present(c, i))
             continue;
         if (!st->n++)
             st->first = i;
@@ -309,14 +345,14 @@ size_t metrics_finite_series(const struct metrics *m, const struct column *c,
         return 0;
     /* Count first so that each array is allocated once, at its size. */
     for (i = 0; i < m->nrows; i++)
-        if (c->present[i] && isfinite(c->v[i]))
+        if (metrics_present(c, i) && isfinite(c->v[i]))
             n++;
     if (!n)
         return 0;
     *xs = xreallocarray(NULL, n, sizeof(**xs));
     *ys = xreallocarray(NULL, n, sizeof(**ys));
     for (i = 0, n = 0; i < m->nrows; i++) {
-        if (c->present[i] && isfinite(c->v[i])) {
+        if (metrics_present(c, i) && isfinite(c->v[i])) {
             (*xs)[n] = m->x[i];
             (*ys)[n] = c->v[i];
             n++;
@@ -348,7 +384,7 @@ void metrics_best(const struct metrics *m, const struct column *c,
     for (i = 0; i < m->nrows; i++) {
         double v = c->v[i];
 
-        if (!c->present[i])
+        if (!metrics_present(c, i))
             continue;
         best->last_x = m->x[i];
         best->last_value = v;

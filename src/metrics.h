@@ -4,16 +4,17 @@
  * A struct metrics is what every reader produces (csvload.c today, one
  * read_*.c per foreign format later) and what diagnose.c and plot.c read.
  * Row i holds x[i] (the epoch or step) and, for each column, v[i]. A cell the
- * log left empty is "missing": v[i] is NaN and present[i] is 0. A cell that
- * held nan/inf/-inf is "non-finite": present[i] is 1 and v[i] is that value.
- * The two are kept apart because a NaN in the log is evidence, while an
- * empty cell only means the value was logged on another row.
+ * log left empty is "missing": v[i] is NaN and metrics_present() is false.
+ * A cell that held nan/inf/-inf is "non-finite": present, and v[i] is that
+ * value. The two are kept apart because a NaN in the log is evidence, while
+ * an empty cell only means the value was logged on another row.
  */
 #ifndef REPORTGEN_METRICS_H
 #define REPORTGEN_METRICS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -46,10 +47,17 @@ struct column {
                    column, else the name in the log */
     char *orig; /* the name in the log, when it differs; else NULL */
     enum metric_role role;
-    double *v;              /* nrows values; NaN where missing */
-    unsigned char *present; /* nrows flags: 1 where the log held a value */
+    double *v;          /* nrows values; NaN where missing */
+    uint64_t *presence; /* one bit a row, set where the log held a value:
+                           read it with metrics_present() */
     size_t line_of_first_nonfinite; /* file line, 0 if none */
 };
+
+/* Whether the log held a value for column c at row. */
+static inline bool metrics_present(const struct column *c, size_t row)
+{
+    return c->presence[row / 64] >> (row % 64) & 1;
+}
 
 struct metrics {
     char *path;  /* the file it was read from, for messages */
@@ -57,7 +65,13 @@ struct metrics {
     size_t nrows;
     size_t alloc; /* rows allocated in x and every column */
     double *x;
-    size_t *line; /* file line of each row, for messages */
+    /*
+     * The file line of each row, for messages: read it with
+     * metrics_line(). While row i is on line line0 + i (a CSV without
+     * blank lines) there is no array: line is NULL.
+     */
+    size_t line0;
+    size_t *line;
     size_t ncols;
     struct column *cols;
 
@@ -133,6 +147,12 @@ size_t metrics_column_index(const struct metrics *m, const char *name);
  * it until metrics_set() fills it. Returns the row index.
  */
 size_t metrics_add_row(struct metrics *m, double x, size_t line);
+/* The file line of row (see struct metrics), and setting it. */
+static inline size_t metrics_line(const struct metrics *m, size_t row)
+{
+    return m->line ? m->line[row] : m->line0 + row;
+}
+void metrics_set_line(struct metrics *m, size_t row, size_t line);
 /* Store value v (finite or not) at row, col and mark it present. */
 void metrics_set(struct metrics *m, size_t row, size_t col, double v);
 

@@ -567,9 +567,9 @@ static struct metrics *copy_segment(const struct keras_reader *kr, size_t seg)
     for (r = 0; r < m->nrows; r++) {
         if (kr->seg_of_row[r] != seg || kr->dead[r])
             continue;
-        row = metrics_add_row(out, m->x[r], m->line[r]);
+        row = metrics_add_row(out, m->x[r], metrics_line(m, r));
         for (c = 0; c < m->ncols; c++)
-            if (m->cols[c].present[r])
+            if (metrics_present(&m->cols[c], r))
                 metrics_set(out, row, c, m->cols[c].v[r]);
     }
     return out;
@@ -607,7 +607,7 @@ static bool one_epoch_calls(const struct keras_reader *kr)
         if (kr->segs[i].unreadable || kr->segs[i].nlive != 1)
             return false;
     for (size_t r = 0; r < m->nrows; r++)
-        if (!loss->present[r] || !isfinite(loss->v[r]))
+        if (!metrics_present(loss, r) || !isfinite(loss->v[r]))
             return false;
     for (size_t r = 2; r < m->nrows; r++)
         if (!(fabs(loss->v[r] - loss->v[r - 1]) <
@@ -674,7 +674,7 @@ static void note_nan_val(struct metrics *m)
         if (!st.n || st.nfinite)
             continue;
         for (size_t r = 0; r < m->nrows; r++)
-            if (col->present[r] && !isnan(col->v[r]))
+            if (metrics_present(col, r) && !isnan(col->v[r]))
                 all_nan = false;
         strbuf_addf(&names, "%s%s", nbad++ ? ", " : "", log);
     }

@@ -436,7 +436,7 @@ struct fold {
 /* Present value of field f in raw row r, or false. */
 static bool raw_get(const struct metrics *raw, size_t r, size_t f, double *v)
 {
-    if (f == SIZE_MAX || !raw->cols[f].present[r])
+    if (f == SIZE_MAX || !metrics_present(&raw->cols[f], r))
         return false;
     *v = raw->cols[f].v[r];
     return true;
@@ -514,7 +514,7 @@ static bool val_repeats(const struct fold *fd, size_t *col, double *epoch)
         if (!is_val_name(fd->lr->names[f]))
             continue;
         for (r = 0; r < raw->nrows; r++) {
-            if (!fd->placed[r] || !raw->cols[f].present[r] ||
+            if (!fd->placed[r] || !metrics_present(&raw->cols[f], r) ||
                 !raw_get(raw, r, fd->lr->sfield, &s))
                 continue;
             if (seen && fd->epoch[r] == cur_e && s != cur_s) {
@@ -632,12 +632,12 @@ static void fold_rows(struct fold *fd, struct metrics *m, size_t start,
                       size_t end, double x, bool by_epoch, const size_t *colmap)
 {
     const struct metrics *raw = fd->raw;
-    size_t row, f, r, k, last_line = raw->line[end - 1];
+    size_t row, f, r, k, last_line = metrics_line(raw, end - 1);
     size_t xf = by_epoch ? fd->lr->efield : fd->lr->sfield;
 
     for (r = end; r-- > start;) {
         if (fd->has_data[r]) {
-            last_line = raw->line[r];
+            last_line = metrics_line(raw, r);
             break;
         }
     }
@@ -649,12 +649,13 @@ static void fold_rows(struct fold *fd, struct metrics *m, size_t start,
         if (f == xf)
             continue;
         for (k = 0, r = start; r < end; r++) {
-            if (!raw->cols[f].present[r] || (by_epoch && !fd->placed[r]))
+            if (!metrics_present(&raw->cols[f], r) ||
+                (by_epoch && !fd->placed[r]))
                 continue;
             last = raw->cols[f].v[r];
             sum += last;
             if (!isfinite(last) && !bad_line)
-                bad_line = raw->line[r];
+                bad_line = metrics_line(raw, r);
             k++;
         }
         if (!k)
@@ -707,7 +708,8 @@ static struct metrics *fold(struct lightning_reader *lr)
     fd.averaged = xcalloc(lr->nnames, sizeof(*fd.averaged));
     for (r = 0; r < n; r++)
         for (f = 0; f < lr->nnames; f++)
-            if (f != lr->efield && f != lr->sfield && raw->cols[f].present[r])
+            if (f != lr->efield && f != lr->sfield &&
+                metrics_present(&raw->cols[f], r))
                 fd.has_data[r] = true;
     place_epochs(&fd);
     for (r = 0; r < n; r++)
@@ -744,7 +746,7 @@ static struct metrics *fold(struct lightning_reader *lr)
                     nstepless++;
                     for (f = 0; f < lr->nnames; f++)
                         if (is_val_name(lr->names[f]) &&
-                            raw->cols[f].present[start])
+                            metrics_present(&raw->cols[f], start))
                             nstepless_val++;
                 }
                 start++;
@@ -754,7 +756,7 @@ static struct metrics *fold(struct lightning_reader *lr)
                 end++;
         }
         if (m->nrows && x < m->x[m->nrows - 1] && !back_line)
-            back_line = raw->line[start];
+            back_line = metrics_line(raw, start);
         fold_rows(&fd, m, start, end, x, by_epoch, colmap);
         start = end;
     }
@@ -834,7 +836,7 @@ static struct metrics *fold(struct lightning_reader *lr)
 static bool column_has_value(const struct metrics *m, size_t col)
 {
     for (size_t r = 0; r < m->nrows; r++)
-        if (m->cols[col].present[r])
+        if (metrics_present(&m->cols[col], r))
             return true;
     return false;
 }

@@ -53,8 +53,9 @@
  * as protobuf parses all or nothing. read() fails only when no scalar at
  * all could be read.
  *
- * m->line holds, for each row, the number of the first record (1-based,
- * counted across the run's files in reading order) that gave it a value.
+ * A row's line (metrics_line()) is the number of the first record
+ * (1-based, counted across the run's files in reading order) that gave it
+ * a value.
  */
 #include "formats.h"
 
@@ -97,7 +98,7 @@ struct point {
     int64_t step; /* as logged */
     double v;
     size_t seq; /* reading order: the later of two at one step wins */
-    size_t rec; /* record number, for m->line */
+    size_t rec; /* record number, for the row's line */
     double x;   /* the row's x, once decided */
 };
 
@@ -968,8 +969,8 @@ static size_t build(struct reader *rd, bool keras)
                                                    cmp_double) -
                            xs);
             if (!pass) {
-                if (p->rec < m->line[row])
-                    m->line[row] = p->rec;
+                if (p->rec < metrics_line(m, row))
+                    metrics_set_line(m, row, p->rec);
                 continue;
             }
             /* Points come by tag, then x: the first non-finite one of a

@@ -369,7 +369,7 @@ static void add_loss(struct metrics *m, const char *prefix,
         for (j = 0; j < n; j++) {
             const struct column *c = &m->cols[parts[j]];
 
-            if (!c->present[i])
+            if (!metrics_present(c, i))
                 break;
             sum += c->v[i];
         }
@@ -391,7 +391,7 @@ static double first_value(const struct metrics *m, size_t col)
     size_t i;
 
     for (i = 0; i < m->nrows; i++)
-        if (m->cols[col].present[i] && isfinite(m->cols[col].v[i]))
+        if (metrics_present(&m->cols[col], i) && isfinite(m->cols[col].v[i]))
             return m->cols[col].v[i];
     return NAN;
 }
@@ -442,7 +442,7 @@ static void note_zero_metrics(struct metrics *m)
         if (strncmp(c->name, "metrics/", 8))
             continue;
         for (j = 0; j < m->nrows; j++)
-            if (c->present[j] && c->v[j] != 0)
+            if (metrics_present(c, j) && c->v[j] != 0)
                 return;
         n++;
     }

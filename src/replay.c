@@ -43,7 +43,7 @@ static void replay_one(const struct metrics *m, const struct column *c,
     for (size_t i = 0; i < m->nrows; i++) {
         double v = c->v[i];
 
-        if (!c->present[i])
+        if (!metrics_present(c, i))
             continue;
         n++;
         if (s->stopped) {
@@ -90,7 +90,7 @@ void replay_run(const struct metrics *m, const struct column *c, bool maximize,
     rp->best_x = best.x;
     rp->best_value = best.value;
     for (size_t i = 0; i < m->nrows; i++)
-        rp->evals += c->present[i] != 0;
+        rp->evals += metrics_present(c, i) != 0;
     for (size_t p = 0; p < REPLAY_NPATIENCE; p++)
         replay_one(m, c, maximize, &rp->stop[p]);
 }

@@ -242,7 +242,7 @@ static const struct column *analyse_run(const struct run_read *rd,
         const struct column *sc = metrics_find(m, rules->slices[i].column);
 
         an->slice_at_best[i] = NAN;
-        if (sc && an->best.found && sc->present[an->best.row])
+        if (sc && an->best.found && metrics_present(sc, an->best.row))
             an->slice_at_best[i] = sc->v[an->best.row];
     }
     {

@@ -63,7 +63,7 @@ size_t series_points_flush(struct series_points *sp, struct metrics *m)
 
         if (!i || p->x != sp->p[i - 1].x)
             row = metrics_add_row(m, p->x, p->line);
-        if (m->cols[p->col].present[row])
+        if (metrics_present(&m->cols[p->col], row))
             overwritten++;
         metrics_set(m, row, p->col, p->v);
     }
@@ -159,7 +159,7 @@ static size_t count_present(const struct metrics *m, size_t col)
     size_t i, n = 0;
 
     for (i = 0; i < m->nrows; i++)
-        n += m->cols[col].present[i];
+        n += metrics_present(&m->cols[col], i);
     return n;
 }
 

@@ -92,7 +92,7 @@ static double xat(const struct metrics *m, size_t row)
 
 static long line_at(const struct metrics *m, size_t row)
 {
-    return m && row < m->nrows ? (long)m->line[row] : -1;
+    return m && row < m->nrows ? (long)metrics_line(m, row) : -1;
 }
 
 static double val(const struct metrics *m, const char *col, size_t row)
@@ -106,7 +106,7 @@ static long present(const struct metrics *m, const char *col, size_t row)
 {
     const struct column *c = m ? metrics_find(m, col) : NULL;
 
-    return c && row < m->nrows ? c->present[row] : -1;
+    return c && row < m->nrows ? metrics_present(c, row) : -1;
 }
 
 static const char *colname(const struct metrics *m, size_t i)

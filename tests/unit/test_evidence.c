@@ -82,7 +82,7 @@ static bool shares_at(const struct metrics *m, double x, const char *metric,
 
         if (strncmp(c->name, "pred_count_", strlen("pred_count_")))
             continue;
-        v = c->present[row] ? c->v[row] : 0;
+        v = metrics_present(c, row) ? c->v[row] : 0;
         p[(*k)++] = v;
         total += v;
         if (metric && !strcmp(c->name, metric))
@@ -160,20 +160,20 @@ static bool check(const struct metrics *m, const struct finding *f,
     if (e->kind == DIAG_NUM_POINT || e->kind == DIAG_NUM_X ||
         e->kind == DIAG_NUM_LINE) {
         for (size_t r = 0; r < m->nrows; r++)
-            if (c->present[r] &&
+            if (metrics_present(c, r) &&
                 (e->kind == DIAG_NUM_X
                      ? m->x[r] == e->value
                      : m->x[r] == e->x &&
                            (e->kind == DIAG_NUM_POINT
                                 ? same(c->v[r], e->value)
-                                : same((double)m->line[r], e->value))))
+                                : same((double)metrics_line(m, r), e->value))))
                 good = true;
         *why = "no such point in the log";
         return good;
     }
     if (e->kind == DIAG_NUM_COUNT) {
         for (size_t r = 0; r < m->nrows; r++)
-            if (c->present[r] && isfinite(c->v[r]) &&
+            if (metrics_present(c, r) && isfinite(c->v[r]) &&
                 (isnan(e->x0) || (m->x[r] >= e->x0 && m->x[r] <= e->x1)))
                 k++;
         *why = "not the number of values logged";

@@ -80,13 +80,13 @@ static void test_store(void)
     is_int((long)b, 1, "second column index");
     is_int((long)m->nrows, 1000, "1000 rows");
     ok(m->alloc >= 1000, "alloc covers the rows");
-    ok(!m->cols[b].present[0] && isnan(m->cols[b].v[0]) &&
-           !m->cols[b].present[999] && isnan(m->cols[b].v[999]),
+    ok(!metrics_present(&m->cols[b], 0) && isnan(m->cols[b].v[0]) &&
+           !metrics_present(&m->cols[b], 999) && isnan(m->cols[b].v[999]),
        "late column is missing in earlier rows");
     metrics_set(m, 999, b, 0.25);
     is_double(m->cols[b].v[999], 0.25, 0, "late column set");
     is_double(m->x[500], 5000, 0, "x kept through growth");
-    is_int((long)m->line[500], 502, "line kept through growth");
+    is_int((long)metrics_line(m, 500), 502, "line kept through growth");
     is_double(m->cols[a].v[999], 0.001, 1e-12, "values kept through growth");
 
     /* More columns than the first column allocation holds. */
@@ -100,7 +100,7 @@ static void test_store(void)
     ok(indices_ok, "20 more columns get indices 2..21");
     col = metrics_find(m, "extra_19");
     ok(col && col == &m->cols[21], "find the 22nd column");
-    ok(col && !col->present[0], "22nd column missing in row 0");
+    ok(col && !metrics_present(col, 0), "22nd column missing in row 0");
     ok(metrics_find(m, "nope") == NULL, "find unknown is NULL");
     ok(metrics_find(m, "val_loss") == &m->cols[1], "find val_loss");
     ok(metrics_find_role(m, ROLE_VAL_LOSS) == &m->cols[1],
@@ -118,9 +118,9 @@ static void test_nonfinite_line(void)
 
     is_int((long)m->cols[0].line_of_first_nonfinite, 4,
            "line of first non-finite value (row 2 is on line 4)");
-    ok(m->cols[0].present[2] && isnan(m->cols[0].v[2]),
+    ok(metrics_present(&m->cols[0], 2) && isnan(m->cols[0].v[2]),
        "a logged nan is present");
-    ok(!m->cols[0].present[1] && isnan(m->cols[0].v[1]),
+    ok(!metrics_present(&m->cols[0], 1) && isnan(m->cols[0].v[1]),
        "a missing cell is NaN and not present");
     metrics_free(m);
 
@@ -282,11 +282,54 @@ static void test_best(void)
     }
 }
 
+/*
+ * Lines are only stored once a row is not on the line after the last
+ * one's; until then and after, every row reads back its own line. The
+ * presence bits of rows on either side of a 64-row word are each their
+ * own.
+ */
+static void test_lines_and_bits(void)
+{
+    struct metrics *m = metrics_new("x.csv", "step");
+    size_t a = metrics_add_column(m, "train_loss"), i;
+    bool lines_ok = true, bits_ok = true;
+
+    for (i = 0; i < 200; i++)
+        metrics_add_row(m, (double)i, i + 2);
+    ok(m->line == NULL, "consecutive lines: no line array");
+    /* A blank line before row 200. */
+    for (i = 200; i < 300; i++)
+        metrics_add_row(m, (double)i, i + 3);
+    ok(m->line != NULL, "a skipped line: lines stored");
+    for (i = 0; i < 300; i++)
+        lines_ok &= metrics_line(m, i) == (i < 200 ? i + 2 : i + 3);
+    ok(lines_ok, "every row's line read back");
+    metrics_set_line(m, 10, 1);
+    is_int((long)metrics_line(m, 10), 1, "a row's line set");
+    for (i = 0; i < 300; i++)
+        if (i % 3 == 0 || i == 63 || i == 64 || i == 127)
+            metrics_set(m, i, a, (double)i);
+    for (i = 0; i < 300; i++)
+        bits_ok &= metrics_present(&m->cols[a], i) ==
+                   (i % 3 == 0 || i == 63 || i == 64 || i == 127);
+    ok(bits_ok, "presence bits: each row its own");
+    metrics_free(m);
+
+    m = metrics_new("y.csv", "step");
+    metrics_add_row(m, 0, 7);
+    metrics_add_row(m, 1, 8);
+    metrics_set_line(m, 1, 8);
+    ok(m->line == NULL && metrics_line(m, 1) == 8,
+       "setting a row's own line stores nothing");
+    metrics_free(m);
+}
+
 int main(void)
 {
-    plan(82);
+    plan(88);
     test_roles();
     test_store();
+    test_lines_and_bits();
     test_nonfinite_line();
     test_stats();
     test_finite_series();

@@ -113,7 +113,7 @@ static double cell(const struct metrics *m, const char *col, size_t row)
 
     if (!c || row >= m->nrows)
         return -12345;
-    return c->present[row] ? c->v[row] : -999;
+    return metrics_present(c, row) ? c->v[row] : -999;
 }
 
 /* The row at x, or SIZE_MAX. */
@@ -231,7 +231,7 @@ static void test_hf_basic(void)
     ok(cell(m, "grad_norm", row_at(m, 2.5)) == INFINITY, "hf: bare Infinity");
     c = metrics_find(m, "grad_norm");
     ok(c && c->line_of_first_nonfinite == 38, "hf: the NaN's line");
-    is_double(m->line[0], 12, 0, "hf: a row's line is its entry's");
+    is_double(metrics_line(m, 0), 12, 0, "hf: a row's line is its entry's");
     ok(has_note(m, "x is the Trainer's epoch, fractional and counted from 0 "
                    "(0.5 is half-way through the first epoch)"),
        "hf: note on x");
@@ -456,7 +456,7 @@ static void test_d2_read(void)
                   "d2: eta missing on the last record");
         is_double(cell(m, "train_loss", 10), -999, 0,
                   "d2: the eta-only record has no loss");
-        is_double((double)m->line[10], 11, 0, "d2: row lines");
+        is_double((double)metrics_line(m, 10), 11, 0, "d2: row lines");
         ok(has_note(m, "x is detectron2's iteration, counted from 0 (the "
                        "record at iteration 19 follows 20 iterations)"),
            "d2: note on x");
@@ -499,7 +499,7 @@ static void test_d2_read(void)
     if (ok(m != NULL, "d2: restarts reads")) {
         is_int((long)m->nrows, 6, "d2: the last job's six records");
         ok(m->x[0] == 9 && m->x[5] == 99, "d2: iterations 9 to 99");
-        is_double((double)m->line[0], 7, 0, "d2: from line 7 on");
+        is_double((double)metrics_line(m, 0), 7, 0, "d2: from line 7 on");
         ok(metrics_find(m, "loss_mask") == NULL,
            "d2: the earlier jobs' columns are gone");
         ok(has_note(m, "restarted jobs appended to the same metrics.json: 2 "

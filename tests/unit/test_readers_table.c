@@ -137,7 +137,7 @@ static double at(const struct metrics *m, const char *col, double x)
 
     for (i = 0; c && i < m->nrows; i++)
         if (m->x[i] == x)
-            return c->present[i] ? c->v[i] : NONE;
+            return metrics_present(c, i) ? c->v[i] : NONE;
     return NONE;
 }
 

@@ -338,7 +338,7 @@ static bool replay_in_log(const struct metrics *m, const struct column *c,
     bool kept_seen = !s->kept, stop_seen = !s->stopped;
 
     for (size_t i = 0; i < m->nrows; i++) {
-        if (!c->present[i])
+        if (!metrics_present(c, i))
             continue;
         evals++;
         if (s->stopped && m->x[i] > s->stop_x)

@@ -211,7 +211,7 @@ static double at(const struct metrics *m, const char *name, double x)
 
     for (size_t i = 0; c && i < m->nrows; i++)
         if (m->x[i] == x)
-            return c->present[i] ? c->v[i] : NAN;
+            return metrics_present(c, i) ? c->v[i] : NAN;
     return NAN;
 }
 
@@ -915,7 +915,8 @@ static void test_read_lightning(void)
                false &&
            has_note(m, "their mean over the epoch: train_loss"),
        "lightning: notes on hp_metric, epochs and the mean");
-    is_int((long)m->line[1], 15, "lightning: a row's line is its first record");
+    is_int((long)metrics_line(m, 1), 15,
+           "lightning: a row's line is its first record");
     if (tap_fail)
         show_notes(m);
     metrics_free(m);
@@ -984,8 +985,9 @@ static void test_read_others(void)
                    "val_acc(Accuracy/val)",
                    "torch new_style: tutorial tags mapped");
         c = metrics_find(m, "train_loss");
-        ok(m->nrows == 4 && !strcmp(m->xname, "step") && c && c->present[3] &&
-               isnan(c->v[3]) && c->line_of_first_nonfinite == 14,
+        ok(m->nrows == 4 && !strcmp(m->xname, "step") && c &&
+               metrics_present(c, 3) && isnan(c->v[3]) &&
+               c->line_of_first_nonfinite == 14,
            "torch new_style: nan kept as a value, cited at its record");
         is_double(at(m, "val_acc", 2), 0.64, 0,
                   "torch new_style: double_precision keeps the double");
