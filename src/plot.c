@@ -722,78 +722,97 @@ static size_t column(const struct chart *c, double px)
     return (size_t)t;
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 /*
  * Fill tr from its series: finite points only (a series may hold missing
  * values; a NaN would make libplot draw garbage), mapped to the chart. When
  * there are more than the frame has columns, keep the first and the last
  * point and, in each column, the points with the lowest and highest y, in
  * their original order: at most 2 * ncols + 2 points, and the line drawn
- * spans the same extremes in every column as the full one would.
+ * spans the same extremes in every column as the full one would. One pass
+ * over the series finds them all; only the kept indices are then sorted.
  */
 static void trace_fill(struct chart *c, struct trace *tr)
 {
     const struct plot_series *ps = tr->src;
-    size_t i, m = 0, first = SIZE_MAX, last = 0, col;
-    size_t *lo_i = NULL, *hi_i = NULL;
-    bool *keep = NULL;
+    size_t i, m = 0, first = SIZE_MAX, last = 0, col, nkept = 0;
+    size_t *lo_i, *hi_i, *kept;
 
     tr->n = 0;
     if (!ps->x || !ps->y)
         return;
+    lo_i = xmalloc(c->ncols * sizeof(*lo_i));
+    hi_i = xmalloc(c->ncols * sizeof(*hi_i));
+    for (col = 0; col < c->ncols; col++)
+        lo_i[col] = hi_i[col] = SIZE_MAX;
     for (i = 0; i < ps->n; i++) {
-        if (isfinite(ps->x[i]) && isfinite(ps->y[i])) {
-            if (first == SIZE_MAX)
-                first = i;
-            last = i;
-            m++;
-        }
+        if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+            continue;
+        if (first == SIZE_MAX)
+            first = i;
+        last = i;
+        m++;
+        col = column(c, map_x(c, ps->x[i]));
+        if (lo_i[col] == SIZE_MAX || ps->y[i] < ps->y[lo_i[col]])
+            lo_i[col] = i;
+        if (hi_i[col] == SIZE_MAX || ps->y[i] > ps->y[hi_i[col]])
+            hi_i[col] = i;
     }
-    if (!m)
+    if (!m) {
+        free(lo_i);
+        free(hi_i);
         return;
+    }
 
     if (m > c->ncols) {
-        lo_i = xmalloc(c->ncols * sizeof(*lo_i));
-        hi_i = xmalloc(c->ncols * sizeof(*hi_i));
-        keep = xcalloc(ps->n, sizeof(*keep));
-        for (col = 0; col < c->ncols; col++)
-            lo_i[col] = hi_i[col] = SIZE_MAX;
+        bool sorted = true;
+
+        /* In column order: already in index order when x only grows. */
+        kept = xmalloc((2 * c->ncols + 2) * sizeof(*kept));
+        kept[nkept++] = first;
+        for (col = 0; col < c->ncols; col++) {
+            size_t a = lo_i[col], b = hi_i[col];
+
+            if (a == SIZE_MAX)
+                continue;
+            kept[nkept++] = a < b ? a : b;
+            kept[nkept++] = a < b ? b : a;
+        }
+        kept[nkept++] = last;
+        for (i = 1; i < nkept && sorted; i++)
+            sorted = kept[i - 1] <= kept[i];
+        if (!sorted)
+            qsort(kept, nkept, sizeof(*kept), cmp_index);
+        for (i = 1, m = 1; i < nkept; i++)
+            if (kept[i] != kept[m - 1])
+                kept[m++] = kept[i];
+        tr->x = xmalloc(m * sizeof(*tr->x));
+        tr->y = xmalloc(m * sizeof(*tr->y));
+        for (i = 0; i < m; i++) {
+            tr->x[i] = map_x(c, ps->x[kept[i]]);
+            tr->y[i] = map_y(c, ps->y[kept[i]]);
+        }
+        tr->n = m;
+        free(kept);
+    } else {
+        tr->x = xmalloc(m * sizeof(*tr->x));
+        tr->y = xmalloc(m * sizeof(*tr->y));
         for (i = first; i <= last; i++) {
             if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
                 continue;
-            col = column(c, map_x(c, ps->x[i]));
-            if (lo_i[col] == SIZE_MAX || ps->y[i] < ps->y[lo_i[col]])
-                lo_i[col] = i;
-            if (hi_i[col] == SIZE_MAX || ps->y[i] > ps->y[hi_i[col]])
-                hi_i[col] = i;
+            tr->x[tr->n] = map_x(c, ps->x[i]);
+            tr->y[tr->n] = map_y(c, ps->y[i]);
+            tr->n++;
         }
-        keep[first] = keep[last] = true;
-        m = 2;
-        for (col = 0; col < c->ncols; col++) {
-            if (lo_i[col] != SIZE_MAX && !keep[lo_i[col]]) {
-                keep[lo_i[col]] = true;
-                m++;
-            }
-            if (hi_i[col] != SIZE_MAX && !keep[hi_i[col]]) {
-                keep[hi_i[col]] = true;
-                m++;
-            }
-        }
-    }
-
-    tr->x = xmalloc(m * sizeof(*tr->x));
-    tr->y = xmalloc(m * sizeof(*tr->y));
-    for (i = first; i <= last; i++) {
-        bool take = keep ? keep[i] : isfinite(ps->x[i]) && isfinite(ps->y[i]);
-
-        if (!take)
-            continue;
-        tr->x[tr->n] = map_x(c, ps->x[i]);
-        tr->y[tr->n] = map_y(c, ps->y[i]);
-        tr->n++;
     }
     free(lo_i);
     free(hi_i);
-    free(keep);
 }
 
 /*

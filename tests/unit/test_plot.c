@@ -217,6 +217,38 @@ static double polyline_top(const char *svg, const char *color)
     return top;
 }
 
+/*
+ * How often x goes back (by more than a unit) from one point to the
+ * next along the <polyline> elements drawn with color.
+ */
+static size_t polyline_drops(const char *svg, const char *color)
+{
+    const char *p = svg;
+    double last = -INFINITY;
+    size_t drops = 0;
+
+    while ((p = strstr(p, "<polyline ")) != NULL) {
+        const char *end = strchr(p, '>'), *q, *pts = strstr(p, "points=\"");
+        char stroke[32];
+
+        snprintf(stroke, sizeof(stroke), "stroke=\"%s\"", color);
+        q = strstr(p, stroke);
+        if (end && pts && q && q < end && pts < end) {
+            for (q = pts + 8; *q && *q != '"'; q++) {
+                double x;
+
+                if (q != pts + 8 && q[-1] != ' ')
+                    continue;
+                x = strtod(q, NULL);
+                drops += x < last - 1;
+                last = x;
+            }
+        }
+        p++;
+    }
+    return drops;
+}
+
 static struct plot_spec basic_spec(struct plot_series *s)
 {
     struct plot_spec spec = {
@@ -455,6 +487,24 @@ static void test_big(void)
        "1e5 bad rows: at most one cross per pixel column");
     ok(shown_text(svg, &sb) && strstr(sb.buf, "train_loss: non-finite\n"),
        "bad rows: legend entry");
+    free(svg);
+
+    /* x starts again halfway (a restart): the envelope is kept all the same. */
+    for (i = 0; i < n; i++) {
+        x[i] = (double)(i % (n / 2));
+        y[i] = 1 + 0.1 * (double)(i * 7919 % 101) / 101;
+        if (i == 900001)
+            y[i] = 50;
+    }
+    s[0].nbad = 0;
+    svg = draw(&spec);
+    if (!svg)
+        svg = xstrdup("");
+    pts = polyline_points(svg, "#0072b2");
+    ok(pts > 100 && pts < 4000, "x going back: at most four per pixel column");
+    ok(polyline_top(svg, "#0072b2") > 400, "x going back: the spike kept");
+    is_int((long)polyline_drops(svg, "#0072b2"), 1,
+           "x going back: the points in the log's order");
     free(svg);
     free(x);
     free(y);
@@ -845,7 +895,7 @@ static void test_scatter(void)
 
 int main(void)
 {
-    plan(74);
+    plan(77);
     test_fmt_g5();
     test_fmt_num_f1();
     test_log_axis();
