@@ -1592,27 +1592,137 @@ static bool same_board(const struct run *a, const struct run *b)
  * (SIZE_MAX: its diagnosis decides): runs of different folders, or
  * logging different columns, are not known to share a task.
  */
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * A run's board as text: its folder and its column names sorted, each
+ * with its length before it. Two runs are on one board (same_board())
+ * exactly when these are equal, as long as neither logs a name twice;
+ * then this returns NULL.
+ */
+static char *board_key(const struct run *r)
+{
+    const struct run_read *rd = &r->read;
+    const char **names =
+        xcalloc(rd->ncolumns ? rd->ncolumns : 1, sizeof(*names));
+    size_t len = folder_len(r->name);
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_addf(&sb, "%zu:", len);
+    strbuf_add(&sb, r->name ? r->name : "", len);
+    for (size_t i = 0; i < rd->ncolumns; i++)
+        names[i] = rd->columns[i].name;
+    qsort(names, rd->ncolumns, sizeof(*names), cmp_str_ptr);
+    for (size_t i = 0; i < rd->ncolumns; i++) {
+        if (i && !strcmp(names[i - 1], names[i])) {
+            free(names);
+            strbuf_release(&sb);
+            return NULL;
+        }
+        strbuf_addf(&sb, "%zu:%s", strlen(names[i]), names[i]);
+    }
+    free(names);
+    return strbuf_detach(&sb, NULL);
+}
+
+struct board_entry {
+    const char *key;
+    size_t run;
+};
+
+static int cmp_board_entry(const void *a, const void *b)
+{
+    const struct board_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    return c ? c : (x->run > y->run) - (x->run < y->run);
+}
+
+/*
+ * Number the boards: board[i] is the same for two runs exactly when
+ * same_board() says they share one. NULL when a run logs a column name
+ * twice (no key then says the same as same_board()).
+ */
+static size_t *board_ids(const struct run_set *set)
+{
+    struct board_entry *e = xcalloc(set->n ? set->n : 1, sizeof(*e));
+    char **keys = xcalloc(set->n ? set->n : 1, sizeof(*keys));
+    size_t *board = xcalloc(set->n ? set->n : 1, sizeof(*board)), id = 0;
+    bool ok = true;
+
+    for (size_t i = 0; i < set->n && ok; i++) {
+        keys[i] = board_key(&set->runs[i]);
+        ok = keys[i] != NULL;
+        e[i].key = keys[i];
+        e[i].run = i;
+    }
+    if (ok) {
+        qsort(e, set->n, sizeof(*e), cmp_board_entry);
+        for (size_t i = 0; i < set->n; i++) {
+            if (i && strcmp(e[i - 1].key, e[i].key))
+                id++;
+            board[e[i].run] = id;
+        }
+    }
+    for (size_t i = 0; i < set->n; i++)
+        free(keys[i]);
+    free(keys);
+    free(e);
+    if (!ok) {
+        free(board);
+        return NULL;
+    }
+    return board;
+}
+
 static void find_references(const struct run_set *set,
                             const struct rules *rules, struct comparison *c)
 {
+    size_t *board = board_ids(set), *peers, *best;
+
     c->reference = xcalloc(set->n ? set->n : 1, sizeof(*c->reference));
-    for (size_t i = 0; i < set->n; i++) {
-        size_t peers = 0;
+    if (!board) {
+        /* Pair by pair, as same_board() says. */
+        for (size_t i = 0; i < set->n; i++) {
+            size_t n = 0;
 
-        c->reference[i] = SIZE_MAX;
-        for (size_t k = 0; k < set->n; k++)
-            peers += set->runs[k].status != RUN_SKIPPED &&
+            c->reference[i] = SIZE_MAX;
+            for (size_t k = 0; k < set->n; k++)
+                n += set->runs[k].status != RUN_SKIPPED &&
                      same_board(&set->runs[k], &set->runs[i]);
-        if (peers < 2)
-            continue;
-        for (size_t k = 0; k < set->n && c->reference[i] == SIZE_MAX; k++) {
-            size_t o = c->order[k];
+            if (n < 2)
+                continue;
+            for (size_t k = 0; k < set->n && c->reference[i] == SIZE_MAX; k++) {
+                size_t o = c->order[k];
 
-            if (same_board(&set->runs[o], &set->runs[i]) &&
-                can_be_reference(set, rules, o))
-                c->reference[i] = o;
+                if (same_board(&set->runs[o], &set->runs[i]) &&
+                    can_be_reference(set, rules, o))
+                    c->reference[i] = o;
+            }
         }
+        return;
     }
+    /* Each board's peers, and its first run in c->order that can lead. */
+    peers = xcalloc(set->n ? set->n : 1, sizeof(*peers));
+    best = xcalloc(set->n ? set->n : 1, sizeof(*best));
+    for (size_t i = 0; i < set->n; i++) {
+        peers[board[i]] += set->runs[i].status != RUN_SKIPPED;
+        best[i] = SIZE_MAX;
+    }
+    for (size_t k = 0; k < set->n; k++) {
+        size_t o = c->order[k];
+
+        if (best[board[o]] == SIZE_MAX && can_be_reference(set, rules, o))
+            best[board[o]] = o;
+    }
+    for (size_t i = 0; i < set->n; i++)
+        c->reference[i] = peers[board[i]] < 2 ? SIZE_MAX : best[board[i]];
+    free(peers);
+    free(best);
+    free(board);
 }
 
 /* The one sentence that states the leaderboard rule (no baseline). */

@@ -127,6 +127,9 @@ static void free_set(struct run_set *set)
         free(r->an.train_x);
         free(r->an.train_y);
         free(r->read.xname);
+        for (size_t k = 0; k < r->read.ncolumns; k++)
+            free(r->read.columns[k].name);
+        free(r->read.columns);
     }
     free(set->runs);
     memset(set, 0, sizeof(*set));
@@ -880,6 +883,64 @@ static void test_folders(void)
     rules_release(&ru);
 }
 
+/* Give r the columns named in names (space-separated). */
+static void set_columns(struct run *r, const char *names)
+{
+    char *copy = xstrdup(names), *save = NULL;
+
+    for (char *t = strtok_r(copy, " ", &save); t;
+         t = strtok_r(NULL, " ", &save)) {
+        r->read.columns = xreallocarray(r->read.columns, r->read.ncolumns + 1,
+                                        sizeof(*r->read.columns));
+        r->read.columns[r->read.ncolumns].name = xstrdup(t);
+        r->read.columns[r->read.ncolumns++].orig = NULL;
+    }
+    free(copy);
+}
+
+/*
+ * The runs of one folder that log the same columns, in any order, are one
+ * leaderboard; other columns make another. A run that logs a name twice
+ * is compared pair by pair (same_board()).
+ */
+static void test_boards(void)
+{
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+
+    for (int dup = 0; dup < 2; dup++) {
+        memset(&set, 0, sizeof(set));
+        make_rules(&ru, "val_loss", false, NULL, 0.005);
+        set_columns(add_run(&set, "q/a", 0.5, NULL), "val_loss lr");
+        set_columns(add_run(&set, "q/b", 0.6, NULL), "lr val_loss");
+        set_columns(add_run(&set, "q/c", 0.4, NULL), "val_loss acc");
+        set_columns(add_run(&set, "q/d", 0.7, NULL), "acc val_loss");
+        if (dup)
+            set_columns(add_run(&set, "q/e", 0.3, NULL), "val_loss val_loss");
+        comparison_init(&c);
+        cmp_runs(&set, &ru, &c);
+        /*
+         * e's names are all among a's (and c's), and as many: pair by
+         * pair, e is on their boards, but none of them is on e's.
+         */
+        ok(c.reference && c.reference[0] == (dup ? 4 : 0) &&
+               c.reference[1] == c.reference[0],
+           dup ? "a name twice: a and b led by e"
+               : "columns in any order: one board, led by a");
+        ok(c.reference && c.reference[2] == (dup ? 4 : 2) &&
+               c.reference[3] == c.reference[2],
+           dup ? "a name twice: c and d led by e"
+               : "other columns: another board, led by c");
+        if (dup)
+            ok(c.reference && c.reference[4] == SIZE_MAX,
+               "a name twice: no peer on its own board");
+        comparison_release(&c);
+        free_set(&set);
+        rules_release(&ru);
+    }
+}
+
 /*
  * A generated sweep of 200 runs with no baseline: 14 underfitting runs
  * near 1.32 (their diagnosis alone would keep them), 5 best runs near
@@ -1284,7 +1345,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(234);
+    plan(239);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1302,6 +1363,7 @@ int main(void)
     test_relative_fit();
     test_own_metric();
     test_folders();
+    test_boards();
     test_not_comparable();
     test_more_paths();
     test_group_names();
