@@ -35,10 +35,15 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 #include "util.h"
@@ -91,6 +96,12 @@ struct reader {
     bool failed;  /* stop feeding */
     bool stopped; /* fn asked to stop: no message of ours */
     struct strbuf err;
+
+    /*
+     * Reading on two threads (struct split): the first part ends at byte
+     * split->start, where split->at() may take the rest as read.
+     */
+    struct split *split;
 };
 
 /* Start "PATH:LINE: " (or "PATH: " if line is 0) in sb and return it. */
@@ -422,15 +433,86 @@ static void feed_block(struct reader *rd, unsigned char *buf, size_t n,
     }
 }
 
+/*
+ * Reading a long file on two threads. A file of at least split_min bytes
+ * is cut at the first line start after its middle. The calling thread
+ * reads the first part as ever, while a second one reads the rest into a
+ * struct metrics of its own, through fast_record() and data_record()
+ * only: a line they do not take (a quote, a CR, a tab, a byte outside
+ * printable ASCII, a blank line, a last line without its line end, a bad
+ * cell) makes it give up, and the first thread then reads that part
+ * itself, so every message is the one a single thread gives. When both
+ * parts are read, the second's rows are appended to the first's, their
+ * lines counted on from where the first part ended.
+ */
+static size_t split_min;
+_Thread_local size_t csvload_tails_read;
+
+void csvload_parallel(size_t min_bytes)
+{
+    split_min = min_bytes;
+}
+
+struct split {
+    int fd;
+    off_t start; /* where the second part starts; 0: no split */
+    /*
+     * Called by the first part's reader at start: true when the second
+     * part was read (the reader then stops), false to read on.
+     */
+    bool (*at)(struct split *sp, const struct reader *rd);
+    /* Called before the file is closed: stop the second part's reading. */
+    void (*drop)(struct split *sp);
+    void *ctx;
+};
+
+/* Where to cut fd's file (see above), or 0 not to. */
+static off_t split_point(int fd)
+{
+    struct stat st;
+    char buf[4096];
+    off_t off;
+    ssize_t n;
+
+    if (!split_min || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+        st.st_size < (off_t)split_min)
+        return 0;
+    /* A line is at most MAX_RECORD bytes: look that far for its end. */
+    for (off = st.st_size / 2; off < st.st_size / 2 + MAX_RECORD; off += n) {
+        char *nl;
+
+        n = pread(fd, buf, sizeof(buf), off);
+        if (n <= 0)
+            return 0;
+        nl = memchr(buf, '\n', (size_t)n);
+        if (nl)
+            return off + (nl - buf) + 1 < st.st_size ? off + (nl - buf) + 1 : 0;
+    }
+    return 0;
+}
+
 /* Read the whole file through the reader; false on any failure. */
 static bool read_all(struct reader *rd, FILE *fp)
 {
     unsigned char *buf = xmalloc(BLOCK_SIZE);
     bool first = true, prev_cr = false;
-    size_t n;
+    size_t n, pos = 0;
+    off_t stop = rd->split ? rd->split->start : 0;
 
-    while (!rd->failed && (n = fread(buf, 1, BLOCK_SIZE, fp)) > 0) {
+    for (;;) {
+        size_t want = BLOCK_SIZE;
         unsigned char *p = buf;
+
+        if (stop && pos == (size_t)stop && !rd->failed) {
+            stop = 0;
+            if (rd->split->at(rd->split, rd))
+                break;
+        }
+        if (stop && (size_t)stop - pos < want)
+            want = (size_t)stop - pos;
+        if (rd->failed || (n = fread(buf, 1, want, fp)) == 0)
+            break;
+        pos += n;
 
         if (first) {
             if (is_utf16(p, n)) {
@@ -485,8 +567,9 @@ int csvload_each(const char *path, char delim, csv_record_fn fn, void *ctx,
     return csvload_each_max(path, delim, METRICS_MAX_COLUMNS, fn, ctx, why);
 }
 
-int csvload_each_max(const char *path, char delim, size_t max_fields,
-                     csv_record_fn fn, void *ctx, char **why)
+/* csvload_each_max(), and with split the file cut (struct split). */
+static int each(const char *path, char delim, size_t max_fields,
+                csv_record_fn fn, void *ctx, char **why, struct split *split)
 {
     struct reader rd;
     unsigned char opts = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL;
@@ -498,6 +581,12 @@ int csvload_each_max(const char *path, char delim, size_t max_fields,
     if (!fp)
         return -1;
     memset(&rd, 0, sizeof(rd));
+    if (split) {
+        split->fd = fileno(fp);
+        split->start = split_point(split->fd);
+        if (split->start)
+            rd.split = split;
+    }
     rd.path = path;
     rd.delim = delim;
     rd.max_fields = max_fields;
@@ -527,6 +616,8 @@ int csvload_each_max(const char *path, char delim, size_t max_fields,
         if (!rd.stopped)
             *why = strbuf_detach(&rd.err, NULL);
     }
+    if (split)
+        split->drop(split);
     fclose(fp);
     csv_free(&rd.parser);
     strbuf_release(&rd.text);
@@ -534,6 +625,12 @@ int csvload_each_max(const char *path, char delim, size_t max_fields,
     free(rd.off);
     free(rd.fields);
     return ret;
+}
+
+int csvload_each_max(const char *path, char delim, size_t max_fields,
+                     csv_record_fn fn, void *ctx, char **why)
+{
+    return each(path, delim, max_fields, fn, ctx, why, NULL);
 }
 
 /* The native metrics.csv reader: one csv_record_fn over csvload_each(). */
@@ -548,6 +645,8 @@ struct loader {
     double *vals;   /* the current row, by field index */
     unsigned char *pres;
     struct strbuf err;
+    struct split *split; /* the file is read on two threads */
+    struct tail *tail;   /* the thread reading the second part */
 };
 
 struct named_field {
@@ -659,6 +758,181 @@ static int header_record(struct loader *ld, const struct csv_record *rec)
 }
 
 /*
+ * The second part of a file read on two threads (struct split): its own
+ * reader and loader, the same header, its own struct metrics.
+ */
+struct tail {
+    pthread_t thread;
+    int fd;
+    off_t start;
+    struct reader rd;
+    struct loader ld;
+    atomic_bool cancel; /* the first part failed: stop */
+    bool read;          /* every line was read */
+};
+
+static int data_record(struct loader *ld, const struct csv_record *rec);
+
+static int tail_record(const struct csv_record *rec, void *ctx)
+{
+    return data_record(ctx, rec);
+}
+
+/*
+ * Lines of buf (n bytes from the file) that end in it: each is read by
+ * fast_record() or the tail gives up (rd->failed). Returns how many bytes
+ * were taken: a line cut by the block's end is read with the next.
+ */
+static size_t tail_block(struct tail *t, unsigned char *buf, size_t n)
+{
+    size_t start = 0;
+
+    for (size_t i = 0; i < n && !t->rd.failed; i++) {
+        unsigned char c = buf[i];
+
+        if (c >= 0x20 && c < 0x7f)
+            continue;
+        if (c != '\n' || !simple_line(&t->rd, buf + start, i - start)) {
+            t->rd.failed = true;
+            break;
+        }
+        fast_record(&t->rd, buf + start, i - start);
+        t->rd.lineno++;
+        start = i + 1;
+    }
+    return start;
+}
+
+static void *tail_main(void *arg)
+{
+    struct tail *t = arg;
+    unsigned char *buf = xmalloc(BLOCK_SIZE + 1);
+    size_t have = 0;
+    off_t off = t->start;
+
+    while (!t->rd.failed && !atomic_load(&t->cancel)) {
+        ssize_t n = pread(t->fd, buf + have, BLOCK_SIZE - have, off);
+        size_t used;
+
+        if (n < 0 || (n == 0 && have)) {
+            t->rd.failed = true; /* a last line without its line end */
+            break;
+        }
+        if (n == 0) {
+            t->read = true;
+            break;
+        }
+        off += n;
+        have += (size_t)n;
+        used = tail_block(t, buf, have);
+        if (!used && have == BLOCK_SIZE)
+            t->rd.failed = true; /* a line longer than a block */
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
+    free(buf);
+    return NULL;
+}
+
+/* Free what the tail owns but its rows (t->ld.m). */
+static void tail_free(struct tail *t)
+{
+    free(t->rd.fields);
+    free(t->ld.vals);
+    free(t->ld.pres);
+    strbuf_release(&t->ld.err);
+    free(t);
+}
+
+/*
+ * The first part's reader is at the split: when the tail read its part
+ * and the first part ended between records, append the tail's rows and
+ * stop; otherwise read on through the second part here.
+ */
+static bool tail_join(struct split *sp, const struct reader *rd)
+{
+    struct loader *ld = sp->ctx;
+    struct tail *t = ld->tail;
+    bool take;
+
+    sp->start = 0; /* past the split: no tail starts any more */
+    if (!t)
+        return false;
+    pthread_join(t->thread, NULL);
+    ld->tail = NULL;
+    take = t->read && !rd->in_row;
+    if (take) {
+        metrics_append(ld->m, t->ld.m, rd->lineno - 1);
+        csvload_tails_read++;
+    } else {
+        metrics_free(t->ld.m);
+    }
+    tail_free(t);
+    return take;
+}
+
+/* Stop the tail, if any, without its part (the first part failed). */
+static void tail_drop(struct loader *ld)
+{
+    struct tail *t = ld->tail;
+
+    if (!t)
+        return;
+    atomic_store(&t->cancel, true);
+    pthread_join(t->thread, NULL);
+    ld->tail = NULL;
+    metrics_free(t->ld.m);
+    tail_free(t);
+}
+
+static void tail_drop_split(struct split *sp)
+{
+    sp->start = 0;
+    tail_drop(sp->ctx);
+}
+
+/*
+ * The header is read: start the thread for the second part, with
+ * SIGINT, SIGTERM and SIGHUP blocked (their handlers run on the main
+ * thread). Without a thread, the first reader simply reads on.
+ */
+static void tail_start(struct loader *ld)
+{
+    struct tail *t = xcalloc(1, sizeof(*t));
+    sigset_t block, old;
+
+    t->fd = ld->split->fd;
+    t->start = ld->split->start;
+    t->rd.path = ld->path;
+    t->rd.delim = ',';
+    t->rd.fn = tail_record;
+    t->rd.ctx = &t->ld;
+    t->rd.lineno = 1;
+    t->ld = *ld;
+    t->ld.tail = NULL;
+    t->ld.split = NULL;
+    strbuf_init(&t->ld.err, 0);
+    t->ld.vals = xreallocarray(NULL, ld->nnames, sizeof(*t->ld.vals));
+    t->ld.pres = xcalloc(ld->nnames, sizeof(*t->ld.pres));
+    t->ld.m = metrics_new(ld->path, ld->m->xname);
+    for (size_t i = 0; i < ld->m->ncols; i++)
+        metrics_add_column(t->ld.m, ld->m->cols[i].name);
+    atomic_init(&t->cancel, false);
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    if (pthread_create(&t->thread, NULL, tail_main, t)) {
+        metrics_free(t->ld.m);
+        tail_free(t);
+    } else {
+        ld->tail = t;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
  * A data row: check it and append it to the metrics. A wrong number of
  * fields is reported before a bad cell, since then the cells are not
  * under the columns they seem to be.
@@ -711,8 +985,13 @@ static int native_record(const struct csv_record *rec, void *ctx)
 {
     struct loader *ld = ctx;
 
-    if (!ld->have_header)
-        return header_record(ld, rec);
+    if (!ld->have_header) {
+        int ret = header_record(ld, rec);
+
+        if (!ret && ld->split && ld->split->start)
+            tail_start(ld);
+        return ret;
+    }
     return data_record(ld, rec);
 }
 
@@ -722,10 +1001,15 @@ struct metrics *csvload_file(const char *path, char **why)
     struct metrics *m = NULL;
     size_t i;
 
+    struct split split = {.at = tail_join, .drop = tail_drop_split};
+
     memset(&ld, 0, sizeof(ld));
     ld.path = path;
     strbuf_init(&ld.err, 0);
-    if (csvload_each(path, ',', native_record, &ld, why) < 0) {
+    split.ctx = &ld;
+    ld.split = split_min ? &split : NULL;
+    if (each(path, ',', METRICS_MAX_COLUMNS, native_record, &ld, why,
+             ld.split) < 0) {
         if (!*why)
             *why = strbuf_detach(&ld.err, NULL);
     } else if (!ld.have_header) {
@@ -737,6 +1021,7 @@ struct metrics *csvload_file(const char *path, char **why)
         m = ld.m;
         ld.m = NULL;
     }
+    tail_drop(&ld);
     metrics_free(ld.m);
     for (i = 0; i < ld.nnames; i++)
         free(ld.names[i]);

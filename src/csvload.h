@@ -25,6 +25,15 @@
 struct metrics *csvload_file(const char *path, char **why);
 
 /*
+ * Let csvload_file() read a file of at least min_bytes on two threads
+ * (0, the default: never). Its result and messages are the same either
+ * way. Call it before any thread starts.
+ */
+void csvload_parallel(size_t min_bytes);
+/* For the tests: how often a second thread's rows were kept, per thread. */
+extern _Thread_local size_t csvload_tails_read;
+
+/*
  * What is wrong with a header's column names, reading them left to right
  * from column first (0-based) on: the first that is empty ("empty name
  * for column 3 in header") or that an earlier column already has

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csvload.h"
 #include "diagnose.h"
 #include "report.h"
 #include "util.h"
@@ -26,6 +27,8 @@ enum exit_code {
 
 /* More threads than this only cost memory. */
 #define MAX_JOBS 256
+/* The smallest metrics.csv read on two threads when -j allows (32 MiB). */
+#define CSV_SPLIT_MIN (32u << 20)
 
 /* -j's default: one run at a time per online CPU. */
 static size_t default_jobs(void)
@@ -343,6 +346,8 @@ int main(int argc, char **argv)
         goto out;
     }
     util_quiet = opt.quiet;
+    /* With threads to spare, a long metrics.csv is read by two. */
+    csvload_parallel(opt.jobs > 1 ? CSV_SPLIT_MIN : 0);
     /* A terminal shows progress; a log gets it only when asked for. */
     progress_enable(opt.progress || (!opt.quiet && isatty(STDERR_FILENO)));
     switch (report_build(&opt)) {

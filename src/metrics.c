@@ -205,6 +205,50 @@ size_t metrics_add_row(struct metrics *m, double x, size_t line)
     return row;
 }
 
+void metrics_append(struct metrics *m, struct metrics *tail, size_t line_shift)
+{
+    size_t n = m->nrows, k = tail->nrows, old_alloc = m->alloc;
+
+    assert(m->ncols == tail->ncols);
+    if (k) {
+        ALLOC_GROW(m->x, n + k, m->alloc);
+        if (m->alloc != old_alloc) {
+            if (m->line)
+                m->line = xreallocarray(m->line, m->alloc, sizeof(*m->line));
+            for (size_t j = 0; j < m->ncols; j++)
+                column_resize(&m->cols[j], old_alloc, m->alloc);
+        }
+        memcpy(m->x + n, tail->x, k * sizeof(*m->x));
+        free(tail->x);
+        tail->x = NULL;
+        if (!n)
+            m->line0 = metrics_line(tail, 0) + line_shift;
+        if (m->line || tail->line || tail->line0 + line_shift != m->line0 + n) {
+            if (!m->line)
+                store_lines(m);
+            for (size_t i = 0; i < k; i++)
+                m->line[n + i] = metrics_line(tail, i) + line_shift;
+        }
+    }
+    for (size_t j = 0; j < m->ncols && k; j++) {
+        struct column *c = &m->cols[j], *t = &tail->cols[j];
+
+        memcpy(c->v + n, t->v, k * sizeof(*c->v));
+        for (size_t i = 0; i < k; i++)
+            if (metrics_present(t, i))
+                c->presence[(n + i) / 64] |= UINT64_C(1) << ((n + i) % 64);
+        if (!c->line_of_first_nonfinite && t->line_of_first_nonfinite)
+            c->line_of_first_nonfinite =
+                t->line_of_first_nonfinite + line_shift;
+        free(t->v);
+        free(t->presence);
+        t->v = NULL;
+        t->presence = NULL;
+    }
+    m->nrows = n + k;
+    metrics_free(tail);
+}
+
 void metrics_set(struct metrics *m, size_t row, size_t col, double v)
 {
     struct column *c;

@@ -153,6 +153,12 @@ static inline size_t metrics_line(const struct metrics *m, size_t row)
     return m->line ? m->line[row] : m->line0 + row;
 }
 void metrics_set_line(struct metrics *m, size_t row, size_t line);
+/*
+ * Append the rows of tail, a struct metrics of the same columns in the
+ * same order, to m, each row's line moved on by line_shift, and free
+ * tail. Each of tail's columns is freed as soon as it is copied.
+ */
+void metrics_append(struct metrics *m, struct metrics *tail, size_t line_shift);
 /* Store value v (finite or not) at row, col and mark it present. */
 void metrics_set(struct metrics *m, size_t row, size_t col, double v);
 

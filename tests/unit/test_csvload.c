@@ -745,12 +745,187 @@ static void test_cell_problem(void)
     free(got);
 }
 
+/*
+ * Whether two reads of a file gave the same: both the same message, or
+ * both the same metrics (names, x, values bit for bit, presence, lines).
+ */
+static bool same_read(const struct metrics *a, const char *wa,
+                      const struct metrics *b, const char *wb)
+{
+    if (!a != !b || !wa != !wb || (wa && strcmp(wa, wb)))
+        return false;
+    if (!a)
+        return true;
+    if (a->nrows != b->nrows || a->ncols != b->ncols ||
+        strcmp(a->xname, b->xname) ||
+        memcmp(a->x, b->x, a->nrows * sizeof(*a->x)))
+        return false;
+    for (size_t r = 0; r < a->nrows; r++)
+        if (metrics_line(a, r) != metrics_line(b, r))
+            return false;
+    for (size_t c = 0; c < a->ncols; c++) {
+        const struct column *ca = &a->cols[c], *cb = &b->cols[c];
+
+        if (strcmp(ca->name, cb->name) ||
+            ca->line_of_first_nonfinite != cb->line_of_first_nonfinite ||
+            memcmp(ca->v, cb->v, a->nrows * sizeof(*ca->v)))
+            return false;
+        for (size_t r = 0; r < a->nrows; r++)
+            if (metrics_present(ca, r) != metrics_present(cb, r))
+                return false;
+    }
+    return true;
+}
+
+/*
+ * Read path on one thread and with its second half on another; true when
+ * both gave the same. *split tells whether the second thread's rows were
+ * the ones kept.
+ */
+static bool same_on_two_threads(const char *path, bool *split)
+{
+    char *wa = NULL, *wb = NULL;
+    struct metrics *a, *b;
+    size_t before = csvload_tails_read;
+    bool same;
+
+    csvload_parallel(0);
+    a = csvload_file(path, &wa);
+    csvload_parallel(1);
+    b = csvload_file(path, &wb);
+    csvload_parallel(0);
+    same = same_read(a, wa, b, wb);
+    if (!same)
+        printf("#   %s: '%s' / '%s'\n", path, wa ? wa : "", wb ? wb : "");
+    if (split)
+        *split = csvload_tails_read > before;
+    metrics_free(a);
+    metrics_free(b);
+    free(wa);
+    free(wb);
+    return same;
+}
+
+/*
+ * A long file read on two threads is read as on one, whatever its second
+ * half holds: every fixture, and generated files with a problem or a
+ * quirk before or after the middle.
+ */
+static void test_two_threads(void)
+{
+    static const char *const fixtures[] = {"bad_control.csv",
+                                           "bad_hex.csv",
+                                           "bad_long.csv",
+                                           "bad_number.csv",
+                                           "bad_utf8.csv",
+                                           "blank_bad.csv",
+                                           "blank_lines.csv",
+                                           "bom.csv",
+                                           "bom_bad.csv",
+                                           "cr.csv",
+                                           "cr_bad.csv",
+                                           "crcrlf.csv",
+                                           "crcrlf_bad.csv",
+                                           "crlf.csv",
+                                           "crlf_bad.csv",
+                                           "dup.csv",
+                                           "empty.csv",
+                                           "empty_name.csv",
+                                           "epoch_and_step.csv",
+                                           "header_only.csv",
+                                           "header_only_nonl.csv",
+                                           "missing.csv",
+                                           "multiline.csv",
+                                           "multiline_bad.csv",
+                                           "multiline_badcell.csv",
+                                           "no_final_newline.csv",
+                                           "no_x.csv",
+                                           "no_x_value.csv",
+                                           "nonfinite.csv",
+                                           "nonfinite_x.csv",
+                                           "nul.csv",
+                                           "only_blank.csv",
+                                           "only_bom.csv",
+                                           "ragged_and_bad.csv",
+                                           "ragged_long.csv",
+                                           "ragged_short.csv",
+                                           "roles.csv",
+                                           "seed.csv",
+                                           "spaces.csv",
+                                           "step_only.csv",
+                                           "stray_quote.csv",
+                                           "truncated_utf8.csv",
+                                           "unterminated.csv",
+                                           "utf16.csv",
+                                           "utf16be.csv",
+                                           "utf16be_nobom.csv",
+                                           "utf16le_nobom.csv",
+                                           "utf8_names.csv"};
+    /* What the second half of a generated file holds, at its row 700. */
+    static const char *const quirks[] = {
+        "",                     /* nothing: the rows are the second thread's */
+        "700,\"0.5\",1\n",      /* a quoted cell */
+        "\n",                   /* a blank line */
+        "700,0.5,1\r\n",        /* a CRLF */
+        "700,\t0.5,1\n",        /* a tab */
+        "700,0.5\n",            /* too few fields */
+        "700,0.5x,1\n",         /* a bad number */
+        "700,nan,inf\n",        /* non-finite values */
+        "700,\xc3\xa9,1\n",     /* a letter that is not a number */
+        "700,\xff,1\n",         /* not UTF-8 */
+        "700,,\n",              /* missing values */
+        "700,\"0.5\n701\",1\n", /* a quoted line end */
+    };
+    bool all = true, split = false;
+    char *path;
+
+    for (size_t i = 0; i < ARRAY_SIZE(fixtures); i++) {
+        path = fixture(fixtures[i]);
+        all &= same_on_two_threads(path, NULL);
+        free(path);
+    }
+    ok(all, "every fixture: the same read on two threads");
+
+    for (size_t q = 0; q < ARRAY_SIZE(quirks); q++) {
+        for (int where = 0; where < 3; where++) {
+            struct strbuf sb = STRBUF_INIT;
+            bool taken;
+
+            strbuf_addstr(&sb, "step,train_loss,val_loss\n");
+            for (size_t r = 0; r < 1000; r++) {
+                /* Before the middle, just after it, or on the last line. */
+                size_t at = where == 0 ? 300 : where == 1 ? 520 : 999;
+
+                if (r == at && *quirks[q])
+                    strbuf_addstr(&sb, quirks[q]);
+                else
+                    strbuf_addf(&sb, "%zu,%.6f,%.4f\n", r,
+                                1.0 / (double)(r + 1), 0.5 + (double)r);
+            }
+            if (q == 0 && where == 2)
+                strbuf_setlen(&sb, sb.len - 1); /* no final line end */
+            path = write_temp(&sb);
+            if (!same_on_two_threads(path, &taken)) {
+                all = false;
+                printf("#   quirk %zu at %d\n", q, where);
+            }
+            if (q == 0 && where == 0)
+                split = taken;
+            unlink(path);
+            free(path);
+            strbuf_release(&sb);
+        }
+    }
+    ok(all, "a quirk before the middle, after it or last: the same read");
+    ok(split, "a plain file: its second half read by the second thread");
+}
+
 int main(void)
 {
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(167);
+    plan(170);
     test_seed();
     test_line_ends();
     test_cells();
@@ -765,5 +940,6 @@ int main(void)
     test_numbers();
     test_header_problem();
     test_cell_problem();
+    test_two_threads();
     return done();
 }
