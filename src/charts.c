@@ -262,6 +262,76 @@ struct strbuf *charts_read_svgs(const struct site *site, const struct run *r,
     return svgs;
 }
 
+/*
+ * The compact chart of r's rule metric from the reduced curve its
+ * analysis kept, with its training loss when the metric is the held-out
+ * loss (the pair its loss chart shows); false when it kept no curve.
+ */
+static bool draw_mini(const struct run *r, struct strbuf *out)
+{
+    const struct run_analysis *an = &r->an;
+    struct plot_series series[2];
+    struct plot_spec spec;
+    char x[FMT_NUM_SIZE], v[FMT_NUM_SIZE], *label = NULL, *title;
+    const char *xname = r->read.xname ? r->read.xname : "step";
+
+    if (!an->ncurve || !an->rule.metric)
+        return false;
+    memset(series, 0, sizeof(series));
+    memset(&spec, 0, sizeof(spec));
+    series[0].label = an->rule.metric;
+    series[0].style = PLOT_VAL;
+    series[0].x = an->curve_x;
+    series[0].y = an->curve_y;
+    series[0].n = an->ncurve;
+    spec.nseries = 1;
+    if (an->ntrain && an->train_name &&
+        metrics_role_of(an->rule.metric) == ROLE_VAL_LOSS) {
+        series[1].label = an->train_name;
+        series[1].style = PLOT_TRAIN;
+        series[1].x = an->train_x;
+        series[1].y = an->train_y;
+        series[1].n = an->ntrain;
+        spec.nseries = 2;
+    }
+    spec.series = series;
+    spec.xlabel = xname;
+    spec.ylabel = an->rule.metric;
+    if (an->best.found) {
+        label = xasprintf("best %s %s: %s", xname,
+                          fmt_num(x, sizeof(x), an->best.x),
+                          fmt_num(v, sizeof(v), an->best.value));
+        spec.has_marker = true;
+        spec.marker_x = an->best.x;
+        spec.marker_y = an->best.value;
+        spec.marker_label = label;
+    }
+    title = spec.nseries == 2
+                ? xasprintf("%s and %s of run %s", an->rule.metric,
+                            an->train_name, r->name)
+                : xasprintf("%s of run %s", an->rule.metric, r->name);
+    spec.title = title;
+    plot_svg_mini(&spec, out);
+    free(label);
+    free(title);
+    return true;
+}
+
+struct strbuf *charts_one_file_svgs(const struct site *site,
+                                    const struct run *r)
+{
+    size_t kept = charts_main(&r->drawn);
+    struct strbuf *svgs;
+
+    if (kept >= r->drawn.ncharts || !r->an.ncurve)
+        return charts_read_svgs(site, r, kept);
+    svgs = xcalloc(r->drawn.ncharts, sizeof(*svgs));
+    for (size_t c = 0; c < r->drawn.ncharts; c++)
+        strbuf_init(&svgs[c], 0);
+    draw_mini(r, &svgs[kept]);
+    return svgs;
+}
+
 void charts_free_svgs(const struct run *r, struct strbuf *svgs)
 {
     if (!svgs)

@@ -56,6 +56,17 @@ struct strbuf *charts_read_svgs(const struct site *site, const struct run *r,
 void charts_free_svgs(const struct run *r, struct strbuf *svgs);
 
 /*
+ * The chart of r's section in the one-file report, in the shape of
+ * charts_read_svgs(site, r, charts_main(&r->drawn)): a compact chart
+ * (plot_svg_mini()) of the rule's metric drawn from the reduced curve the
+ * analysis kept (with the training loss when the metric is the held-out
+ * loss), a few KB however long the run; without that curve, the site's
+ * chart read back. Returns NULL after error().
+ */
+struct strbuf *charts_one_file_svgs(const struct site *site,
+                                    const struct run *r);
+
+/*
  * Keep a reduced copy of the rule's metric (column col of m) in an
  * (curve_x, curve_y), at most about 400 points (a min/max envelope per
  * bucket), for overlays.

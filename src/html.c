@@ -367,10 +367,16 @@ static void set_replay_total(struct tmpl_dict *d, const struct run_set *set,
     struct replay_total t;
     char *text;
 
+    struct tmpl_dict *e;
+
     replay_total(set, info->rule, &t);
     if (!(text = replay_total_sentence(&t, set, info->rule)))
         return;
-    tmpl_set(tmpl_add(d, "EARLY_STOP_TOTAL"), "TEXT", text);
+    e = tmpl_add(d, "EARLY_STOP_TOTAL");
+    tmpl_set(e, "TEXT", text);
+    /* The one-file report says how it is replayed once, not per run. */
+    if (info->links == HTML_LINKS_IN_PAGE)
+        tmpl_set(tmpl_add(e, "REPLAY_DEF"), "DEFINITION", replay_definition());
     free(text);
 }
 
@@ -415,7 +421,8 @@ static void set_changes(struct tmpl_dict *d, const struct report_info *info)
  * EARLY_STOP: what early stopping would have done to r, one STOP per
  * patience (replay.h), under how it is replayed.
  */
-static void set_replay(struct tmpl_dict *d, const struct run *r)
+static void set_replay(struct tmpl_dict *d, const struct run *r,
+                       const struct report_info *info)
 {
     const struct replay *rp = &r->an.replay;
     struct tmpl_dict *e;
@@ -424,7 +431,8 @@ static void set_replay(struct tmpl_dict *d, const struct run *r)
         return;
     e = tmpl_add(d, "EARLY_STOP");
     tmpl_set(e, "METRIC", r->an.rule.metric);
-    tmpl_set(e, "DEFINITION", replay_definition());
+    if (info->links != HTML_LINKS_IN_PAGE)
+        tmpl_set(tmpl_add(e, "REPLAY_DEF"), "DEFINITION", replay_definition());
     for (size_t p = 0; p < REPLAY_NPATIENCE; p++) {
         char *text =
             replay_sentence(rp, &rp->stop[p], r->an.rule.metric, r->read.xname);
@@ -888,8 +896,11 @@ static void set_comparison(struct tmpl_dict *d, const struct report_info *info,
  * reader noted, and each column's name in the log where reportgen reads
  * it under another (so a reader can find it in their own files).
  */
-static void set_source(struct tmpl_dict *d, const struct run *r)
+static void set_source(struct tmpl_dict *d, const struct run *r,
+                       const struct report_info *info)
 {
+    bool renamed = false;
+
     tmpl_set(d, "FORMAT",
              r->read.format_label ? r->read.format_label
              : r->format          ? r->format->label
@@ -901,7 +912,21 @@ static void set_source(struct tmpl_dict *d, const struct run *r)
     }
     for (size_t i = 0; i < r->read.nnotes; i++)
         tmpl_set(tmpl_add(d, "NOTE"), "TEXT", r->read.notes[i]);
-    if (r->read.ncolumns) {
+    for (size_t i = 0; i < r->read.ncolumns; i++)
+        renamed |= r->read.columns[i].orig != NULL;
+    /*
+     * A section of the one-file report lists the columns in one line
+     * when the log names every one as reportgen does: a table of "same"
+     * would say nothing more, once per run.
+     */
+    if (r->read.ncolumns && !renamed && info->links == HTML_LINKS_IN_PAGE) {
+        struct strbuf list = STRBUF_INIT;
+
+        for (size_t i = 0; i < r->read.ncolumns; i++)
+            strbuf_addf(&list, "%s%s", i ? ", " : "", r->read.columns[i].name);
+        tmpl_set(tmpl_add(d, "COLUMN_LIST"), "LIST", list.buf);
+        strbuf_release(&list);
+    } else if (r->read.ncolumns) {
         struct tmpl_dict *t = tmpl_add(d, "COLUMNS");
 
         for (size_t i = 0; i < r->read.ncolumns; i++) {
@@ -948,14 +973,14 @@ int html_run(const struct run *r, const struct report_info *info,
     else
         tmpl_show(d, "NO_BEST");
     set_diagnosis(d, info, r);
-    set_replay(d, r);
+    set_replay(d, r, info);
     set_comparison(d, info, r);
     ret = set_charts(d, r, info);
     set_config(d, r);
 
     tmpl_set_int(d, "NROWS", (long)r->read.nrows);
     tmpl_set(d, "METRICS_PATH", or_default(r->metrics_path, "unknown"));
-    set_source(d, r);
+    set_source(d, r, info);
 
     if (!ret)
         ret = tmpl_render("run.tpl", d, out);

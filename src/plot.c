@@ -1574,11 +1574,11 @@ static void add_classes(struct strbuf *out, const char *s, size_t len)
  * that inlines several charts gets the same rules several times and
  * nothing else.
  */
-static void add_style(struct strbuf *out)
+static void style_rules(struct strbuf *out)
 {
     size_t i;
 
-    strbuf_addstr(out, "<style>\n.rg-chart{color-scheme:light dark");
+    strbuf_addstr(out, ".rg-chart{color-scheme:light dark");
     for (i = 0; i < ARRAY_SIZE(role_colors); i++)
         strbuf_addf(out, ";--rg-%s:%s", role_colors[i].name,
                     role_colors[i].light);
@@ -1592,8 +1592,28 @@ static void add_style(struct strbuf *out)
                     role_colors[i].name, role_colors[i].name,
                     role_colors[i].name, role_colors[i].name);
     strbuf_addstr(out, ".hit{fill:transparent;stroke:none;pointer-events:all}"
-                       ".hit:hover{fill:var(--rg-text);fill-opacity:.35}\n"
-                       "</style>\n");
+                       ".hit:hover{fill:var(--rg-text);fill-opacity:.35}\n");
+}
+
+static void add_style(struct strbuf *out)
+{
+    strbuf_addstr(out, "<style>\n");
+    style_rules(out);
+    strbuf_addstr(out, "</style>\n");
+}
+
+void plot_style(struct strbuf *out)
+{
+    style_rules(out);
+    strbuf_addstr(out, ".rg-mini path{fill:none;"
+                       "stroke-width:1.6;stroke-linecap:round;"
+                       "stroke-linejoin:round}\n"
+                       ".rg-mini .s-grid{stroke-width:.8}"
+                       ".rg-mini .mk{stroke-width:1.2;stroke-dasharray:4 3}"
+                       ".rg-mini rect.s-frame{fill:none}"
+                       ".rg-mini circle{stroke-width:1.5}\n"
+                       ".rg-mini text{font:14px Helvetica,Arial,sans-serif}"
+                       ".rg-mini .hit:hover{fill-opacity:.12}\n");
 }
 
 /*
@@ -2012,4 +2032,389 @@ int plot_svg(const struct plot_spec *spec, struct strbuf *out)
     free(raw);
     chart_release(&c);
     return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The compact chart                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * plot_svg_mini() writes its SVG directly, without libplot: a few
+ * elements with short attributes, whose look (colours, dashes, fonts)
+ * comes from the classes of plot_style(), which the page holds once. It
+ * keeps the layout rules of the full chart (axis.c ticks, the log axis of
+ * want_log(), the min/max envelope of trace_fill(), on columns of
+ * MINI_COL units) and marks the best checkpoint the same way. For values
+ * on hover, it has up to MINI_HITS bands across the frame instead of a
+ * target per point, each titled with one logged point of every series.
+ */
+#define MINI_W 480
+#define MINI_H 250
+#define MINI_FS 14.0
+#define MINI_COL 3.0
+#define MINI_HITS 10
+
+/* A coordinate, to a tenth of a unit, with no trailing ".0". */
+static void mini_num(struct strbuf *out, double v)
+{
+    long t = lround(v * 10);
+
+    if (t < 0) {
+        strbuf_addch(out, '-');
+        t = -t;
+    }
+    strbuf_addf(out, "%ld", t / 10);
+    if (t % 10)
+        strbuf_addf(out, ".%ld", t % 10);
+}
+
+/* The estimated width of ASCII label s at size fs (Helvetica-like). */
+static double mini_width(const char *s, double fs)
+{
+    return 0.56 * fs * (double)strlen(s);
+}
+
+/* The index of ps's finite point nearest to x, or SIZE_MAX. */
+static size_t nearest(const struct plot_series *ps, double x)
+{
+    size_t best = SIZE_MAX;
+
+    for (size_t i = 0; ps->x && ps->y && i < ps->n; i++) {
+        if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+            continue;
+        if (best == SIZE_MAX || fabs(ps->x[i] - x) < fabs(ps->x[best] - x))
+            best = i;
+    }
+    return best;
+}
+
+/*
+ * The hover text of the logged point i of series 0 ("epoch 12: val_loss
+ * 0.3275"), then of each other series' logged point nearest to it, on a
+ * line each ("train_loss 0.29", with its own x when that differs).
+ */
+static void mini_hit_title(struct strbuf *out, const struct chart *c, size_t i)
+{
+    const struct plot_spec *spec = c->spec;
+    const char *xl = spec->xlabel ? spec->xlabel : "x";
+    double x = spec->series[0].x[i];
+    char xs[FMT_NUM_SIZE], ys[FMT_NUM_SIZE];
+
+    for (size_t s = 0; s < c->nseries; s++) {
+        const struct plot_series *ps = &spec->series[s];
+        size_t j = s ? nearest(ps, x) : i;
+
+        if (j == SIZE_MAX)
+            continue;
+        if (!s) {
+            xml_add_text(out, xl, MAX_LABEL_CP);
+            strbuf_addf(out, " %s: ", fmt_num(xs, sizeof(xs), x));
+        } else {
+            strbuf_addch(out, '\n');
+        }
+        xml_add_text(out, ps->label, MAX_LEGEND_CP);
+        if (s && ps->x[j] != x) {
+            strbuf_addstr(out, " at ");
+            xml_add_text(out, xl, MAX_LABEL_CP);
+            strbuf_addf(out, " %s", fmt_num(xs, sizeof(xs), ps->x[j]));
+            strbuf_addch(out, ':');
+        }
+        strbuf_addf(out, " %s", fmt_num(ys, sizeof(ys), ps->y[j]));
+    }
+}
+
+/*
+ * The hover bands: up to MINI_HITS logged points of series 0, evenly
+ * spread, the best checkpoint's among them; each band runs from halfway
+ * to the previous one to halfway to the next, the frame's full height.
+ */
+static void mini_hits(struct strbuf *out, const struct chart *c)
+{
+    const struct plot_series *ps = &c->spec->series[0];
+    size_t *idx, m = 0, k = 0, picked = 0;
+    double prev_edge = c->frame.x0;
+
+    for (size_t i = 0; ps->x && ps->y && i < ps->n; i++)
+        m += isfinite(ps->x[i]) && isfinite(ps->y[i]);
+    if (!m)
+        return;
+    idx = xmalloc((MINI_HITS + 1) * sizeof(*idx));
+    for (size_t i = 0, j = 0; i < ps->n; i++) {
+        size_t want;
+
+        if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+            continue;
+        want = m <= MINI_HITS
+                   ? j
+                   : (picked * (m - 1) + (MINI_HITS - 1) / 2) / (MINI_HITS - 1);
+        if (j == want)
+            picked++;
+        if ((j == want || (c->marker && ps->x[i] == c->spec->marker_x &&
+                           ps->y[i] == c->spec->marker_y)) &&
+            k < MINI_HITS + 1)
+            idx[k++] = i;
+        j++;
+    }
+    strbuf_addstr(out, "<g class=\"hits\">\n");
+    for (size_t h = 0; h < k; h++) {
+        double x = map_x(c, ps->x[idx[h]]);
+        double edge =
+            h + 1 < k ? (x + map_x(c, ps->x[idx[h + 1]])) / 2 : c->frame.x1;
+
+        if (edge <= prev_edge)
+            continue;
+        strbuf_addstr(out, "<rect class=\"hit\" x=\"");
+        mini_num(out, prev_edge);
+        strbuf_addstr(out, "\" y=\"");
+        mini_num(out, c->frame.y1);
+        strbuf_addstr(out, "\" width=\"");
+        mini_num(out, edge - prev_edge);
+        strbuf_addstr(out, "\" height=\"");
+        mini_num(out, c->frame.y0 - c->frame.y1);
+        strbuf_addstr(out, "\"><title>");
+        mini_hit_title(out, c, idx[h]);
+        strbuf_addstr(out, "</title></rect>\n");
+        prev_edge = edge;
+    }
+    strbuf_addstr(out, "</g>\n");
+    free(idx);
+}
+
+/* <text x= y=>TEXT</text>, TEXT already escaped; anchor may be NULL. */
+static void mini_text(struct strbuf *out, const char *cls, double x, double y,
+                      const char *anchor, const char *xml)
+{
+    strbuf_addf(out, "<text class=\"%s\" x=\"", cls);
+    mini_num(out, x);
+    strbuf_addstr(out, "\" y=\"");
+    mini_num(out, y);
+    strbuf_addch(out, '"');
+    if (anchor)
+        strbuf_addf(out, " text-anchor=\"%s\"", anchor);
+    strbuf_addf(out, ">%s</text>\n", xml);
+}
+
+/* "Mx yVto" (or H): a vertical (or horizontal) line of a path. */
+static void mini_move(struct strbuf *out, double x, double y, char dir,
+                      double to)
+{
+    strbuf_addch(out, 'M');
+    mini_num(out, x);
+    strbuf_addch(out, ' ');
+    mini_num(out, y);
+    strbuf_addch(out, dir);
+    mini_num(out, to);
+}
+
+/* The frame, the grid and the tick labels of both axes. */
+static void mini_axes(struct strbuf *out, const struct chart *c)
+{
+    char buf[FMT_NUM_SIZE];
+    size_t i;
+
+    strbuf_addstr(out, "<path class=\"s-grid\" d=\"");
+    for (i = 0; i < c->ax.nticks; i++)
+        mini_move(out, tick_x(c, i), c->frame.y0, 'V', c->frame.y1);
+    for (i = 0; i < c->ay.nticks; i++)
+        mini_move(out, c->frame.x0, tick_y(c, i), 'H', c->frame.x1);
+    strbuf_addstr(out, "\"/>\n<rect class=\"s-frame\" x=\"");
+    mini_num(out, c->frame.x0);
+    strbuf_addstr(out, "\" y=\"");
+    mini_num(out, c->frame.y1);
+    strbuf_addstr(out, "\" width=\"");
+    mini_num(out, c->frame.x1 - c->frame.x0);
+    strbuf_addstr(out, "\" height=\"");
+    mini_num(out, c->frame.y0 - c->frame.y1);
+    strbuf_addstr(out, "\"/>\n");
+    for (i = 0; i < c->ax.nticks; i++)
+        mini_text(
+            out, "f-tick", tick_x(c, i), c->frame.y0 + MINI_FS + 3,
+            i ? "middle" : "start",
+            tick_label(c, &c->ax, axis_tick(&c->ax, i), buf, sizeof(buf)));
+    for (i = 0; i < c->ay.nticks; i++)
+        mini_text(
+            out, "f-tick", c->frame.x0 - 4, tick_y(c, i) + MINI_FS / 3, "end",
+            tick_label(c, &c->ay, axis_tick(&c->ay, i), buf, sizeof(buf)));
+}
+
+/* Each series' line, and its legend entry above the frame. */
+static void mini_traces(struct strbuf *out, struct chart *c)
+{
+    size_t seen[3] = {0, 0, 0};
+    double lx = c->frame.x0;
+    struct strbuf label = STRBUF_INIT;
+
+    c->traces = xcalloc(c->nseries, sizeof(*c->traces));
+    c->ntraces = c->nseries;
+    for (size_t s = 0; s < c->nseries; s++) {
+        struct trace *tr = &c->traces[s];
+        const char *cls;
+        char dash[64] = "";
+        long px, py;
+        bool moved = false;
+
+        tr->src = &c->spec->series[s];
+        trace_style(tr, seen);
+        trace_fill(c, tr);
+        if (!tr->n)
+            continue;
+        cls = color_class(tr->color, strlen(tr->color));
+        if (tr->dash->n)
+            snprintf(dash, sizeof(dash), " stroke-dasharray=\"%g %g\"",
+                     tr->dash->d[0] * 0.7, tr->dash->d[1] * 0.7);
+        /*
+         * A path of whole units, each point relative to the one before
+         * (rounded positions, so no error adds up): about 5 bytes a
+         * point. A lone point is a zero-length line, a dot by its caps.
+         */
+        strbuf_addf(out, "<path class=\"s-%s\"%s d=\"M%ld %ldl", cls, dash,
+                    lround(tr->x[0]), lround(tr->y[0]));
+        px = lround(tr->x[0]);
+        py = lround(tr->y[0]);
+        for (size_t i = 1; i < tr->n; i++) {
+            long dx = lround(tr->x[i]) - px, dy = lround(tr->y[i]) - py;
+
+            if (!dx && !dy)
+                continue; /* the same whole unit: nothing to draw */
+            strbuf_addf(out, moved && dx >= 0 ? " %ld" : "%ld", dx);
+            strbuf_addf(out, dy >= 0 ? " %ld" : "%ld", dy);
+            px += dx;
+            py += dy;
+            moved = true;
+        }
+        if (!moved)
+            strbuf_addstr(out, "0 0");
+        strbuf_addstr(out, "\"/>\n");
+
+        /* The legend entry: a swatch and the series' name. */
+        strbuf_reset(&label);
+        xml_add_text(&label, tr->src->label, MAX_LEGEND_CP);
+        strbuf_addf(out, "<path class=\"s-%s\"%s d=\"M", cls, dash);
+        mini_num(out, lx);
+        strbuf_addch(out, ' ');
+        mini_num(out, MINI_FS);
+        strbuf_addstr(out, "h18\"/>\n");
+        mini_text(out, "f-text", lx + 22, MINI_FS + MINI_FS / 3, NULL,
+                  label.buf);
+        lx +=
+            22 + mini_width(tr->src->label ? tr->src->label : "", MINI_FS) + 14;
+    }
+    strbuf_release(&label);
+}
+
+/* The best checkpoint: a dashed line, a dot and its label. */
+static void mini_marker(struct strbuf *out, const struct chart *c)
+{
+    struct strbuf label = STRBUF_INIT;
+    double w, x;
+
+    if (!c->marker)
+        return;
+    strbuf_addstr(out, "<path class=\"s-marker mk\" d=\"");
+    mini_move(out, c->mx, c->frame.y0, 'V', c->frame.y1);
+    strbuf_addstr(out, "\"/>\n<circle class=\"f-marker s-bg\" cx=\"");
+    mini_num(out, c->mx);
+    strbuf_addstr(out, "\" cy=\"");
+    mini_num(out, c->my);
+    strbuf_addstr(out, "\" r=\"4\"/>\n");
+    if (!c->spec->marker_label)
+        return;
+    xml_add_text(&label, c->spec->marker_label, MAX_LABEL_CP);
+    /* Beside the line, on the side with room, at the top of the frame. */
+    w = mini_width(c->spec->marker_label, MINI_FS);
+    x = c->mx + 6 + w <= c->frame.x1 ? c->mx + 6 : c->mx - 6;
+    mini_text(out, "f-text", x, c->frame.y1 + MINI_FS + 2,
+              x > c->mx ? NULL : "end", label.buf);
+    strbuf_release(&label);
+}
+
+int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
+{
+    struct chart c;
+    struct strbuf xl = STRBUF_INIT;
+    double xlo, xhi, ylo, yhi, left, w = 0;
+    char buf[FMT_NUM_SIZE];
+    size_t i, max_ticks;
+
+    memset(&c, 0, sizeof(c));
+    strbuf_init(&c.hits, 0);
+    c.spec = spec;
+    c.nseries = spec->series ? spec->nseries : 0;
+    c.w = MINI_W;
+    c.h = MINI_H;
+
+    /* Layout: the legend above the frame, the x label below it. */
+    c.ylog = want_log(&c, false);
+    data_range(&c, &xlo, &xhi, &ylo, &yhi);
+    if (c.ylog)
+        log_axis(ylo, yhi, 6, &c.ay);
+    else
+        axis_nice(ylo, yhi, 6, &c.ay);
+    for (i = 0; i < c.ay.nticks; i++)
+        w = fmax(w, mini_width(tick_label(&c, &c.ay, axis_tick(&c.ay, i), buf,
+                                          sizeof(buf)),
+                               MINI_FS));
+    left = 8 + w + 6;
+    for (max_ticks = 8; max_ticks > 3; max_ticks--) {
+        double tw = 0;
+
+        axis_nice(xlo, xhi, max_ticks, &c.ax);
+        for (i = 0; i < c.ax.nticks; i++)
+            tw = fmax(tw, mini_width(tick_label(&c, &c.ax, axis_tick(&c.ax, i),
+                                                buf, sizeof(buf)),
+                                     MINI_FS));
+        if ((MINI_W - 20 - left) / (double)(c.ax.nticks - 1) >= tw + 12)
+            break;
+    }
+    if (c.ax.step < 1 && integral_x(&c) && isfinite(xlo) && isfinite(xhi)) {
+        c.ax.lo = floor(xlo);
+        c.ax.hi = fmax(ceil(xhi), c.ax.lo + 1);
+        c.ax.step = 1;
+        c.ax.nticks = (size_t)(c.ax.hi - c.ax.lo) + 1;
+    }
+    /* SVG coordinates, y down: y0 is the frame's bottom edge. */
+    c.frame.x0 = left;
+    c.frame.x1 = MINI_W - 20;
+    c.frame.y1 = 2 * MINI_FS + 4;
+    c.frame.y0 = MINI_H - 2 * MINI_FS - 12;
+    c.area.x0 = c.frame.x0 + 6;
+    c.area.x1 = c.frame.x1 - 6;
+    c.area.y0 = c.frame.y0 - 6;
+    c.area.y1 = c.frame.y1 + 6;
+    c.ncols = (size_t)((c.area.x1 - c.area.x0) / MINI_COL);
+    /* trace_fill() reduces per column of the area: columns of MINI_COL. */
+    c.area.x1 = c.area.x0 + (double)c.ncols * MINI_COL;
+    c.marker = spec->has_marker && isfinite(spec->marker_x) &&
+               isfinite(spec->marker_y);
+
+    strbuf_addf(out,
+                "<svg class=\"rg-chart rg-mini\" width=\"100%%\" "
+                "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\" "
+                "role=\"img\">\n<title>",
+                MINI_W, MINI_H);
+    xml_add_text(out, spec->title && *spec->title ? spec->title : "chart",
+                 MAX_LABEL_CP);
+    strbuf_addstr(out, "</title>\n");
+    mini_axes(out, &c);
+    /* The scale (and a log axis) is said below the frame, by x's label. */
+    xml_add_text(&xl, spec->xlabel ? spec->xlabel : "", MAX_LABEL_CP);
+    if (c.ylog) {
+        strbuf_addstr(&xl, " &#xB7; ");
+        xml_add_text(&xl, spec->ylabel ? spec->ylabel : "value", MAX_LABEL_CP);
+        strbuf_addstr(&xl, " on a log scale");
+    }
+    mini_text(out, "f-text", (c.frame.x0 + c.frame.x1) / 2, MINI_H - 6,
+              "middle", xl.buf);
+    strbuf_release(&xl);
+    if (c.marker) {
+        c.mx = map_x(&c, spec->marker_x);
+        c.my = map_y(&c, spec->marker_y);
+    }
+    mini_traces(out, &c);
+    mini_marker(out, &c);
+    if (c.nseries)
+        mini_hits(out, &c);
+    strbuf_addstr(out, "</svg>\n");
+    chart_release(&c);
+    return 0;
 }

@@ -63,4 +63,22 @@ struct plot_spec {
  */
 int plot_svg(const struct plot_spec *spec, struct strbuf *out);
 
+/*
+ * Draw spec as a compact chart, for a page that holds many (the one-file
+ * report): an inline <svg> element, not a document, a few KB however long
+ * the series, with the same axes, log scale rule, line styles and best
+ * checkpoint as plot_svg(), and values on hover in up to 10 bands across
+ * the frame, each titled with a logged point of every series (the first
+ * series' points set the bands; the best checkpoint has one). It has no
+ * <style> of its own: the page must hold plot_style() once. Returns 0.
+ */
+int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out);
+
+/*
+ * Append the CSS rules of the charts' classes (colours in light and dark
+ * mode, the hover targets, the compact chart's look), for a page that
+ * holds compact charts.
+ */
+void plot_style(struct strbuf *out);
+
 #endif

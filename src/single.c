@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "charts.h"
+#include "plot.h"
 #include "strbuf.h"
 #include "tmpl.h"
 #include "util.h"
@@ -41,7 +42,7 @@ int single_write(struct site *site, const struct run_set *set,
 
         if (r->status == RUN_SKIPPED)
             continue;
-        svgs = charts_read_svgs(site, r, charts_main(&r->drawn));
+        svgs = charts_one_file_svgs(site, r);
         in_page.chart_svgs = svgs;
         ret = !svgs || html_run(r, &in_page, &sections);
         charts_free_svgs(r, svgs);
@@ -52,6 +53,8 @@ int single_write(struct site *site, const struct run_set *set,
         css = tmpl_asset("style.css", &css_len);
         if (css)
             strbuf_add(&style, css, css_len);
+        /* The compact charts' classes, once for all of them. */
+        plot_style(&style);
         d = tmpl_dict_new("single");
         tmpl_set(d, "CSS", style.buf);
         strbuf_release(&style);

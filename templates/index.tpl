@@ -48,6 +48,9 @@
 {{/CHANGES}}
 {{#EARLY_STOP_TOTAL}}
   <p class="early-stop-total">{{TEXT:h}}</p>
+{{#REPLAY_DEF}}
+  <p class="muted">{{DEFINITION:h}}</p>
+{{/REPLAY_DEF}}
 {{/EARLY_STOP_TOTAL}}
   <p class="rule">
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>

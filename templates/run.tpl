@@ -37,7 +37,9 @@
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>
     <span class="rule-raw">rule <code>{{RULE_RAW:h}}</code></span>
   </p>
+{{#PAGE}}
   <p class="rule-desc">Rule: {{RULE_DESC:h}}. <a href="{{COMPARE_HREF:U=html}}">Comparison</a></p>
+{{/PAGE}}
 </header>
 {{#PAGE}}
 <main>
@@ -136,7 +138,9 @@
     <li>{{TEXT:h}}</li>
 {{/STOP}}
   </ul>
+{{#REPLAY_DEF}}
   <p class="muted">{{DEFINITION:h}}</p>
+{{/REPLAY_DEF}}
 </section>
 {{/EARLY_STOP}}
 {{#VS_BASELINE}}
@@ -257,6 +261,10 @@
     <dd>{{NROWS:h}} distinct values of {{XNAME:h}} (rows of one {{XNAME:h}} are merged)</dd>
     <dt>x axis</dt>
     <dd>{{XNAME:h}}{{#XBASE}}, counted from {{BASE:h}} as the logger does{{/XBASE}}</dd>
+{{#COLUMN_LIST}}
+    <dt>Columns</dt>
+    <dd>{{LIST:h}}, each read under its name in the log</dd>
+{{/COLUMN_LIST}}
   </dl>
 {{#NOTE}}
   <p class="note">{{TEXT:h}}</p>

@@ -8,7 +8,7 @@
 # link is on every run page) and a skipped run (which has no page).
 . "$srcdir/tests/lib.sh"
 
-plan 31
+plan 41
 
 # count FILE TEXT: how many times FILE holds TEXT (a fixed string).
 count() { grep -oF -- "$2" "$1" | wc -l | tr -d ' '; }
@@ -61,7 +61,7 @@ $(count "$one" '<body') $(count "$one" '<main') $(count "$one" '<h1')" \
     # One chart a run, the rule's metric's: the rest stay on the site's
     # run pages, and the section says which.
     awk '/^<section class="folded" id="run-/ { sec = $0; n[sec] = 0 }
-        /<svg class="rg-chart"/ && sec != "" { n[sec]++ }
+        /<svg class="rg-chart[ "]/ && sec != "" { n[sec]++ }
         /^<section class="folded" id="(index|compare)"/ { sec = "" }
         END { for (s in n) if (n[s] > 1) print s }' "$one" >"$TMP/many"
     t_is "$name: at most one chart in a run's section" \
@@ -73,6 +73,59 @@ t_grep "sample: the charts left out of a run's section are named" \
     '[0-9] more charts\{0,1\} ([^)]*) \(is\|are\) drawn on the run' \
     "$TMP/site-sample.html"
 check untrusted tests/golden/untrusted/runs
+
+# A run's section holds a compact chart of its rule's metric (and of its
+# training loss beside a held-out loss), drawn from the curve kept for the
+# comparison: no <style> of its own (the document holds the classes once),
+# values on hover in bands, each a logged value, and the rule's repeated
+# words said once for the whole document.
+one="$TMP/site-sample.html"
+t_is "sample: every comparable run's chart is a compact one" \
+    "$(count "$one" '<svg class="rg-chart rg-mini"')" \
+    "$(grep -c '"status": "ok"' "$TMP/site-sample/summary.json")"
+t_is "sample: the compact charts' classes once, in the head" \
+    "$(count "$one" '.rg-mini text{')" 1
+awk '/<svg class="rg-chart rg-mini"/,/<\/svg>/' "$one" >"$TMP/minis"
+t_nogrep "sample: no compact chart has a <style>" '<style' "$TMP/minis"
+t_grep "sample: hover bands titled with a logged value" \
+    '<rect class="hit" [^>]*><title>epoch 1: val_loss 1.5159$' "$TMP/minis"
+t_grep "sample: the training loss beside it, on the band's next line" \
+    '^train_loss 1.5182</title></rect>$' "$TMP/minis"
+t_is "sample: the rule's description once, not in each run's section" \
+    "$(count "$one" '<p class="rule-desc">')" 2
+t_is "sample: how early stopping is replayed, once" \
+    "$(count "$one" 'as Keras and Lightning do it')" 1
+
+# Size: a run adds a few KB, its chart included (it was about 30 KB when
+# the section inlined the site's chart).
+sweep() {
+    i=0
+    while [ $i -lt "$2" ]; do
+        d="$1/run$(printf %03d $i)"
+        mkdir -p "$d"
+        awk -v seed=$i 'BEGIN { srand(seed); print "epoch,train_loss,val_loss"
+            for (e = 1; e <= 100; e++)
+                printf "%d,%.5f,%.5f\n", e, 2 * exp(-e / 20) + 0.1 * rand(),
+                    2.1 * exp(-e / 20) + 0.2 + 0.1 * rand() }' >"$d/metrics.csv"
+        printf 'lr: %s\nseed: %d\n' "$(awk -v i=$i 'BEGIN { print 10 ^ -(i % 5) }')" \
+            $i >"$d/config.yaml"
+        i=$((i + 1))
+    done
+}
+sweep "$TMP/s20" 20
+sweep "$TMP/s60" 60
+rg -q "$TMP/s20" --single-file "$TMP/s20.html"
+rg -q "$TMP/s60" --single-file "$TMP/s60.html"
+per=$((($(wc -c <"$TMP/s60.html") - $(wc -c <"$TMP/s20.html")) / 40))
+echo "# the one-file report grows by $per bytes a run"
+t_is "a run adds at most 14 KB to the one-file report" \
+    "$([ "$per" -le 14000 ] && echo yes || echo "no: $per bytes")" yes
+t_is "a 100-point run's chart has at most 11 hover bands" \
+    "$(awk '/<svg class="rg-chart rg-mini"/,/<\/svg>/' "$TMP/s20.html" \
+        | grep -c '<rect class="hit"' | awk '{ print ($1 <= 20 * 11) }')" 1
+sed -n '/<section class="folded" id="run-/,$p' "$TMP/s20.html" >"$TMP/s20-runs"
+t_nogrep "no run's section has a hover target per point" \
+    '<circle class="hit"' "$TMP/s20-runs"
 
 # Hostile names, a baseline and a skipped run.
 H="$TMP/runs"

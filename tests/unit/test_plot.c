@@ -893,9 +893,84 @@ static void test_scatter(void)
     strbuf_release(&sb);
 }
 
+/*
+ * The compact chart: an inline <svg> with no <style>, pure ASCII, labels
+ * escaped, the held-out series dashed, a long series reduced to a few
+ * hundred points, at most 11 hover bands (10 spread + the best), each
+ * titled with logged values, and a log axis said below the frame.
+ */
+static void test_mini(void)
+{
+    enum { N = 100000 };
+    double *x = xmalloc(N * sizeof(*x)), *y = xmalloc(N * sizeof(*y));
+    double *t = xmalloc(N * sizeof(*t));
+    struct plot_series s[2] = {
+        {"<b>val</b>", PLOT_VAL, x, y, N, NULL, 0, NULL},
+        {"train_loss", PLOT_TRAIN, x, t, N, NULL, 0, NULL},
+    };
+    struct plot_spec spec = {
+        "val & train",         "step", "<b>val</b>", s, 2, true, 0, 0,
+        "best step 41: 7 <x>", false,  NULL,         0};
+    struct strbuf sb = STRBUF_INIT;
+    char *svg;
+    const char *hits;
+
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (double)i;
+        y[i] = 2000.0 / (1.0 + (double)i) + 1; /* 2001 down to 1.02 */
+        t[i] = y[i] * 0.9;
+    }
+    spec.marker_x = x[41];
+    spec.marker_y = y[41];
+    if (plot_svg_mini(&spec, &sb))
+        sb.len = 0;
+    svg = sb.buf;
+    ok(!strncmp(svg, "<svg class=\"rg-chart rg-mini\"", 29) &&
+           !strstr(svg, "<style") && !strstr(svg, "<?xml"),
+       "mini: an inline <svg>, its style left to the page");
+    ok(plain_ascii(svg) && refs_well_formed(svg) && !strstr(svg, "<b>") &&
+           !strstr(svg, "<x>") && strstr(svg, ">&lt;b&gt;val&lt;/b&gt;<") &&
+           strstr(svg, "<title>val &amp; train</title>"),
+       "mini: ASCII, every label escaped");
+    ok(strstr(svg, "class=\"s-val\" stroke-dasharray=") &&
+           strstr(svg, "<path class=\"s-train\" d=\"M"),
+       "mini: held-out dashed, training solid, by class");
+    ok(count(svg, " ") < 2000 && sb.len < 8000,
+       "mini: 100,000 points reduced to a few hundred");
+    hits = strstr(svg, "<g class=\"hits\">");
+    ok(hits && count(hits, "<rect class=\"hit\"") >= 10 &&
+           count(hits, "<rect class=\"hit\"") <= 11 &&
+           strstr(hits, "<title>step 41: &lt;b&gt;val&lt;/b&gt; 48.619\n"
+                        "train_loss 43.7571</title>") &&
+           strstr(hits, "<title>step 0: "),
+       "mini: up to 11 hover bands, the best's among them, logged values");
+    ok(strstr(svg, ">step &#xB7; &lt;b&gt;val&lt;/b&gt; on a log scale<") &&
+           strstr(svg, ">1000</text>"),
+       "mini: a log y axis over three decades, said below the frame");
+    strbuf_reset(&sb);
+    for (size_t i = 0; i < N; i++)
+        y[i] = 1 + (double)(i % 7) * 0.01;
+    s[1].n = 0;
+    spec.has_marker = false;
+    plot_svg_mini(&spec, &sb);
+    ok(!strstr(sb.buf, "log scale") && !strstr(sb.buf, "train_loss") &&
+           !strstr(sb.buf, "s-marker"),
+       "mini: linear, one series, no marker");
+    strbuf_reset(&sb);
+    s[0].n = 0;
+    plot_svg_mini(&spec, &sb);
+    ok(strstr(sb.buf, "</svg>") && !strstr(sb.buf, "hits"),
+       "mini: no point, still a chart");
+    strbuf_release(&sb);
+    free(x);
+    free(y);
+    free(t);
+}
+
 int main(void)
 {
-    plan(77);
+    plan(85);
+    test_mini();
     test_fmt_g5();
     test_fmt_num_f1();
     test_log_axis();
