@@ -37,6 +37,15 @@ void board_build(struct board *b, const struct run_set *set,
             if ((int)cmp->v[cmp->order[j]].decision == d)
                 b->order[k++] = cmp->order[j];
     for (size_t i = 0; i < set->n; i++) {
+        /*
+         * A run rolled back only for being behind its leaderboard's best
+         * (no baseline) changed nothing that needs undoing: it is counted
+         * apart, not as a run that needs action.
+         */
+        if (cmp->v[i].outranked) {
+            b->outranked++;
+            continue;
+        }
         b->count[cmp->v[i].decision]++;
         if (cmp->v[i].decision != DECISION_KEEP)
             b->need_action++;
@@ -59,13 +68,21 @@ void board_build(struct board *b, const struct run_set *set,
         set->runs[cmp->baseline].an.best.found) {
         b->ref = cmp->baseline;
     } else {
-        /* The runner-up: the next best run (by value) worth comparing. */
+        /*
+         * The runner-up: the next best run (by value) worth comparing,
+         * on the kept run's own leaderboard when there is no baseline:
+         * the val_loss of a run of another folder, or logging other
+         * columns, is another task's and says nothing of this one.
+         */
         for (size_t j = 0; j < set->n && b->ref == SIZE_MAX; j++) {
             size_t i = cmp->order[j];
 
             if (i != b->kept && set->runs[i].an.best.found &&
                 set->runs[i].status == RUN_OK &&
-                cmp->v[i].decision != DECISION_INVESTIGATE)
+                cmp->v[i].decision != DECISION_INVESTIGATE &&
+                (cmp->baseline != SIZE_MAX || !cmp->reference ||
+                 (cmp->reference[i] != SIZE_MAX &&
+                  cmp->reference[i] == cmp->reference[b->kept])))
                 b->ref = i;
         }
     }
@@ -81,6 +98,16 @@ void board_release(struct board *b)
 {
     free(b->order);
     memset(b, 0, sizeof(*b));
+}
+
+/* Is every outranked run behind the kept run (one leaderboard)? */
+static bool all_behind(const struct board *b, const struct comparison *cmp)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (cmp->v[i].outranked &&
+            (!cmp->reference || cmp->reference[i] != b->kept))
+            return false;
+    return true;
 }
 
 char *board_headline(const struct board *b, const struct run_set *set,
@@ -100,7 +127,11 @@ char *board_headline(const struct board *b, const struct run_set *set,
                     r->read.xname ? r->read.xname : "x",
                     fmt_num(x, sizeof(x), r->an.best.x), rule->metric,
                     fmt_num(v, sizeof(v), r->an.best.value));
-        if (b->ref == SIZE_MAX) {
+        if (b->ref == SIZE_MAX && cmp->baseline == SIZE_MAX && cmp->reference &&
+            cmp->reference[b->kept] == SIZE_MAX && b->n > 1) {
+            strbuf_addstr(&sb, ", alone on its leaderboard (no other run of "
+                               "its folder logs the same columns).");
+        } else if (b->ref == SIZE_MAX) {
             strbuf_addstr(&sb, ", the only run to compare.");
         } else {
             const struct run *ref = &set->runs[b->ref];
@@ -124,6 +155,20 @@ char *board_headline(const struct board *b, const struct run_set *set,
                             decision_name(cmp->v[b->ref].decision));
         }
     }
+    /*
+     * "199 other runs are worse than the kept run by more than the min
+     * improvement: rollback, do not adopt their settings." With several
+     * leaderboards, each run is behind the best run of its own.
+     */
+    if (b->outranked)
+        strbuf_addf(&sb,
+                    " %zu other run%s worse than %s by more than the min "
+                    "improvement: rollback, do not adopt %s settings.",
+                    b->outranked, b->outranked == 1 ? " is" : "s are",
+                    b->kept != SIZE_MAX && all_behind(b, cmp) ? "the kept run"
+                    : b->outranked == 1 ? "the best run of its leaderboard"
+                                        : "the best run of their leaderboard",
+                    b->outranked == 1 ? "its" : "their");
     if (!b->need_action) {
         strbuf_addf(&sb, " No run needs action.");
         return strbuf_detach(&sb, NULL);

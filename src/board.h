@@ -27,8 +27,12 @@ struct board {
                            or SIZE_MAX */
     double margin;      /* how much better kept's best is than ref's (> 0 is
                            better, in the rule's direction); NaN without ref */
-    size_t count[4];    /* runs per decision (enum decision) */
-    size_t need_action; /* runs whose verdict is not keep */
+    size_t count[4];    /* runs per decision (enum decision), outranked
+                           runs left out */
+    size_t need_action; /* runs whose verdict is not keep, outranked runs
+                           left out */
+    size_t outranked;   /* no baseline: runs rolled back only for being
+                           behind their leaderboard's best (compare.h) */
 };
 
 /* Fill b from the verdicts of cmp over set. Free with board_release(). */
@@ -39,7 +43,9 @@ void board_release(struct board *b);
 /*
  * The headline, one or two sentences: the run to keep, its best
  * checkpoint and value, its margin over the baseline or the runner-up,
- * and how many runs need action. The caller frees the result.
+ * how many runs are behind the best of their leaderboard (rolled back,
+ * but with nothing to undo) and how many need action. The caller frees
+ * the result.
  */
 char *board_headline(const struct board *b, const struct run_set *set,
                      const struct comparison *cmp, const struct rule *rule);

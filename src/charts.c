@@ -11,6 +11,7 @@
  */
 #include "charts.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -161,6 +162,62 @@ static void choose_columns(const struct metrics *m, size_t left, bool *drawn)
             }
 }
 
+/* Does name hold word as a whole token (between non-alphanumerics)? */
+static bool has_token(const char *name, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = name; (p = strstr(p, word)); p++) {
+        bool start = p == name || !isalnum((unsigned char)p[-1]);
+        bool end = !isalnum((unsigned char)p[n]);
+
+        if (start && end)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Is col not a metric a reader judges a run by? A column that never
+ * changes (a constant learning rate), or a counter or a clock (step,
+ * epoch, time, throughput, memory) whose name has no metric word: its
+ * chart would take as much room as the loss and say nothing, so the page
+ * folds it away. "train_loss_step" is a metric; the rule's metric and a
+ * slice never fold.
+ */
+static bool is_minor(const struct metrics *m, const struct column *col,
+                     const struct rule *rule)
+{
+    static const char *const clocks[] = {
+        "step",      "steps", "epoch",   "time",       "eta",    "seconds",
+        "runtime",   "per",   "second",  "throughput", "memory", "mem",
+        "timestamp", "iter",  "samples", "tokens",
+    };
+    static const char *const metric_words[] = {
+        "loss",  "acc", "accuracy",   "error",     "err",    "f1",   "auc",
+        "map",   "iou", "score",      "precision", "recall", "dice", "bleu",
+        "rouge", "ppl", "perplexity", "mae",       "mse",    "rmse",
+    };
+    struct series_stats st;
+    size_t i;
+
+    if ((rule->metric && !strcmp(col->name, rule->metric)) ||
+        col->role == ROLE_SLICE)
+        return false;
+    metrics_stats(m, col, &st);
+    if (st.n && st.min == st.max)
+        return true;
+    if (col->role != ROLE_OTHER)
+        return false;
+    for (i = 0; i < ARRAY_SIZE(metric_words); i++)
+        if (has_token(col->name, metric_words[i]))
+            return false;
+    for (i = 0; i < ARRAY_SIZE(clocks); i++)
+        if (has_token(col->name, clocks[i]))
+            return true;
+    return false;
+}
+
 /* Summarise column col in d->folded, for a table instead of a chart. */
 static void fold(struct run_drawn *d, const struct metrics *m,
                  const struct column *col)
@@ -219,6 +276,8 @@ int charts_draw_run(struct site *site, const struct run *r,
         slug = slugify(col->name);
         file = xasprintf("m-%s.svg", slug);
         ret = draw(site, r, d, m, rule, &c, file, col->name, col->name);
+        if (!ret)
+            d->charts[d->ncharts - 1].minor = is_minor(m, col, rule);
         free(slug);
         free(file);
         if (ret) {

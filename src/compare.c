@@ -32,7 +32,9 @@
  * a change (tune); several settings changed at once (tune: the gain
  * cannot be attributed to one change); keep. Without a baseline, the best
  * comparable run is the reference (kept), and the others tie with it (tune) or
- * are clearly worse (rollback): a leaderboard under the rule. Then dispose()
+ * are clearly worse (rollback, marked outranked: nothing was changed that
+ * needs undoing, so the headline does not count them as needing action): a
+ * leaderboard under the rule. Then dispose()
  * writes the rest of the decision record to follow the verdict.
  */
 #include "compare.h"
@@ -1092,6 +1094,7 @@ static void judge_change(const struct judge *j, size_t i, struct verdict *v,
 
         if (exceeds(-gain, band, mag3(value, j->ref, band))) {
             d = DECISION_ROLLBACK;
+            v->outranked = true;
             strbuf_addf(why, "%s is worse than %s by ", what.buf, ref.buf);
             strbuf_addnum(why, -gain);
             strbuf_addstr(why, ", more than the min improvement ");

@@ -90,6 +90,11 @@ struct verdict {
     bool unattributed;       /* it beat the baseline, but with several
                                 settings changed at once: tune, to learn
                                 which change made the gain */
+    bool outranked;          /* no baseline: rolled back only for being
+                                clearly worse than its leaderboard's
+                                reference; its settings are not adopted,
+                                but nothing was changed that needs undoing,
+                                so it needs no action (board.h) */
     /*
      * The decision record, written once by cmp_runs() and rendered by
      * every output as it is: the diagnosis proposes (its decision, first

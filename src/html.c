@@ -198,6 +198,11 @@ static void set_best(struct tmpl_dict *d, const struct best *best)
     tmpl_set_num(d, "BEST_VALUE", best->value);
     tmpl_set_num(d, "LAST_X", best->last_x);
     tmpl_set_num(d, "LAST_VALUE", best->last_value);
+    /* What a sorted column orders by: a non-finite last value goes last. */
+    if (isfinite(best->last_value))
+        tmpl_set_num(d, "LAST_SORT", best->last_value);
+    else
+        tmpl_set(d, "LAST_SORT", "");
     if (after > 0)
         tmpl_set_num(tmpl_add(d, "AFTER_BEST"), "AFTER", after);
     else
@@ -286,11 +291,22 @@ static struct tmpl_dict *add_ok_row(struct tmpl_dict *table,
 
     set_run_link(row, info, r);
     tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));
+    /* With no baseline the index has no column of differences to it. */
+    if (info->cmp && info->cmp->baseline != SIZE_MAX)
+        tmpl_show(row, "BASELINE_COL");
+    /* The order sort.js sorts by: a verdict's reading rank (board.h). */
+    tmpl_set_int(row, "DECISION_RANK",
+                 (long)(v ? v->decision : r->an.diag.decision));
     if (info->cmp && info->cmp->baseline != SIZE_MAX &&
-        &info->set->runs[info->cmp->baseline] == r)
+        &info->set->runs[info->cmp->baseline] == r) {
         tmpl_show(row, "IS_BASELINE");
-    else if (v && !isnan(v->delta))
+        tmpl_set(row, "DELTA_SORT", "0");
+    } else if (v && !isnan(v->delta)) {
         set_delta(tmpl_add(row, "DELTA"), v->delta);
+        tmpl_set_num(row, "DELTA_SORT", v->delta);
+    } else {
+        tmpl_set(row, "DELTA_SORT", "");
+    }
 
     if (r->an.best.found)
         set_best(tmpl_add(row, "HAS_BEST"), &r->an.best);
@@ -621,8 +637,11 @@ int html_index(const struct run_set *set, const struct report_info *info,
 
         switch (r->status) {
         case RUN_OK:
-            if (!ok_table)
+            if (!ok_table) {
                 ok_table = tmpl_add(d, "OK_TABLE");
+                if (info->cmp && info->cmp->baseline != SIZE_MAX)
+                    tmpl_show(ok_table, "BASELINE_COL");
+            }
             row = add_ok_row(ok_table, r, info);
             set_settings_list(row, sweep, i);
             if (have_board && i == board.kept)
@@ -776,7 +795,8 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
 {
     struct strbuf alt = STRBUF_INIT;
     bool one_file = info->links == HTML_LINKS_IN_PAGE;
-    size_t kept = charts_main(&r->drawn);
+    size_t kept = charts_main(&r->drawn), nminor = 0;
+    struct tmpl_dict *minor = NULL;
     int ret = 0;
 
     set_folded(d, &r->drawn);
@@ -792,7 +812,15 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
 
         if (one_file && i != kept)
             continue;
-        chart = tmpl_add(d, "CHART");
+        /* Counters, clocks and constants go in a folded section. */
+        if (c->minor && !one_file) {
+            if (!minor)
+                minor = tmpl_add(d, "MINOR_CHARTS");
+            chart = tmpl_add(minor, "MINOR_CHART");
+            nminor++;
+        } else {
+            chart = tmpl_add(d, "CHART");
+        }
 
         /* The file sits beside the page: a bare file name is the URL. */
         tmpl_set(chart, "FILE", c->file);
@@ -805,6 +833,8 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
                            c->file))
             ret = -1;
     }
+    if (minor)
+        tmpl_set_int(minor, "N_MINOR", (long)nminor);
     strbuf_release(&alt);
     return ret;
 }
@@ -1011,6 +1041,13 @@ static int set_sweep_charts(struct tmpl_dict *d, const struct report_info *info)
     if (!info->nsweep_charts)
         return 0;
     sec = tmpl_add(d, "SWEEP");
+    /* Folded on a narrow screen (style.css): "The 3 charts, by lr, ...". */
+    tmpl_set_int(sec, "N_CHARTS", (long)info->nsweep_charts);
+    if (info->nsweep_charts > 1)
+        tmpl_show(sec, "PLURAL");
+    for (size_t k = 0; k < info->nsweep_charts; k++)
+        strbuf_addf(&text, "%s%s", k ? ", " : "", info->sweep_charts[k].key);
+    tmpl_set(sec, "KEYS", text.buf);
     for (size_t k = 0; k < info->nsweep_charts; k++) {
         const struct sweep_chart *ch = &info->sweep_charts[k];
         struct tmpl_dict *c = tmpl_add(sec, "SWEEP_CHART");

@@ -2068,6 +2068,21 @@ static void mini_num(struct strbuf *out, double v)
         strbuf_addf(out, ".%ld", t % 10);
 }
 
+/*
+ * "Mx yVto" (or H): a vertical (or horizontal) line of a path; with a
+ * lower-case dir, "to" is relative.
+ */
+static void mini_move(struct strbuf *out, double x, double y, char dir,
+                      double to)
+{
+    strbuf_addch(out, 'M');
+    mini_num(out, x);
+    strbuf_addch(out, ' ');
+    mini_num(out, y);
+    strbuf_addch(out, dir);
+    mini_num(out, to);
+}
+
 /* The estimated width of ASCII label s at size fs (Helvetica-like). */
 static double mini_width(const char *s, double fs)
 {
@@ -2163,28 +2178,33 @@ static void mini_hits(struct strbuf *out, const struct chart *c)
 
         if (edge <= prev_edge)
             continue;
-        strbuf_addstr(out, "<rect class=\"hit\" x=\"");
-        mini_num(out, prev_edge);
-        strbuf_addstr(out, "\" y=\"");
-        mini_num(out, c->frame.y1);
-        strbuf_addstr(out, "\" width=\"");
-        mini_num(out, edge - prev_edge);
-        strbuf_addstr(out, "\" height=\"");
+        /* A band: "M x y h w v h h -w z", the frame's full height. */
+        strbuf_addstr(out, "<path class=\"hit\" d=\"");
+        mini_move(out, prev_edge, c->frame.y1, 'h', edge - prev_edge);
+        strbuf_addch(out, 'v');
         mini_num(out, c->frame.y0 - c->frame.y1);
-        strbuf_addstr(out, "\"><title>");
+        strbuf_addch(out, 'h');
+        mini_num(out, prev_edge - edge);
+        strbuf_addstr(out, "z\"><title>");
         mini_hit_title(out, c, idx[h]);
-        strbuf_addstr(out, "</title></rect>\n");
+        strbuf_addstr(out, "</title></path>\n");
         prev_edge = edge;
     }
     strbuf_addstr(out, "</g>\n");
     free(idx);
 }
 
-/* <text x= y=>TEXT</text>, TEXT already escaped; anchor may be NULL. */
+/*
+ * <text x= y=>TEXT</text>, TEXT already escaped; cls and anchor may be
+ * NULL (a group around the element sets them).
+ */
 static void mini_text(struct strbuf *out, const char *cls, double x, double y,
                       const char *anchor, const char *xml)
 {
-    strbuf_addf(out, "<text class=\"%s\" x=\"", cls);
+    strbuf_addstr(out, "<text");
+    if (cls)
+        strbuf_addf(out, " class=\"%s\"", cls);
+    strbuf_addstr(out, " x=\"");
     mini_num(out, x);
     strbuf_addstr(out, "\" y=\"");
     mini_num(out, y);
@@ -2192,18 +2212,6 @@ static void mini_text(struct strbuf *out, const char *cls, double x, double y,
     if (anchor)
         strbuf_addf(out, " text-anchor=\"%s\"", anchor);
     strbuf_addf(out, ">%s</text>\n", xml);
-}
-
-/* "Mx yVto" (or H): a vertical (or horizontal) line of a path. */
-static void mini_move(struct strbuf *out, double x, double y, char dir,
-                      double to)
-{
-    strbuf_addch(out, 'M');
-    mini_num(out, x);
-    strbuf_addch(out, ' ');
-    mini_num(out, y);
-    strbuf_addch(out, dir);
-    mini_num(out, to);
 }
 
 /* The frame, the grid and the tick labels of both axes. */
@@ -2226,15 +2234,19 @@ static void mini_axes(struct strbuf *out, const struct chart *c)
     strbuf_addstr(out, "\" height=\"");
     mini_num(out, c->frame.y0 - c->frame.y1);
     strbuf_addstr(out, "\"/>\n");
+    /* The tick labels, in a group per axis that sets their look. */
+    strbuf_addstr(out, "<g class=\"f-tick\" text-anchor=\"middle\">\n");
     for (i = 0; i < c->ax.nticks; i++)
         mini_text(
-            out, "f-tick", tick_x(c, i), c->frame.y0 + MINI_FS + 3,
-            i ? "middle" : "start",
+            out, NULL, tick_x(c, i), c->frame.y0 + MINI_FS + 3,
+            i ? NULL : "start",
             tick_label(c, &c->ax, axis_tick(&c->ax, i), buf, sizeof(buf)));
+    strbuf_addstr(out, "</g>\n<g class=\"f-tick\" text-anchor=\"end\">\n");
     for (i = 0; i < c->ay.nticks; i++)
         mini_text(
-            out, "f-tick", c->frame.x0 - 4, tick_y(c, i) + MINI_FS / 3, "end",
+            out, NULL, c->frame.x0 - 4, tick_y(c, i) + MINI_FS / 3, NULL,
             tick_label(c, &c->ay, axis_tick(&c->ay, i), buf, sizeof(buf)));
+    strbuf_addstr(out, "</g>\n");
 }
 
 /* Each series' line, and its legend entry above the frame. */

@@ -165,6 +165,7 @@ void run_drawn_add_chart(struct run_drawn *d, const char *file,
     d->charts[d->ncharts].file = xstrdup(file);
     d->charts[d->ncharts].title = xstrdup(title);
     d->charts[d->ncharts].best = best;
+    d->charts[d->ncharts].minor = false;
     d->ncharts++;
 }
 

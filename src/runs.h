@@ -45,6 +45,8 @@ struct chart_ref {
     char *file;  /* file name inside the run's page folder, e.g. loss.svg */
     char *title; /* "Loss", "Accuracy", or the column name */
     bool best;   /* it draws the rule's metric, best checkpoint marked */
+    bool minor;  /* not a metric (a counter, a clock, a constant): the
+                    page folds it away under the others */
 };
 
 /* A column as the run page lists it: the name used and the log's own. */

@@ -666,7 +666,8 @@ void summary_md(const struct run_set *set, const struct rules *rules,
 
     /*
      * The table: the first MD_TOP runs in reading order (board.h) and
-     * every other run that needs action, as long as they fit. The column
+     * every other run that needs action (not keep, not outranked), as long as
+     * they fit. The column
      * of differences to the baseline only when there is one: with none
      * it would be a column of dashes.
      */
@@ -688,7 +689,7 @@ void summary_md(const struct run_set *set, const struct rules *rules,
         const struct verdict *v = &cmp->v[i];
         char x[FMT_NUM_SIZE];
 
-        if (k >= MD_TOP && v->decision == DECISION_KEEP)
+        if (k >= MD_TOP && (v->decision == DECISION_KEEP || v->outranked))
             continue;
         strbuf_reset(&line);
         strbuf_addf(&line, "| %zu | ", k + 1);
@@ -771,12 +772,16 @@ void summary_md(const struct run_set *set, const struct rules *rules,
             strbuf_addf(out, "- and %zu more\n", regress_left);
     }
 
-    /* The next step of each run in the table that has one. */
+    /*
+     * The next step of each run in the table that has one; an outranked
+     * run's ("do not adopt this run's settings") is no step to take, and
+     * listing it would only bury the steps there are.
+     */
     for (size_t k = 0; k < set->n; k++) {
         size_t i = b.order[k];
         const struct verdict *v = &cmp->v[i];
 
-        if (!shown[i] || !v->action)
+        if (!shown[i] || !v->action || v->outranked)
             continue;
         strbuf_reset(&line);
         strbuf_addf(&line, "- **%s** ", decision_name(v->decision));

@@ -59,6 +59,8 @@
 <section class="sweep">
   <h2>Best <code>{{RULE_METRIC:h}}</code> by setting</h2>
   <p class="section-note">One chart per setting that varies across the runs; each point is a run at its best checkpoint, its name and values on hover.</p>
+  <details class="fold-narrow">
+  <summary>The {{N_CHARTS:h}} chart{{#PLURAL}}s{{/PLURAL}}, by {{KEYS:h}}</summary>
   <div class="chart-grid small-charts">
 {{#SWEEP_CHART}}
     <figure class="chart">
@@ -72,8 +74,22 @@
     </figure>
 {{/SWEEP_CHART}}
   </div>
+  </details>
 </section>
 {{/SWEEP}}
+{{#OVERLAY}}
+<section class="overlay">
+  <h2>Held-out curves</h2>
+  <figure class="chart">
+{{#SVG}}
+    {{SVG_TEXT:none}}
+{{/SVG}}
+{{#IMG}}
+    <img src="{{OVERLAY_FILE:U=html}}" alt="{{OVERLAY_ALT:h}}">
+{{/IMG}}
+  </figure>
+</section>
+{{/OVERLAY}}
 <section class="leaderboard">
   <h2>Leaderboard</h2>
 {{#BOARD}}
@@ -120,19 +136,6 @@
 {{/HP_MORE}}
 {{/BOARD}}
 </section>
-{{#OVERLAY}}
-<section class="overlay">
-  <h2>Held-out curves</h2>
-  <figure class="chart">
-{{#SVG}}
-    {{SVG_TEXT:none}}
-{{/SVG}}
-{{#IMG}}
-    <img src="{{OVERLAY_FILE:U=html}}" alt="{{OVERLAY_ALT:h}}">
-{{/IMG}}
-  </figure>
-</section>
-{{/OVERLAY}}
 {{#DIFF}}
 <section class="config-diff">
   <h2>Config against the baseline</h2>

@@ -15,6 +15,7 @@
 <meta name="generator" content="reportgen{{#VERSION}} {{VERSION_TEXT:h}}{{/VERSION}}">
 <title>reportgen report</title>
 <link rel="stylesheet" href="{{STYLE_HREF:U=html}}">
+<script src="{{SORT_HREF:U=html}}" defer></script>
 </head>
 <body>
 {{/PAGE}}
@@ -74,7 +75,7 @@
   <h2>Analysed runs</h2>
 {{#OK_TABLE}}
   <div class="table-wrap">
-  <table class="runs cards">
+  <table class="runs cards sortable">
     <thead>
       <tr>
         <th scope="col">Run</th>
@@ -82,7 +83,9 @@
         <th scope="col">Best at</th>
         <th scope="col" class="num">Best <code>{{RULE_METRIC:h}}</code></th>
         <th scope="col" class="num">Last <code>{{RULE_METRIC:h}}</code></th>
+{{#BASELINE_COL}}
         <th scope="col" class="num">vs baseline</th>
+{{/BASELINE_COL}}
         <th scope="col">Diagnosis</th>
         <th scope="col">Next action</th>
       </tr>
@@ -90,21 +93,21 @@
     <tbody>
 {{#OK_RUN}}
       <tr>
-        <th scope="row" class="run-name">
+        <th scope="row" class="run-name" data-sort="{{RUN_NAME:h}}">
           <a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{#IS_KEPT}} <span class="badge kept">kept</span>{{/IS_KEPT}}
 {{#HP_LIST}}
           <span class="hp-list">{{#HP_ITEM}}<span class="setting"><code>{{KEY:h}}=<wbr>{{#CUT}}<span title="{{FULL:h}}">{{SHORT:h}}&hellip;</span>{{/CUT}}{{#WHOLE}}{{TEXT:h}}{{/WHOLE}}</code></span> {{/HP_ITEM}}</span>
 {{/HP_LIST}}
         </th>
-        <td data-label="Decision">
+        <td data-label="Decision" data-sort="{{DECISION_RANK:h}}">
 {{#DECISION}}
           <span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span>
 {{/DECISION}}
         </td>
 {{#HAS_BEST}}
-        <td class="nowrap" data-label="Best at">{{XNAME:h}} {{BEST_X:h}}</td>
+        <td class="nowrap" data-label="Best at" data-sort="{{BEST_X:h}}">{{XNAME:h}} {{BEST_X:h}}</td>
         <td class="num" data-label="Best {{RULE_METRIC:h}}">{{BEST_VALUE:h}}</td>
-        <td class="num last" data-label="Last {{RULE_METRIC:h}}">
+        <td class="num last" data-label="Last {{RULE_METRIC:h}}" data-sort="{{LAST_SORT:h}}">
           {{LAST_VALUE:h}}
 {{#AFTER_BEST}}
           <span class="sub">at {{XNAME:h}} {{LAST_X:h}}, {{AFTER:h}} after the best</span>
@@ -115,9 +118,11 @@
         </td>
 {{/HAS_BEST}}
 {{#NO_BEST}}
-        <td colspan="3" class="muted">no finite <code>{{RULE_METRIC:h}}</code> value</td>
+        <td class="muted">no finite <code>{{RULE_METRIC:h}}</code> value</td><td></td><td></td>
 {{/NO_BEST}}
-        <td class="num" data-label="vs baseline">{{#IS_BASELINE}}<span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
+{{#BASELINE_COL}}
+        <td class="num" data-label="vs baseline" data-sort="{{DELTA_SORT:h}}">{{#IS_BASELINE}}<span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
+{{/BASELINE_COL}}
         <td class="nowrap" data-label="Diagnosis">
 {{#MAIN_FINDING}}
           <span class="badge diag diag-{{CODE:h}}">{{CODE:h}}</span>

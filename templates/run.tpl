@@ -196,6 +196,23 @@
   </figure>
 {{/CHART}}
   </div>
+{{#MINOR_CHARTS}}
+  <details class="minor-charts">
+    <summary>{{N_MINOR:h}} more: counters, clocks and constants</summary>
+    <div class="chart-grid">
+{{#MINOR_CHART}}
+  <figure class="chart">
+{{#SVG}}
+    {{SVG_TEXT:none}}
+{{/SVG}}
+{{#IMG}}
+    <img src="{{FILE:U=html}}" alt="{{ALT:h}}" title="{{TITLE:h}}">
+{{/IMG}}
+  </figure>
+{{/MINOR_CHART}}
+    </div>
+  </details>
+{{/MINOR_CHARTS}}
 {{#NO_CHARTS}}
   <p class="empty">No charts were drawn for this run.</p>
 {{/NO_CHARTS}}
@@ -205,13 +222,13 @@
 {{#FOLDED}}
   <p class="note">{{N_FOLDED:h}} more columns are summarised below instead of drawn: a run gets at most {{MAX_CHARTS:h}} charts.</p>
   <div class="table-wrap">
-  <table class="columns folded">
+  <table class="columns folded cards">
     <thead>
       <tr><th scope="col">Column</th><th scope="col">Values logged</th><th scope="col">Lowest</th><th scope="col">Highest</th><th scope="col">Last logged</th></tr>
     </thead>
     <tbody>
 {{#FOLDED_COLUMN}}
-      <tr><td><code>{{NAME:h}}</code></td><td>{{N:h}}</td><td>{{MIN:h}}</td><td>{{MAX:h}}</td><td>{{LAST:h}}</td></tr>
+      <tr><td><code>{{NAME:h}}</code></td><td data-label="Values logged">{{N:h}}</td><td data-label="Lowest">{{MIN:h}}</td><td data-label="Highest">{{MAX:h}}</td><td data-label="Last logged">{{LAST:h}}</td></tr>
 {{/FOLDED_COLUMN}}
     </tbody>
   </table>

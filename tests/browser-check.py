@@ -12,7 +12,12 @@ and fails when a page
   - logs a console error or throws (a resource that failed to load is one),
   - (at 1280 px) sets visible text, chart labels included, below 11 px,
   - (at 1280 px) has a sortable leaderboard that a click on a header
-    does not sort by that column (up, then down).
+    does not sort by that column (up, then down);
+  - has charts per setting not shown at 1280 px, or not folded at 390 px;
+  - (at 390 px) has a card (a table row on a phone) with a cell squeezed
+    into less than 60% of the card's width;
+  - (at 1280 px) has a compact chart (one-file report) whose middle is not
+    a hover target titled with a value.
 
 It talks to Chromium over the DevTools protocol on a pipe
 (--remote-debugging-pipe: NUL-separated JSON on fds 3 and 4), so it needs
@@ -363,6 +368,97 @@ SORT_SCRIPT = r"""
 """
 
 
+# The charts per setting: shown on a wide screen, folded under a summary
+# on a narrow one.
+FOLD_SCRIPT = r"""
+(() => {
+  const d = document.querySelector('details.fold-narrow');
+  if (!d) return JSON.stringify({none: true});
+  const svg = d.querySelector('svg, img');
+  const s = d.querySelector('summary');
+  const shown = e => e && e.checkVisibility() ?
+    e.getBoundingClientRect().height : 0;
+  return JSON.stringify({chart: shown(svg), summary: shown(s)});
+})()
+"""
+
+
+def check_fold(br, rep, sess, name, width):
+    res = br.send("Runtime.evaluate",
+                  {"expression": FOLD_SCRIPT, "returnByValue": True},
+                  session=sess)
+    got = json.loads(res["result"]["value"])
+    if got.get("none"):
+        return
+    if width >= 1280:
+        rep.ok(got["chart"] > 50 and got["summary"] == 0,
+               "%s: the charts per setting are shown" % name,
+               ["chart %.0f px high, summary %.0f px" %
+                (got["chart"], got["summary"])])
+    else:
+        rep.ok(got["chart"] == 0 and got["summary"] > 0,
+               "%s: the charts per setting are folded" % name,
+               ["chart %.0f px high, summary %.0f px" %
+                (got["chart"], got["summary"])])
+
+
+# On a phone each row of a .cards table is a card: every cell that shows
+# something spans most of the card, none is squeezed into a column.
+CARDS_SCRIPT = r"""
+(() => {
+  const narrow = [];
+  for (const td of document.querySelectorAll('table.cards td')) {
+    const tr = td.closest('tr');
+    if (!td.textContent.trim() || !td.checkVisibility()) continue;
+    const w = td.getBoundingClientRect().width;
+    const rw = tr.getBoundingClientRect().width;
+    if (rw > 0 && w < 0.6 * rw && narrow.length < 5)
+      narrow.push((td.getAttribute('data-label') || td.className) + ' ' +
+                  Math.round(w) + ' of ' + Math.round(rw) + ' px');
+  }
+  return JSON.stringify(narrow);
+})()
+"""
+
+
+def check_cards(br, rep, sess, name):
+    res = br.send("Runtime.evaluate",
+                  {"expression": CARDS_SCRIPT, "returnByValue": True},
+                  session=sess)
+    narrow = json.loads(res["result"]["value"])
+    rep.ok(not narrow, "%s: card cells span their card" % name, narrow)
+
+
+# Values on hover with no script: the middle of the first compact chart
+# (the one-file report's) is a hover target whose title is a value.
+HOVER_SCRIPT = r"""
+(() => {
+  const svg = document.querySelector('svg.rg-mini');
+  if (!svg) return JSON.stringify({none: true});
+  svg.scrollIntoView({block: 'center'});
+  const r = svg.getBoundingClientRect();
+  const e = document.elementFromPoint(r.left + r.width / 2,
+                                      r.top + r.height / 2);
+  const t = e && e.querySelector('title');
+  return JSON.stringify({cls: e ? e.getAttribute('class') : null,
+                         title: t ? t.textContent : null});
+})()
+"""
+
+
+def check_hover(br, rep, sess, name):
+    res = br.send("Runtime.evaluate",
+                  {"expression": HOVER_SCRIPT, "returnByValue": True},
+                  session=sess)
+    got = json.loads(res["result"]["value"])
+    if got.get("none"):
+        return
+    rep.ok(got["cls"] == "hit" and bool(got["title"]) and
+           any(ch.isdigit() for ch in got["title"]),
+           "%s: a compact chart shows a value on hover" % name,
+           ["under the pointer: %s, title %r" % (got["cls"], got["title"])])
+
+
 def sorted_as(vals, desc):
     """Whether vals is in order (numbers as numbers), empty ones last."""
     full = [v for v in vals if v != ""]
@@ -491,7 +587,11 @@ def check_page(br, rep, path, label, shots, width, height):
                 fn = os.path.join(shots, "%s-%s%s.png" % (label, size, suffix))
                 with open(fn, "wb") as f:
                     f.write(base64.b64decode(shot["data"]))
+        check_fold(br, rep, sess, name, width)
+        if width < 600:
+            check_cards(br, rep, sess, name)
         if width >= 1280:
+            check_hover(br, rep, sess, name)
             check_sort(br, rep, sess, name)
     finally:
         br.send("Target.closeTarget", {"targetId": tgt})

@@ -6,7 +6,7 @@
 # A file of one metric along one row may hold more values than that, but
 # a wide row followed by another is a table and refused.
 . "$srcdir/tests/lib.sh"
-plan 23
+plan 24
 
 run() {
     rc=0
@@ -75,9 +75,11 @@ t_is "columns past the limit are not drawn" \
     "$(test -f "$P/m-extra299.svg" && echo yes || echo no)" no
 t_grep "the page says how many are summarised" \
     '270 more columns are summarised below instead of drawn' "$P/index.html"
-t_grep "their summaries are in one table" \
-    '<tr><td><code>extra299</code></td><td>3</td><td>299</td><td>301</td><td>301</td></tr>' \
+t_grep "their summaries are in one table, cards on a phone" \
+    '<tr><td><code>extra299</code></td><td data-label="Values logged">3</td><td data-label="Lowest">299</td><td data-label="Highest">301</td><td data-label="Last logged">301</td></tr>' \
     "$P/index.html"
+t_grep "the table of summaries turns into cards on a narrow screen" \
+    '<table class="columns folded cards">' "$P/index.html"
 
 H="$TMP/site/runs/hf"
 t_grep "100,000 keys: read" '"name": "hf"' "$TMP/site/summary.json"

@@ -88,9 +88,9 @@ t_is "sample: the compact charts' classes once, in the head" \
 awk '/<svg class="rg-chart rg-mini"/,/<\/svg>/' "$one" >"$TMP/minis"
 t_nogrep "sample: no compact chart has a <style>" '<style' "$TMP/minis"
 t_grep "sample: hover bands titled with a logged value" \
-    '<rect class="hit" [^>]*><title>epoch 1: val_loss 1.5159$' "$TMP/minis"
+    '<path class="hit" [^>]*><title>epoch 1: val_loss 1.5159$' "$TMP/minis"
 t_grep "sample: the training loss beside it, on the band's next line" \
-    '^train_loss 1.5182</title></rect>$' "$TMP/minis"
+    '^train_loss 1.5182</title></path>$' "$TMP/minis"
 t_is "sample: the rule's description once, not in each run's section" \
     "$(count "$one" '<p class="rule-desc">')" 2
 t_is "sample: how early stopping is replayed, once" \
@@ -122,7 +122,7 @@ t_is "a run adds at most 14 KB to the one-file report" \
     "$([ "$per" -le 14000 ] && echo yes || echo "no: $per bytes")" yes
 t_is "a 100-point run's chart has at most 11 hover bands" \
     "$(awk '/<svg class="rg-chart rg-mini"/,/<\/svg>/' "$TMP/s20.html" \
-        | grep -c '<rect class="hit"' | awk '{ print ($1 <= 20 * 11) }')" 1
+        | grep -c '<path class="hit"' | awk '{ print ($1 <= 20 * 11) }')" 1
 sed -n '/<section class="folded" id="run-/,$p' "$TMP/s20.html" >"$TMP/s20-runs"
 t_nogrep "no run's section has a hover target per point" \
     '<circle class="hit"' "$TMP/s20-runs"

@@ -2,7 +2,7 @@
 # The site as a whole: its files, byte-identical output, safe replacement
 # of an old site, the user's files kept, and untrusted names made safe.
 . "$srcdir/tests/lib.sh"
-plan 22
+plan 27
 
 rg "$srcdir/sample_runs" -o "$TMP/a"
 t_is "sample_runs: exit 0" "$rc" 0
@@ -54,5 +54,27 @@ t_nogrep "no raw script tag in the run page" '<script>alert' "$page"
 t_grep "the column name shows as text" '&lt;script&gt;alert(1)&lt;/script&gt;' "$page"
 t_grep "the UTF-8 run name shows in the index" 'Überprüfung-验证' "$TMP/u/index.html"
 t_nogrep "no raw script tag in any chart" '<script' "$(dirname "$page")"/m-*.svg
+
+# Charts of columns that are not metrics (a constant, a clock, a counter)
+# are folded under the others; a metric with a clock word in its name
+# ("train_loss_step") is not.
+mkdir -p "$TMP/m/r"
+printf 'epoch,train_loss,val_loss,lr,epoch_time,train_loss_step,gain\n' \
+    >"$TMP/m/r/metrics.csv"
+for e in 1 2 3 4 5; do
+    printf '%d,%s,%s,0.001,1%d.5,%s,%d\n' $e "0.$((9 - e))" "0.$((9 - e))5" \
+        $e "0.$((8 - e))" $((e * e)) >>"$TMP/m/r/metrics.csv"
+done
+rg -q "$TMP/m" -o "$TMP/m-site"
+page="$TMP/m-site/runs/r/index.html"
+sed -n '/<details class="minor-charts">/,/<\/details>/p' "$page" \
+    | grep -o '<title>[a-z_]*</title>' >"$TMP/minor"
+t_grep "a constant lr is folded" '<title>lr</title>' "$TMP/minor"
+t_grep "a clock (epoch_time) is folded" '<title>epoch_time</title>' \
+    "$TMP/minor"
+t_nogrep "a metric with a clock word is not" 'train_loss_step' "$TMP/minor"
+t_nogrep "nor a column that is neither" '<title>gain</title>' "$TMP/minor"
+t_grep "the fold says what it holds" \
+    '<summary>2 more: counters, clocks and constants</summary>' "$page"
 
 t_done

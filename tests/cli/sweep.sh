@@ -6,7 +6,7 @@
 # their values escaped for HTML, SVG and Markdown; the output
 # byte-identical.
 . "$srcdir/tests/lib.sh"
-plan 34
+plan 47
 
 # sweep DIR: 12 runs; lr takes 4 values, dropout 2 (0.1 also written
 # 1e-1: one value), tag 2 (one of them markup); batch_size, optimizer and
@@ -95,6 +95,24 @@ t_grep "tag chart: a category's name escaped" \
     "$TMP/site/sweep-3-tag.svg"
 t_nogrep "tag chart: no markup from a value" '<script' \
     "$TMP/site/sweep-3-tag.svg"
+# No baseline: a run clearly worse than the best of the leaderboard is
+# rolled back (do not adopt its settings), but nothing was changed that
+# needs undoing: the headline counts it apart from the runs that need
+# action, and summary.md lists no next step for it.
+t_grep "no baseline: the worse runs are rolled back" \
+    '<span class="badge decision decision-rollback">rollback</span>' "$C"
+t_grep "the headline counts them apart from those that need action" \
+    'other runs are worse than the kept run by more than the min improvement: rollback, do not adopt their settings\. No run needs action\.' "$M"
+t_nogrep "the headline does not count them as needing action" \
+    'need action (.*rollback' "$M"
+t_nogrep "summary.md: no next step for them" '^- \*\*rollback\*\*' "$M"
+t_is "the four verdicts only" \
+    "$(grep -o '"decision": "[a-z]*"' "$J" | sort -u | tr '\n' ' ')" \
+    '"decision": "keep" "decision": "rollback" '
+rg -q "$R" -o "$TMP/site-f" --fail-on rollback
+t_is "--fail-on rollback still sees them: exit 3" "$rc" 3
+t_grep "the charts in a fold (open on a wide screen), its summary names them" \
+    '<summary>The 3 charts, by lr, dropout, tag</summary>' "$C"
 t_grep "every run drawn, none left out" \
     '<figcaption>12 runs, each at its best checkpoint.</figcaption>' "$C"
 
@@ -103,6 +121,20 @@ t_grep "compare: the leaderboard is sortable" \
     '<table class="board cards sortable">' "$C"
 t_grep "compare: sort.js beside it" '<script src="sort.js" defer>' "$C"
 t_is "sort.js is written" "$(test -s "$TMP/site/sort.js" && echo yes)" yes
+# The index too: in reading order without the script (the kept run
+# first, then by verdict and value: keep, then rollback), sortable with it.
+t_grep "index: the runs table is sortable" \
+    '<table class="runs cards sortable">' "$I"
+t_grep "index: sort.js beside it" '<script src="sort.js" defer>' "$I"
+t_is "index: the kept run first, verdicts in reading order" \
+    "$(sed -n 's/.*<td data-label="Decision" data-sort="\([0-9]\)">.*/\1/p' "$I" \
+        | uniq | tr '\n' ' ')" "0 2 "
+t_grep "index: a run's name is its sort key, escaped" \
+    '<th scope="row" class="run-name" data-sort="sweep/run-0[0-9]">' "$I"
+t_nogrep "index: no column of differences to a baseline there is not" \
+    'data-label="vs baseline"' "$I"
+t_grep "index: the last value sorts as a number" \
+    '<td class="num last" data-label="Last val_loss" data-sort="[0-9.]*">' "$I"
 
 # A run without the rule's metric and one without lr are left out of
 # the lr chart and counted.

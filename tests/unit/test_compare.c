@@ -818,6 +818,8 @@ static void test_baseline_missing(void)
     is_decision(&set, &c, "a", DECISION_ROLLBACK);
     has(verdict(&set, &c, "a")->why, "do not adopt its settings",
         "a: clearly worse is not adopted");
+    ok(verdict(&set, &c, "a")->outranked && !verdict(&set, &c, "d")->outranked,
+       "a: rolled back for being behind the reference, so outranked");
     is_decision(&set, &c, "c", DECISION_INVESTIGATE);
     is_decision(&set, &c, "d", DECISION_INVESTIGATE);
     ok(isnan(verdict(&set, &c, "a")->delta), "a: delta NaN");
@@ -868,6 +870,26 @@ static void test_folders(void)
         "p3/d: alone, its first check says there is nothing to compare");
     has(verdict(&set, &c, "p1/a")->first_check, "it is the reference",
         "p1/a: the reference's first check says it is the reference");
+    {
+        static char metric[] = "val_loss";
+        const struct rule rule = {metric, false};
+        struct board b;
+        char *head;
+
+        board_build(&b, &set, &c, &rule);
+        ok(b.kept == idx(&set, "p3/d") && b.ref == SIZE_MAX,
+           "headline: no runner-up from another folder's leaderboard");
+        head = board_headline(&b, &set, &c, &rule);
+        has(head, "p3/d at x 10 (val_loss 0.1), alone on its leaderboard",
+            "headline: the kept run is said to be alone on its leaderboard");
+        has(head,
+            "1 other run is worse than the best run of its leaderboard by "
+            "more than the min improvement: rollback, do not adopt its "
+            "settings. 1 of 4 runs needs action (tune).",
+            "headline: the outranked run counted apart from the one to tune");
+        free(head);
+        board_release(&b);
+    }
     {
         const char *bad = NULL;
 
@@ -1345,7 +1367,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(239);
+    plan(243);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();

@@ -74,8 +74,8 @@ static struct config_entry xss_cfg[] = {
     {xss_key1, xss_val1},
 };
 static struct chart_ref xss_charts[] = {
-    {chart_file_loss, chart_title_loss, true},
-    {chart_file_evil, chart_title_evil, false},
+    {chart_file_loss, chart_title_loss, true, false},
+    {chart_file_evil, chart_title_evil, false, false},
 };
 
 static struct run runs[4];

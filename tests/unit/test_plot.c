@@ -938,8 +938,8 @@ static void test_mini(void)
     ok(count(svg, " ") < 2000 && sb.len < 8000,
        "mini: 100,000 points reduced to a few hundred");
     hits = strstr(svg, "<g class=\"hits\">");
-    ok(hits && count(hits, "<rect class=\"hit\"") >= 10 &&
-           count(hits, "<rect class=\"hit\"") <= 11 &&
+    ok(hits && count(hits, "<path class=\"hit\"") >= 10 &&
+           count(hits, "<path class=\"hit\"") <= 11 &&
            strstr(hits, "<title>step 41: &lt;b&gt;val&lt;/b&gt; 48.619\n"
                         "train_loss 43.7571</title>") &&
            strstr(hits, "<title>step 0: "),
