@@ -85,6 +85,9 @@ static void usage(FILE *out)
         "  -j, --jobs=N            process N runs at once (default: the\n"
         "                          number of online CPUs); the report is\n"
         "                          the same for every N\n"
+        "      --rebuild           redo every run; by default a run whose\n"
+        "                          inputs are unchanged since SITE_DIR was\n"
+        "                          written is taken from it\n"
         "  -q, --quiet             do not print problems with single runs\n"
         "      --progress          show how many runs are done on stderr\n"
         "                          even when it is not a terminal (on a\n"
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
         OPT_SLICE,
         OPT_FAIL_ON,
         OPT_FOLLOW_LINKS,
+        OPT_REBUILD,
         OPT_SITE_URL,
         OPT_PROGRESS
     };
@@ -164,6 +168,7 @@ int main(int argc, char **argv)
         {"threshold", required_argument, NULL, 't'},
         {"map", required_argument, NULL, 'm'},
         {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
+        {"rebuild", no_argument, NULL, OPT_REBUILD},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -289,6 +294,9 @@ int main(int argc, char **argv)
             opt.nmaps++;
             break;
         }
+        case OPT_REBUILD:
+            opt.rebuild = true;
+            break;
         case OPT_FOLLOW_LINKS:
             opt.follow_links = true;
             break;

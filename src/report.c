@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "board.h"
+#include "cache.h"
 #include "changes.h"
 #include "charts.h"
 #include "compare.h"
@@ -326,16 +327,30 @@ static int process_run(struct site *site, struct run *r,
 
 /*
  * One run, whole: a folder that could not be read is only told about
- * (runs_find() skipped it); any other run is read, analysed and drawn.
+ * (runs_find() skipped it); a run whose inputs are unchanged since the
+ * site was last written is restored from it (cache.h), saying again what
+ * it said then; any other run is read, analysed and drawn. err is where
+ * this thread's messages go (util_capture()).
  */
-static int run_one(struct site *site, struct run *r, const struct options *opt,
-                   const struct rules *rules)
+static int run_one(struct site *site, struct run_set *set, size_t i,
+                   const struct options *opt, const struct rules *rules,
+                   struct cache *cache, struct strbuf *err)
 {
+    struct run *r = &set->runs[i];
+    size_t from = err->len;
+    int ret;
+
     if (r->status == RUN_SKIPPED) {
         tell(opt, r->reason);
         return 0;
     }
-    return process_run(site, r, opt, rules);
+    ret = cache_restore(cache, site, set, i, err);
+    if (ret)
+        return ret < 0 ? -1 : 0;
+    cache_begin(cache, site, set, i);
+    ret = process_run(site, r, opt, rules);
+    cache_end(cache, site, set, i, err, from);
+    return ret;
 }
 
 /*
@@ -376,6 +391,7 @@ struct pool {
     struct run_set *set;
     const struct options *opt;
     const struct rules *rules;
+    struct cache *cache;
     struct run_job *jobs;
     size_t next;  /* the next run to take */
     size_t limit; /* no run at or past limit may be taken yet */
@@ -424,7 +440,8 @@ static void *worker(void *arg)
 
         job = &p->jobs[i];
         util_capture(&job->err);
-        job->ret = run_one(&job->site, &p->set->runs[i], p->opt, p->rules);
+        job->ret = run_one(&job->site, p->set, i, p->opt, p->rules, p->cache,
+                           &job->err);
         util_capture(NULL);
 
         pthread_mutex_lock(&p->mu);
@@ -462,7 +479,8 @@ static size_t start_workers(struct pool *p, pthread_t *threads, size_t n)
  * processed, or their messages and files are dropped.
  */
 static int process_runs(struct site *site, struct run_set *set,
-                        const struct options *opt, const struct rules *rules)
+                        const struct options *opt, const struct rules *rules,
+                        struct cache *cache)
 {
     size_t nthreads = opt->jobs < set->n ? opt->jobs : set->n, started = 0;
     pthread_t *threads = NULL;
@@ -476,6 +494,7 @@ static int process_runs(struct site *site, struct run_set *set,
         p.set = set;
         p.opt = opt;
         p.rules = rules;
+        p.cache = cache;
         p.jobs = xcalloc(set->n, sizeof(*p.jobs));
         p.limit = nthreads * RUN_WINDOW;
         for (size_t i = 0; i < set->n; i++) {
@@ -488,11 +507,21 @@ static int process_runs(struct site *site, struct run_set *set,
     }
     if (!started) {
         /* One thread (-j 1, one run, or no thread to be had). */
+        struct strbuf err = STRBUF_INIT;
+
         for (size_t i = 0; i < set->n && !ret; i++) {
-            ret = run_one(site, &set->runs[i], opt, rules);
+            util_capture(&err);
+            ret = run_one(site, set, i, opt, rules, cache, &err);
+            util_capture(NULL);
+            if (err.len) {
+                progress_clear(); /* a message starts a line of its own */
+                fwrite(err.buf, 1, err.len, stderr);
+                strbuf_reset(&err);
+            }
             run_make_relative(set, &set->runs[i]);
             progress("%zu of %zu runs read", i + 1, set->n);
         }
+        strbuf_release(&err);
     }
     for (size_t i = 0; started && i < set->n && !ret; i++) {
         struct run_job *job = &p.jobs[i];
@@ -673,6 +702,44 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
     return ret;
 }
 
+/*
+ * Take run i's page over from the old site when it would come out the
+ * same (cache_page_reuse()): its key is the page rendered with stand-ins
+ * for its charts. Returns 1 when taken over, 0 when it must be rendered,
+ * -1 after error().
+ */
+static int reuse_page(struct site *site, const struct run_set *set, size_t i,
+                      const struct report_info *info, const char *rel,
+                      struct cache *cache, struct strbuf *buf)
+{
+    const struct run *r = &set->runs[i];
+    struct report_info stand_info = *info;
+    struct strbuf *stand;
+    uint64_t hash;
+    int ret = 0;
+
+    if (!cache->enabled)
+        return 0;
+    stand = xcalloc(r->drawn.ncharts ? r->drawn.ncharts : 1, sizeof(*stand));
+    for (size_t k = 0; k < r->drawn.ncharts; k++) {
+        strbuf_init(&stand[k], 0);
+        if (!cache_chart_hash(cache, i, k, &hash))
+            ret = -2;
+        else
+            cache_svg_stand_in(&stand[k], hash);
+    }
+    stand_info.chart_svgs = stand;
+    if (!ret && !html_run(r, &stand_info, buf))
+        ret = cache_page_reuse(cache, site, set, i, buf, rel);
+    else
+        ret = 0;
+    strbuf_reset(buf);
+    for (size_t k = 0; k < r->drawn.ncharts; k++)
+        strbuf_release(&stand[k]);
+    free(stand);
+    return ret;
+}
+
 /* The comparison page's overlay chart, beside it at the site's root. */
 #define OVERLAY_FILE "compare-curves.svg"
 
@@ -682,7 +749,7 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
  */
 static int write_pages(struct site *site, const struct run_set *set,
                        const struct report_info *info, const char *site_url,
-                       bool single)
+                       bool single, struct cache *cache)
 {
     struct strbuf buf = STRBUF_INIT, overlay_svg = STRBUF_INIT;
     struct report_info cmp_info = *info;
@@ -705,19 +772,25 @@ static int write_pages(struct site *site, const struct run_set *set,
 
         if (r->status == RUN_SKIPPED)
             continue;
-        /* The charts go into the page: read back what was written. */
-        svgs = charts_read_svgs(site, r, SIZE_MAX);
-        page_info.chart_svgs = svgs;
-        bad = !svgs || html_run(r, &page_info, &buf);
-        charts_free_svgs(r, svgs);
-        if (bad)
-            goto out;
         rel = run_page_path(r);
-        ret = write_page(site, rel, &buf);
-        free(rel);
-        if (ret)
+        bad = reuse_page(site, set, i, &page_info, rel, cache, &buf);
+        if (bad < 0) {
+            free(rel);
             goto out;
-        ret = -1;
+        }
+        if (!bad) {
+            /* The charts go into the page: read back what was written. */
+            svgs = charts_read_svgs(site, r, SIZE_MAX);
+            page_info.chart_svgs = svgs;
+            bad = !svgs || html_run(r, &page_info, &buf);
+            charts_free_svgs(r, svgs);
+            if (bad || write_page(site, rel, &buf)) {
+                free(rel);
+                goto out;
+            }
+        }
+        free(rel);
+        cache_page_done(cache, site, i);
         progress("%zu of %zu run pages written", ++written, npages);
     }
     if (charts_draw_overlay(site, set, info->cmp, &info->rules->select,
@@ -802,6 +875,7 @@ enum report_status report_build(const struct options *opt)
     struct prev_report prev;
     struct changes changes;
     struct board board;
+    struct cache cache;
     bool have_prev = false;
     size_t nskipped = 0;
     enum report_status ret = REPORT_FAILED;
@@ -820,6 +894,7 @@ enum report_status report_build(const struct options *opt)
     changes_init(&changes);
     memset(&board, 0, sizeof(board));
     memset(&site, 0, sizeof(site));
+    memset(&cache, 0, sizeof(cache));
     if (runs_find(&set, opt->runs_dir))
         goto out;
     if (!set.n && !opt->quiet)
@@ -832,8 +907,10 @@ enum report_status report_build(const struct options *opt)
     util_oom_cleanup = site_abort_cleanup;
     /* The report being replaced, while it is still there. */
     have_prev = read_previous(&site, &prev, opt);
+    /* What the site remembers of its runs: unchanged ones are reused. */
+    cache_open(&cache, &site, &set, opt, &rules, !opt->rebuild);
 
-    if (process_runs(&site, &set, opt, &rules))
+    if (process_runs(&site, &set, opt, &rules, &cache))
         goto out;
     for (size_t i = 0; i < set.n; i++)
         nskipped += set.runs[i].status == RUN_SKIPPED;
@@ -855,8 +932,9 @@ enum report_status report_build(const struct options *opt)
     changes_find(&changes, have_prev ? &prev : NULL, &set, &rules, &cmp,
                  &board);
     info.changes = &changes;
-    if (write_pages(&site, &set, &info, opt->site_url,
-                    opt->single_file != NULL))
+    if (write_pages(&site, &set, &info, opt->site_url, opt->single_file != NULL,
+                    &cache) ||
+        cache_write(&cache, &site, &set))
         goto out;
     if (site_commit(&site))
         goto out;
@@ -873,6 +951,7 @@ out:
     util_oom_cleanup = NULL;
     input_confine(NULL);
     site_release(&site);
+    cache_release(&cache);
     changes_release(&changes);
     board_release(&board);
     prev_report_release(&prev);

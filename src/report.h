@@ -53,6 +53,7 @@ struct options {
     bool progress;     /* --progress: progress on stderr even when it is
                           not a terminal (util.h) */
     bool follow_links; /* read links to files outside runs_dir */
+    bool rebuild;      /* --rebuild: reuse nothing of SITE_DIR's runs */
     size_t jobs;       /* -j: runs processed at once (>= 1) */
     /*
      * --threshold NAME=VALUE: every given row of DIAG_THRESHOLDS (in

@@ -79,6 +79,18 @@ static void run_drawn_release(struct run_drawn *d)
     free(d->folded);
 }
 
+void run_parts_release(struct run *r)
+{
+    free(r->reason);
+    r->reason = NULL;
+    run_read_release(&r->read);
+    run_read_init(&r->read);
+    run_analysis_release(&r->an);
+    run_analysis_init(&r->an);
+    run_drawn_release(&r->drawn);
+    memset(&r->drawn, 0, sizeof(r->drawn));
+}
+
 static void run_release(struct run *r)
 {
     free(r->name);

@@ -190,6 +190,12 @@ char *run_link_from_run(const struct run *to);
  */
 void run_candidate(const struct run *r, struct candidate *c);
 
+/*
+ * Free r's reason and its read, analysis and drawn parts, and leave them
+ * empty (as run_read_init() and run_analysis_init() make them).
+ */
+void run_parts_release(struct run *r);
+
 /* Mark r skipped with a reason (copied). */
 void run_skip(struct run *r, const char *reason);
 

@@ -43,6 +43,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
@@ -1076,6 +1077,9 @@ int site_open(struct site *s, const char *dir, const char *single_file)
                        strcmp(s->parent, "/") ? s->parent : "", s->base);
     if (make_folders(s->parent) || take_lock(s) || recover(s) || check_site(s))
         goto fail;
+    /* What the old site holds of ours, for site_reuse(). */
+    if (read_manifest(s->path, &s->prev, &s->nprev) < 0)
+        goto fail;
     if (mkdir(s->tmp, 0700)) {
         error_errno("%s: cannot create the temporary folder", s->tmp);
         goto fail;
@@ -1091,17 +1095,41 @@ fail:
     return -1;
 }
 
+/* Add rel to the files of s, with its size and hash. */
+static void add_file(struct site *s, const char *rel, size_t size,
+                     uint64_t hash)
+{
+    ALLOC_GROW(s->files, s->n + 1, s->alloc);
+    if (s->n + 1 > s->meta_alloc) {
+        s->meta_alloc = s->alloc;
+        s->sizes = xreallocarray(s->sizes, s->meta_alloc, sizeof(*s->sizes));
+        s->hashes = xreallocarray(s->hashes, s->meta_alloc, sizeof(*s->hashes));
+    }
+    s->sizes[s->n] = size;
+    s->hashes[s->n] = hash;
+    s->files[s->n++] = xstrdup(rel);
+}
+
+/* A file of a forked site, held until site_join(). */
+static void hold(struct site *s, const char *rel, const void *data, size_t len,
+                 uint64_t hash, bool linked)
+{
+    ALLOC_GROW(s->held, s->n + 1, s->held_alloc);
+    s->linked = xreallocarray(s->linked, s->held_alloc, sizeof(*s->linked));
+    strbuf_init(&s->held[s->n], len);
+    strbuf_add(&s->held[s->n], data, len);
+    s->linked[s->n] = linked;
+    add_file(s, rel, len, hash);
+}
+
 int site_write(struct site *s, const char *rel, const void *data, size_t len)
 {
+    uint64_t hash = cache_hash(data, len, 0);
     char *path;
     int ret;
 
-    if (s->forked) { /* held until site_join() */
-        ALLOC_GROW(s->files, s->n + 1, s->alloc);
-        ALLOC_GROW(s->held, s->n + 1, s->held_alloc);
-        strbuf_init(&s->held[s->n], len);
-        strbuf_add(&s->held[s->n], data, len);
-        s->files[s->n++] = xstrdup(rel);
+    if (s->forked) {
+        hold(s, rel, data, len, hash, false);
         return 0;
     }
     if (make_parents(s->tmp, rel))
@@ -1110,9 +1138,91 @@ int site_write(struct site *s, const char *rel, const void *data, size_t len)
     ret = write_file(path, data, len);
     free(path);
     if (!ret) {
-        ALLOC_GROW(s->files, s->n + 1, s->alloc);
-        s->files[s->n++] = xstrdup(rel);
+        add_file(s, rel, len, hash);
         if (s->n == 1)
+            kill_point("write");
+    }
+    return ret;
+}
+
+/*
+ * Read rel of the old site into sb when it is a regular file its
+ * manifest lists, of size bytes hashing to hash. Returns 1 when it is,
+ * 0 when not.
+ */
+static int read_previous_same(const struct site *s, const char *rel,
+                              size_t size, uint64_t hash, struct strbuf *sb)
+{
+    struct stat st;
+    char *path;
+    int fd;
+
+    if (!s->dir || !s->path || !listed(s->prev, s->nprev, rel))
+        return 0;
+    path = path_in(s->path, rel);
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+        (uintmax_t)st.st_size != size) {
+        close(fd);
+        return 0;
+    }
+    strbuf_grow(sb, size + 1);
+    while (sb->len < size) {
+        ssize_t got = read(fd, sb->buf + sb->len, size - sb->len);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        strbuf_setlen(sb, sb->len + (size_t)got);
+    }
+    close(fd);
+    return sb->len == size && cache_hash(sb->buf, sb->len, 0) == hash;
+}
+
+int site_previous_same(const struct site *s, const char *rel, size_t size,
+                       uint64_t hash)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int ret = read_previous_same(s, rel, size, hash, &sb);
+
+    strbuf_release(&sb);
+    return ret;
+}
+
+int site_reuse(struct site *dst, const struct site *from, const char *rel,
+               size_t size, uint64_t hash)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *old, *path;
+    int ret = 0;
+
+    if (dst->forked) {
+        hold(dst, rel, "", 0, hash, true);
+        dst->sizes[dst->n - 1] = size;
+        return 0;
+    }
+    if (make_parents(dst->tmp, rel))
+        return -1;
+    old = path_in(from->path, rel);
+    path = path_in(dst->tmp, rel);
+    if (link(old, path)) {
+        /* No hard link here (another file system type, a limit): copy. */
+        if (read_previous_same(from, rel, size, hash, &sb) > 0)
+            ret = write_file(path, sb.buf, sb.len);
+        else
+            ret = error("%s/%s: changed while the report was written",
+                        from->dir, rel);
+    }
+    free(old);
+    free(path);
+    strbuf_release(&sb);
+    if (!ret) {
+        add_file(dst, rel, size, hash);
+        if (dst->n == 1)
             kill_point("write");
     }
     return ret;
@@ -1246,11 +1356,16 @@ static int write_manifest(struct site *s)
     char *path = path_in(s->tmp, SITE_MANIFEST);
     int ret;
 
-    qsort(s->files, s->n, sizeof(*s->files), cmp_str);
+    char **sorted = xcalloc(s->n ? s->n : 1, sizeof(*sorted));
+
+    /* A sorted copy: files[i] stays beside its size and hash. */
+    memcpy(sorted, s->files, s->n * sizeof(*sorted));
+    qsort(sorted, s->n, sizeof(*sorted), cmp_str);
     strbuf_addstr(&sb, "# files written by reportgen; any other file in "
                        "this folder is kept when the report is rewritten\n");
     for (size_t i = 0; i < s->n; i++)
-        strbuf_addf(&sb, "%s\n", s->files[i]);
+        strbuf_addf(&sb, "%s\n", sorted[i]);
+    free(sorted);
     ret = write_file(tmp, sb.buf, sb.len);
     if (!ret && rename(tmp, path))
         ret = error_errno("%s: cannot write", path);
@@ -1450,6 +1565,9 @@ void site_release(struct site *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->files[i]);
     free(s->files);
+    free(s->sizes);
+    free(s->hashes);
+    free_list(s->prev, s->nprev);
     free(s->single);
     free(s->single_given);
     free(s->single_rel);
@@ -1471,14 +1589,20 @@ int site_join(struct site *parent, struct site *child)
     int ret = 0;
 
     for (size_t i = 0; i < child->n; i++) {
-        if (!ret && parent)
+        if (!ret && parent && child->linked[i])
+            ret = site_reuse(parent, parent, child->files[i], child->sizes[i],
+                             child->hashes[i]);
+        else if (!ret && parent)
             ret = site_write(parent, child->files[i], child->held[i].buf,
                              child->held[i].len);
         free(child->files[i]);
         strbuf_release(&child->held[i]);
     }
     free(child->files);
+    free(child->sizes);
+    free(child->hashes);
     free(child->held);
+    free(child->linked);
     site_fork(child);
     return ret;
 }

@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "strbuf.h"
@@ -53,6 +54,11 @@ struct site {
     mode_t mode;     /* mode of the site root */
     size_t n, alloc; /* files written, relative to the site root */
     char **files;
+    size_t *sizes;    /* the size of files[i] */
+    uint64_t *hashes; /* its content hash (cache_hash()) */
+    size_t meta_alloc;
+    char **prev; /* the old site's manifest, sorted (site_open()) */
+    size_t nprev;
     char *single;              /* --single-file (absolute), or NULL */
     char *single_given;        /* ... as given, for messages */
     char *single_rel;          /* set when it lies inside the site */
@@ -61,6 +67,7 @@ struct site {
     /* A forked site (site_fork()): the bytes of files[i], not written. */
     bool forked;
     struct strbuf *held;
+    bool *linked; /* files[i] is to be taken over (site_reuse()) */
     size_t held_alloc;
 };
 
@@ -101,6 +108,24 @@ int site_read(const struct site *s, const char *rel, struct strbuf *out);
  */
 int site_read_previous(const struct site *s, const char *rel,
                        struct strbuf *out);
+
+/*
+ * Whether the old site (the one SITE_DIR holds now, of the site s opened)
+ * has rel, a file its manifest lists, as a regular file of size bytes
+ * whose content hashes to hash: 1 when it has, 0 when not.
+ */
+int site_previous_same(const struct site *s, const char *rel, size_t size,
+                       uint64_t hash);
+
+/*
+ * Take rel, of size bytes hashing to hash, from the old site of from
+ * (the report's site) into dst (from itself, or a forked site, which
+ * takes it at site_join()): a hard link to the old file, or where one
+ * cannot be made, a copy, checked again. Check it with
+ * site_previous_same() first. Returns 0, or -1 after error().
+ */
+int site_reuse(struct site *dst, const struct site *from, const char *rel,
+               size_t size, uint64_t hash);
 
 /*
  * Hand over the bytes of the one-file report (site_open()'s single_file).

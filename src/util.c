@@ -332,6 +332,17 @@ static bool outside_root(const char *path, const struct stat *st)
     return out;
 }
 
+static _Thread_local void (*watch_fn)(void *, const char *,
+                                      const struct stat *);
+static _Thread_local void *watch_arg;
+
+void input_watch(void (*fn)(void *arg, const char *path, const struct stat *st),
+                 void *arg)
+{
+    watch_fn = fn;
+    watch_arg = arg;
+}
+
 FILE *input_open(const char *path, char **why)
 {
     struct stat st;
@@ -359,8 +370,11 @@ FILE *input_open(const char *path, char **why)
              fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
              !(fp = fdopen(fd, "rb")))
         *why = xasprintf("%s: cannot read: %s", path, strerror(errno));
-    else
+    else {
+        if (watch_fn)
+            watch_fn(watch_arg, path, &st);
         return fp;
+    }
     close(fd);
     return NULL;
 }

@@ -104,6 +104,15 @@ void progress_clear(void);
 FILE *input_open(const char *path, char **why);
 
 /*
+ * Have input_open() call fn(arg, path, st) for each file it opens on this
+ * thread from now on, with the stat of the descriptor opened (cache.c
+ * records a run's inputs this way); fn NULL stops it.
+ */
+struct stat;
+void input_watch(void (*fn)(void *arg, const char *path, const struct stat *st),
+                 void *arg);
+
+/*
  * Refuse, in input_open(), files whose real path is outside root (a
  * folder), so that a symbolic link in the runs cannot publish a file from
  * elsewhere. root NULL lifts the limit. Returns -1 (with error()) when
