@@ -193,26 +193,55 @@ static int remove_tree(const char *path)
     return ret;
 }
 
+/*
+ * mkdir -p for the first len bytes of rel under root: the folder itself
+ * first, its parents only when it cannot be made for want of them, so
+ * that a folder whose parent exists costs one mkdir().
+ */
+static int make_folder(const char *root, const char *rel, size_t len)
+{
+    char *path = xasprintf("%s/%.*s", root, (int)len, rel);
+    int ret = 0;
+
+    if (mkdir(path, 0777) && errno != EEXIST) {
+        const char *slash = memrchr(rel, '/', len);
+
+        if (errno != ENOENT || !slash)
+            ret = error_errno("%s: cannot create folder", path);
+        else if (make_folder(root, rel, (size_t)(slash - rel)))
+            ret = -1; /* told about its parent */
+        else if (mkdir(path, 0777) && errno != EEXIST)
+            ret = error_errno("%s: cannot create folder", path);
+    }
+    free(path);
+    return ret;
+}
+
 /* mkdir -p for the parents of rel under root. */
 static int make_parents(const char *root, const char *rel)
 {
-    struct strbuf sb = STRBUF_INIT;
-    const char *p = rel;
-    int ret = 0;
+    const char *slash = strrchr(rel, '/');
 
-    while ((p = strchr(p, '/'))) {
-        strbuf_reset(&sb);
-        strbuf_addstr(&sb, root);
-        strbuf_addch(&sb, '/');
-        strbuf_add(&sb, rel, p - rel);
-        if (mkdir(sb.buf, 0777) && errno != EEXIST) {
-            ret = error_errno("%s: cannot create folder", sb.buf);
-            break;
-        }
-        p++;
-    }
-    strbuf_release(&sb);
-    return ret;
+    return slash ? make_folder(root, rel, (size_t)(slash - rel)) : 0;
+}
+
+/*
+ * make_parents() for a file of the site being written: the folders of
+ * the last file written are not made again (most files of a site sit in
+ * the folder of the one before: a run's charts and page).
+ */
+static int site_parents(struct site *s, const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    size_t len = slash ? (size_t)(slash - rel) : 0;
+
+    if (s->made && strlen(s->made) == len && !strncmp(s->made, rel, len))
+        return 0;
+    if (make_parents(s->tmp, rel))
+        return -1;
+    free(s->made);
+    s->made = xstrndup(rel, len);
+    return 0;
 }
 
 /* mkdir -p for the absolute folder path; names the folder that fails. */
@@ -495,7 +524,12 @@ static int scan_tree(const struct carry *c, const char *rel, unsigned *flags)
         char *path = path_in(c->from, child);
         struct stat st;
 
-        if (lstat(path, &st))
+        /* The listing's kind (lstat() as it listed) saves a call. */
+        if (l.e[i].kind == LISTING_DIR)
+            ret = scan_tree(c, child, flags);
+        else if (l.e[i].kind == LISTING_FILE)
+            *flags |= is_ours(c, child) ? TREE_OURS : TREE_USER;
+        else if (lstat(path, &st))
             ret = error_errno("%s: cannot read", path);
         else if (S_ISDIR(st.st_mode))
             ret = scan_tree(c, child, flags);
@@ -569,11 +603,18 @@ static int carry_tree(struct carry *c, const char *rel)
     for (size_t i = 0; i < l.n && (!ret || c->dry); i++) {
         char *child =
             *rel ? xasprintf("%s/%s", rel, l.e[i].name) : xstrdup(l.e[i].name);
-        char *from = path_in(c->from, child), *to = path_in(c->to, child);
+        char *from, *to;
         struct stat st, st_to;
-        bool have_to = !lstat(to, &st_to);
+        bool have_to;
         unsigned flags = 0;
 
+        if (l.e[i].kind == LISTING_FILE && is_ours(c, child)) {
+            free(child); /* a file of ours stays: most of a site */
+            continue;
+        }
+        from = path_in(c->from, child);
+        to = path_in(c->to, child);
+        have_to = !lstat(to, &st_to);
         if (!have_to && errno != ENOENT) {
             ret = error_errno("%s: cannot read", to);
         } else if (lstat(from, &st)) {
@@ -624,7 +665,12 @@ static size_t remove_ours(const struct carry *c, const char *rel)
         char *path = path_in(c->from, child);
         struct stat st;
 
-        if (lstat(path, &st))
+        if (l.e[i].kind == LISTING_FILE) {
+            if (!is_ours(c, child) || unlink(path))
+                left++;
+            else if (c->kill_step)
+                kill_point(c->kill_step);
+        } else if (lstat(path, &st))
             left++;
         else if (S_ISDIR(st.st_mode))
             left += remove_ours(c, child) > 0;
@@ -1132,7 +1178,7 @@ int site_write(struct site *s, const char *rel, const void *data, size_t len)
         hold(s, rel, data, len, hash, false);
         return 0;
     }
-    if (make_parents(s->tmp, rel))
+    if (site_parents(s, rel))
         return -1;
     path = path_in(s->tmp, rel);
     ret = write_file(path, data, len);
@@ -1205,7 +1251,7 @@ int site_reuse(struct site *dst, const struct site *from, const char *rel,
         dst->sizes[dst->n - 1] = size;
         return 0;
     }
-    if (make_parents(dst->tmp, rel))
+    if (site_parents(dst, rel))
         return -1;
     old = path_in(from->path, rel);
     path = path_in(dst->tmp, rel);
@@ -1359,8 +1405,10 @@ static int write_manifest(struct site *s)
     char **sorted = xcalloc(s->n ? s->n : 1, sizeof(*sorted));
 
     /* A sorted copy: files[i] stays beside its size and hash. */
-    memcpy(sorted, s->files, s->n * sizeof(*sorted));
-    qsort(sorted, s->n, sizeof(*sorted), cmp_str);
+    if (s->n) {
+        memcpy(sorted, s->files, s->n * sizeof(*sorted));
+        qsort(sorted, s->n, sizeof(*sorted), cmp_str);
+    }
     strbuf_addstr(&sb, "# files written by reportgen; any other file in "
                        "this folder is kept when the report is rewritten\n");
     for (size_t i = 0; i < s->n; i++)
@@ -1567,6 +1615,7 @@ void site_release(struct site *s)
     free(s->files);
     free(s->sizes);
     free(s->hashes);
+    free(s->made);
     free_list(s->prev, s->nprev);
     free(s->single);
     free(s->single_given);

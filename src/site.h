@@ -58,6 +58,7 @@ struct site {
     uint64_t *hashes; /* its content hash (cache_hash()) */
     size_t meta_alloc;
     char **prev; /* the old site's manifest, sorted (site_open()) */
+    char *made;  /* the folder of the last file written: it exists */
     size_t nprev;
     char *single;              /* --single-file (absolute), or NULL */
     char *single_given;        /* ... as given, for messages */
