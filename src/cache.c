@@ -1445,14 +1445,20 @@ void cache_svg_stand_in(struct strbuf *out, uint64_t hash)
     strbuf_addf(out, "<svg data-hash=\"%016llx\"/>", (unsigned long long)hash);
 }
 
-bool cache_chart_hash(const struct cache *c, size_t i, size_t k, uint64_t *hash)
+bool cache_chart_hash(const struct cache *c, size_t i, const char *rel,
+                      uint64_t *hash)
 {
     const struct cache_run *cr = &c->runs[i];
 
-    if (!c->enabled || !cr->kept || k >= cr->ncharts)
+    if (!c->enabled || !cr->kept)
         return false;
-    *hash = cr->charts[k].hash;
-    return true;
+    for (size_t k = 0; k < cr->ncharts; k++) {
+        if (!strcmp(cr->charts[k].rel, rel)) {
+            *hash = cr->charts[k].hash;
+            return true;
+        }
+    }
+    return false;
 }
 
 int cache_page_reuse(struct cache *c, struct site *site,

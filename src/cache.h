@@ -103,10 +103,11 @@ void cache_end(struct cache *c, const struct site *site,
                size_t err_from);
 
 /*
- * The content hash of chart k of run i (r->drawn.charts[k]), as written
- * or taken over: false when the cache does not keep run i.
+ * The content hash of rel, a file written or taken over for run i (one
+ * of its charts): false when the cache does not keep run i or has no
+ * such file of it.
  */
-bool cache_chart_hash(const struct cache *c, size_t i, size_t k,
+bool cache_chart_hash(const struct cache *c, size_t i, const char *rel,
                       uint64_t *hash);
 
 /*

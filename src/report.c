@@ -722,11 +722,14 @@ static int reuse_page(struct site *site, const struct run_set *set, size_t i,
         return 0;
     stand = xcalloc(r->drawn.ncharts ? r->drawn.ncharts : 1, sizeof(*stand));
     for (size_t k = 0; k < r->drawn.ncharts; k++) {
+        char *chart = run_file_path(r, r->drawn.charts[k].file);
+
         strbuf_init(&stand[k], 0);
-        if (!cache_chart_hash(cache, i, k, &hash))
-            ret = -2;
+        if (!cache_chart_hash(cache, i, chart, &hash))
+            ret = -2; /* not kept: rendered */
         else
             cache_svg_stand_in(&stand[k], hash);
+        free(chart);
     }
     stand_info.chart_svgs = stand;
     if (!ret && !html_run(r, &stand_info, buf))
