@@ -63,7 +63,10 @@
 /*
  * Every field of these structs is written below; a struct that changes
  * size has a field this file does not know of yet: write it and restore
- * it (put_*() and get_*() below), then update the size here.
+ * it (put_*() and get_*() below), then update the size here. (A bool
+ * that fits in a struct's padding does not change its size: then
+ * tests/cli/incremental.sh, which compares every page of sample_runs
+ * rebuilt from the cache with the page made afresh, is the guard.)
  */
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(struct run) == 608, "cache.c: a field of struct run");
@@ -682,6 +685,7 @@ static void put_drawn(struct strbuf *sb, const struct run_drawn *d)
         put_str(sb, d->charts[i].file);
         put_str(sb, d->charts[i].title);
         put_u64(sb, d->charts[i].best);
+        put_u64(sb, d->charts[i].minor);
     }
     put_u64(sb, d->nfolded);
     for (size_t i = 0; i < d->nfolded; i++) {
@@ -701,12 +705,14 @@ static void get_drawn(struct reader *r, struct run_drawn *d)
 
     for (size_t i = 0; i < n && !r->bad; i++) {
         char *file = get_str(r), *title = get_str(r);
-        bool best = get_u64(r) != 0;
+        bool best = get_u64(r) != 0, minor = get_u64(r) != 0;
 
-        if (!file || !title)
+        if (!file || !title) {
             r->bad = true;
-        else
+        } else {
             run_drawn_add_chart(d, file, title, best);
+            d->charts[d->ncharts - 1].minor = minor;
+        }
         free(file);
         free(title);
     }
