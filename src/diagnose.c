@@ -30,6 +30,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -792,6 +793,19 @@ static void unchecked(struct ctx *x, const char *what)
     if (x->unchecked.len)
         strbuf_addstr(&x->unchecked, "; ");
     strbuf_addstr(&x->unchecked, what);
+}
+
+/* Add a side observation (a sentence) to the note. */
+static void aside(struct ctx *x, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void aside(struct ctx *x, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (x->aside.len)
+        strbuf_addch(&x->aside, ' ');
+    va_start(ap, fmt);
+    strbuf_vaddf(&x->aside, fmt, ap);
+    va_end(ap);
 }
 
 static struct finding *find(struct diagnosis *d, enum diag_code code)
@@ -2474,6 +2488,43 @@ static void rule_heldout_flat(struct ctx *x, struct diagnosis *d)
 }
 
 /*
+ * Judge the start on the held-out score c; false when c is no such
+ * score or has too few points to tell.
+ */
+static bool trained_by(struct ctx *x, const struct column *c)
+{
+    struct curve s;
+    size_t b;
+    double scale = 1;
+    NUMBUFS;
+
+    if (!c || !heldout_zero_chance(c->name))
+        return false;
+    curve_load(&s, x->m, c, true);
+    if (s.n < x->t->min_points) {
+        curve_release(&s);
+        return false;
+    }
+    b = best_index(&s);
+    for (size_t i = 0; i < s.n; i++)
+        if (s.y[i] > 1)
+            scale = 100;
+    if (s.y[b] >= 0.05 * scale && s.y[0] >= x->t->trained_start * s.y[b]) {
+        x->trained = true;
+        aside(x,
+              "%s was %s at its first evaluation (%s %s), %s%% of its "
+              "best, %s at %s %s: the model had learned most of what it "
+              "would before it (a fine-tune, a resumed run, or a first "
+              "epoch that did most of the work), so underfitting and fit "
+              "are not judged against its first values.",
+              s.name, N(s.y[0]), s.xname, N(s.x[0]),
+              N(round(s.y[0] / s.y[b] * 100)), N(s.y[b]), s.xname, N(s.x[b]));
+    }
+    curve_release(&s);
+    return true;
+}
+
+/*
  * Did the run start trained (a fine-tune, a resumed run, or a first
  * epoch that did most of the work)? An untrained model scores about 0 on
  * a held-out score such as average precision, IoU or BLEU
@@ -2494,47 +2545,13 @@ static void rule_heldout_flat(struct ctx *x, struct diagnosis *d)
 static void find_trained_start(struct ctx *x)
 {
     const struct metrics *m = x->m;
+    const struct column *v = x->val.name ? metrics_find(m, x->val.name) : NULL;
 
-    for (size_t k = 0; k <= m->ncols; k++) {
-        const struct column *c =
-            k ? &m->cols[k - 1]
-              : metrics_find(m, x->val.name ? x->val.name : "");
-        struct curve s;
-        size_t b;
-        double scale = 1;
-
-        if (!c || (k && x->val.name && !strcmp(c->name, x->val.name)) ||
-            !heldout_zero_chance(c->name))
-            continue;
-        curve_load(&s, m, c, true);
-        if (s.n < x->t->min_points) {
-            curve_release(&s);
-            continue;
-        }
-        b = best_index(&s);
-        for (size_t i = 0; i < s.n; i++)
-            if (s.y[i] > 1)
-                scale = 100;
-        if (s.y[b] >= 0.05 * scale && s.y[0] >= x->t->trained_start * s.y[b]) {
-            NUMBUFS;
-
-            x->trained = true;
-            if (x->aside.len)
-                strbuf_addch(&x->aside, ' ');
-            strbuf_addf(&x->aside,
-                        "%s was %s at its first evaluation (%s %s), %s%% of "
-                        "its best, %s at %s %s: the model had learned most "
-                        "of what it would before it (a fine-tune, a resumed "
-                        "run, or a first epoch that did most of the work), "
-                        "so underfitting and fit are not judged against its "
-                        "first values.",
-                        s.name, N(s.y[0]), s.xname, N(s.x[0]),
-                        N(round(s.y[0] / s.y[b] * 100)), N(s.y[b]), s.xname,
-                        N(s.x[b]));
-        }
-        curve_release(&s);
+    if (trained_by(x, v))
         return;
-    }
+    for (size_t k = 0; k < m->ncols; k++)
+        if (&m->cols[k] != v && trained_by(x, &m->cols[k]))
+            return;
 }
 
 /*
@@ -2779,15 +2796,13 @@ static void rule_grad_spikes(struct ctx *x, struct diagnosis *d)
     }
     if (spikes >= t->min_spikes && isfinite(x->m->grad_clip)) {
         /* The trainer clipped them: capped updates, not exploding ones. */
-        if (x->aside.len)
-            strbuf_addch(&x->aside, ' ');
-        strbuf_addf(&x->aside,
-                    "%s spiked to at least %s times its running median %zu "
-                    "times (the largest %s, at %s %s), but the trainer clips "
-                    "it at %s, so those updates were capped: not exploding "
-                    "gradients.",
-                    c.name, N(t->spike_ratio), spikes, N(c.y[big]), c.xname,
-                    N(c.x[big]), N(x->m->grad_clip));
+        aside(x,
+              "%s spiked to at least %s times its running median %zu "
+              "times (the largest %s, at %s %s), but the trainer clips "
+              "it at %s, so those updates were capped: not exploding "
+              "gradients.",
+              c.name, N(t->spike_ratio), spikes, N(c.y[big]), c.xname,
+              N(c.x[big]), N(x->m->grad_clip));
     } else if (spikes >= t->min_spikes) {
         size_t i0 = x->nev;
         const char *peak = PT(&c, big);
@@ -2920,9 +2935,7 @@ static void rule_update_ratio(struct ctx *x, struct diagnosis *d)
         free(e);
         goto out;
     }
-    if (x->aside.len)
-        strbuf_addstr(&x->aside, " ");
-    strbuf_addf(&x->aside, "%s.", e);
+    aside(x, "%s.", e);
     free(e);
 out:
     curve_release(&c);

@@ -526,10 +526,9 @@ static bool generic_stem(const char *stem)
  */
 static char *stem_of(const char *path)
 {
-    const char *base = strrchr(path, '/');
+    const char *base = path_base(path);
     const char *dot, *tag;
 
-    base = base ? base + 1 : path;
     dot = strrchr(base, '.');
     tag = strstr(base, "-tag-");
     if (tag && (!dot || tag + 5 < dot))
@@ -555,14 +554,6 @@ static size_t add_column(struct metrics *m, const char *want)
     n = metrics_add_column(m, name);
     free(name);
     return n;
-}
-
-/* The last component of path. */
-static const char *file_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    return slash ? slash + 1 : path;
 }
 
 /* Is t one metric along one row (no header, one row of many cells)? */
@@ -595,7 +586,7 @@ static void add_table(struct metrics *m, struct series_points *sp,
                       const struct table *t, bool alone, struct xmap xm)
 {
     char *stem = stem_of(t->path);
-    const char *base = file_name(t->path);
+    const char *base = path_base(t->path);
     size_t i, r, nvalue = 0, single = SIZE_MAX, col;
     struct strbuf dropped = STRBUF_INIT;
 
@@ -786,10 +777,10 @@ static void xscale(struct metrics *m, const struct table *tabs, size_t n,
             bi = i;
         }
     }
-    bname = file_name(tabs[bi].path);
+    bname = path_base(tabs[bi].path);
     for (i = 0; i < n; i++) {
         size_t len = table_count(&tabs[i]);
-        const char *name = file_name(tabs[i].path);
+        const char *name = path_base(tabs[i].path);
 
         if (len == base)
             continue;
@@ -819,7 +810,7 @@ static void xscale(struct metrics *m, const struct table *tabs, size_t n,
     for (i = 0; i < n; i++)
         if (xm[i].per == 1)
             strbuf_addf(&odd, "%s%s %zu", odd.len ? ", " : "",
-                        file_name(tabs[i].path), table_count(&tabs[i]));
+                        path_base(tabs[i].path), table_count(&tabs[i]));
     metrics_note(m,
                  "the files hold different numbers of values (%s): they are "
                  "matched by position, which may not be the same epoch",

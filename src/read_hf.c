@@ -350,18 +350,6 @@ static bool epoch_usable(const struct jsondoc *doc,
     return true;
 }
 
-/* The basename of a checkpoint path, as the Trainer wrote it. */
-static const char *basename_of(const char *path)
-{
-    const char *s = path + strlen(path);
-
-    while (s > path && s[-1] == '/')
-        s--;
-    while (s > path && s[-1] != '/')
-        s--;
-    return s;
-}
-
 /*
  * The note on the Trainer's own best checkpoint. trainer_state.json
  * does not say which metric (metric_for_best_model is a training
@@ -383,7 +371,7 @@ static void note_best(struct metrics *m, const struct jsondoc *doc,
     if (!ck || !jsondoc_text(doc, ck) || jsondoc_is_null(doc, ck) ||
         !get_number(doc, root, "best_metric", &best))
         return;
-    ckpt = basename_of(jsondoc_text(doc, ck));
+    ckpt = path_base(jsondoc_text(doc, ck));
     if (!get_number(doc, root, "best_global_step", &step))
         step = checkpoint_number(ckpt);
     for (e = jsondoc_first(doc, hist); e && !metric && step >= 0;
@@ -453,7 +441,7 @@ static void note_results(struct metrics *m, const char *path)
     }
     if (n)
         metrics_note(m, "%s holds an evaluation after training: %s",
-                     basename_of(path), sb.buf);
+                     path_base(path), sb.buf);
     strbuf_release(&sb);
     jsondoc_free(doc);
 }
@@ -588,11 +576,11 @@ static struct metrics *read_state(const struct candidate *c, char **why)
                      fmt_num(b1, sizeof(b1), rows.restart_from),
                      fmt_num(b2, sizeof(b2), rows.restart_to));
     }
-    if (checkpoint_number(basename_of(c->dir)) >= 0)
+    if (checkpoint_number(path_base(c->dir)) >= 0)
         metrics_note(m,
                      "read from the copy in %s/ (no run-level %s): the log "
                      "stops at that checkpoint",
-                     basename_of(c->dir), STATE_FILE);
+                     path_base(c->dir), STATE_FILE);
     if (nonobj)
         metrics_note(m, "%zu log_history entr%s not an object: left out",
                      nonobj, nonobj == 1 ? "y is" : "ies are");

@@ -457,6 +457,17 @@ char *strip_root(const char *root, const char *s)
 
 static size_t fmt_g(char *buf, double v, int prec);
 
+const char *path_base(const char *path)
+{
+    const char *s = path + strlen(path);
+
+    while (s > path && s[-1] == '/')
+        s--;
+    while (s > path && s[-1] != '/')
+        s--;
+    return s;
+}
+
 char *fmt_num(char *buf, size_t size, double v)
 {
     if (isnan(v))

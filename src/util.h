@@ -133,6 +133,12 @@ int input_confine(const char *root);
 char *strip_root(const char *root, const char *s);
 
 /*
+ * The last component of path, where it starts in path ("a/b.csv" gives
+ * "b.csv"; trailing slashes stay: "a/ckpt/" gives "ckpt/").
+ */
+const char *path_base(const char *path);
+
+/*
  * Decode one UTF-8 sequence at s (len bytes left, len >= 1), store its
  * length in *used and return the code point. Anything that is not
  * well-formed UTF-8 (stray continuation bytes, overlong forms,
