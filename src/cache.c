@@ -88,8 +88,8 @@ _Static_assert(offsetof(struct options, thresholds) == 104,
 _Static_assert(offsetof(struct options, maps) + sizeof(void *) ==
                    sizeof(struct options),
                "cache.c: an option: does it change what a run gives?");
-_Static_assert(offsetof(struct rules, thresholds) == 72 &&
-                   sizeof(struct rules) == 72 + sizeof(struct diag_thresholds),
+_Static_assert(offsetof(struct rules, thresholds) == 80 &&
+                   sizeof(struct rules) == 80 + sizeof(struct diag_thresholds),
                "cache.c: a rule: does it change what a run gives?");
 #endif
 

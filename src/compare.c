@@ -81,6 +81,7 @@ void rules_release(struct rules *r)
     free(r->path);
     free(r->select.metric);
     free(r->chosen_why);
+    free(r->chosen_how);
     free(r->baseline);
     for (size_t i = 0; i < r->nslices; i++)
         free(r->slices[i].column);
@@ -334,17 +335,18 @@ out:
     return ret;
 }
 
-char *rules_describe(const struct rules *r)
+char *rules_describe(const struct rules *r, bool run_page)
 {
     struct strbuf sb = STRBUF_INIT;
+    const char *why = run_page && r->chosen_how ? r->chosen_how : r->chosen_why;
 
     if (r->select.metric)
         strbuf_addf(&sb, "%s:%s", r->select.metric,
                     r->select.maximize ? "max" : "min");
     else
         strbuf_addstr(&sb, "no selection rule");
-    if (r->chosen_why)
-        strbuf_addf(&sb, " (%s)", r->chosen_why);
+    if (why)
+        strbuf_addf(&sb, " (%s)", why);
     if (r->baseline)
         strbuf_addf(&sb, ", baseline %s", r->baseline);
     else

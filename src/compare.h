@@ -35,6 +35,9 @@ struct rules {
     bool chosen;            /* no rule was given: select is chosen from
                                the runs (heldout.h) */
     char *chosen_why;       /* how it was chosen, or NULL */
+    char *chosen_how;       /* the same without the counts of runs, for
+                               the run pages (a run added to the report
+                               leaves the others' pages as they are) */
     char *baseline;         /* a run name, or NULL: no comparison */
     double min_improvement; /* smallest gain that counts (>= 0) */
     size_t nslices;
@@ -70,8 +73,9 @@ int rules_load(struct rules *r, const char *runs_dir, char **why);
 bool slice_maximize(const char *column, const struct rule *select);
 
 /* The rule as one line, e.g. "val_acc:max, baseline base, min
- * improvement 0.005, val_acc@night may drop 0.01". Caller frees. */
-char *rules_describe(const struct rules *r);
+ * improvement 0.005, val_acc@night may drop 0.01"; run_page: as a run's
+ * page says it (a chosen rule without its counts). Caller frees. */
+char *rules_describe(const struct rules *r, bool run_page);
 
 /* What the comparison says about one run. */
 struct verdict {

@@ -165,7 +165,8 @@ static void set_rule(struct tmpl_dict *d, const struct rule *rule)
     strbuf_release(&raw);
 }
 
-static void set_report(struct tmpl_dict *d, const struct report_info *info)
+static void set_report(struct tmpl_dict *d, const struct report_info *info,
+                       bool run_page)
 {
     const struct rule *rule = info->rule;
 
@@ -174,7 +175,7 @@ static void set_report(struct tmpl_dict *d, const struct report_info *info)
     if (info->version && *info->version)
         tmpl_set(tmpl_add(d, "VERSION"), "VERSION_TEXT", info->version);
     if (info->rules) {
-        char *desc = rules_describe(info->rules);
+        char *desc = rules_describe(info->rules, run_page);
 
         tmpl_set(d, "RULE_DESC", desc);
         free(desc);
@@ -613,7 +614,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
     const struct sweep *sweep = sweep_of(set, info);
     int ret;
 
-    set_report(d, info);
+    set_report(d, info, false);
     set_frame(d, info, ANCHOR_INDEX, false);
     if (info->cmp)
         set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
@@ -982,7 +983,7 @@ int html_run(const struct run *r, const struct report_info *info,
         return error("run '%s' was skipped and has no page", r->name);
 
     d = tmpl_dict_new("run");
-    set_report(d, info);
+    set_report(d, info, true);
     {
         char *id = xasprintf(ANCHOR_RUN "%s", r->slug);
 
@@ -1094,7 +1095,7 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     size_t nkeys = 0, keys_alloc = 0;
     int ret = 0;
 
-    set_report(d, info);
+    set_report(d, info, false);
     set_frame(d, info, ANCHOR_COMPARE, false);
     if (have_board)
         set_headline(d, &lb, info);

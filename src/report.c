@@ -604,11 +604,21 @@ static void choose_rule(struct run_set *set, struct rules *rules,
                     : nread == 2 ? xstrdup("both runs read are")
                                  : xasprintf("all %zu runs read are", nread);
 
-        rules->chosen_why = xasprintf(
-            "no rule given: the held-out metric %s judged by, each by the "
-            "metric its logger chooses its best checkpoint by, else its "
-            "held-out loss, then an error rate, then a score",
-            who);
+        /*
+         * A run's page says it without the counts, which change with
+         * every run added: the others' pages then stay as they were.
+         */
+        const char *how = nread == 1      ? "the one run read is"
+                          : count < nread ? "the most runs read are"
+                                          : "the runs read are";
+#define CHOSEN_WHY                                                             \
+    "no rule given: the held-out metric %s judged by, each by the metric its " \
+    "logger chooses its best checkpoint by, else its held-out loss, then an "  \
+    "error rate, then a score"
+
+        rules->chosen_why = xasprintf(CHOSEN_WHY, who);
+        rules->chosen_how = xasprintf(CHOSEN_WHY, how);
+#undef CHOSEN_WHY
         free(who);
     }
     for (size_t i = 0; i < set->n; i++) {

@@ -619,7 +619,7 @@ void summary_md(const struct run_set *set, const struct rules *rules,
                 const struct comparison *cmp, const struct changes *ch,
                 const char *site_url, struct strbuf *out)
 {
-    char *desc = rules_describe(rules);
+    char *desc = rules_describe(rules, false);
     char *headline;
     const struct sweep *sw = &cmp->sweep;
     bool has_baseline = cmp->baseline != SIZE_MAX;

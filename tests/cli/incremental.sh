@@ -8,7 +8,7 @@
 # --rebuild from a copy of the same old site, not with a site written from
 # nothing: the changes since the last report differ from those.)
 . "$srcdir/tests/lib.sh"
-plan 63
+plan 70
 
 R="$TMP/runs"
 cp -R "$srcdir/sample_runs" "$R"
@@ -147,6 +147,33 @@ t_nogrep "an edited chart: the edit is not published" "edited" \
     "$TMP/inc/runs/healthy/loss.svg"
 t_is "an edited chart: its run's charts are drawn again" \
     "$(kept 'runs/healthy/.*\.svg$')" 0
+
+# (g) No rule given: the rule is chosen from the runs, and the index says
+# from how many; a run's page does not, so a run added leaves the others'
+# pages as they were.
+R="$TMP/norule"
+for n in a b c; do
+    mkdir -p "$R/$n"
+    printf 'epoch,train_loss,val_loss\n1,1.0,1.1\n2,0.8,0.9\n3,0.7,0.85\n' \
+        >"$R/$n/metrics.csv"
+done
+rg "$R" -o "$TMP/s0"
+mkdir "$R/d"
+cp "$R/a/metrics.csv" "$R/d/metrics.csv"
+check "no rule, a run added"
+t_is "no rule, a run added: the others' pages are taken over" \
+    "$(kept 'runs/[abc]/index.html')" 3
+t_grep "no rule: the index says how many runs the rule was chosen from" \
+    "the held-out metric all 4 runs read are judged by" "$TMP/inc/index.html"
+t_grep "no rule: a run's page says the rule was chosen from them all" \
+    "the held-out metric the runs read are judged by" \
+    "$TMP/inc/runs/a/index.html"
+mkdir "$R/e"
+printf 'epoch,train_loss,val_acc\n1,1.0,0.5\n2,0.8,0.6\n' >"$R/e/metrics.csv"
+rg "$R" -o "$TMP/s0"
+t_grep "no rule, one run judged by another metric: a run's page says so" \
+    "the held-out metric the most runs read are judged by" \
+    "$TMP/s0/runs/a/index.html"
 
 # The site's own record of its runs is one of its files.
 t_grep "the cache is listed in the manifest" "^.reportgen-cache$" \

@@ -235,7 +235,7 @@ static void test_rules_good(void)
     }
     path = xasprintf("%s/reportgen.yaml", dir);
     is_str(ru.path, path, "path of the file read");
-    desc = rules_describe(&ru);
+    desc = rules_describe(&ru, false);
     is_str(desc,
            "val_acc:max, baseline base, min improvement 0.005, "
            "val_acc@night may drop 0.01, val_loss@night may rise 0.02, "
@@ -256,7 +256,7 @@ static void test_rules_min(void)
     rules_init(&ru);
     is_int(rules_load(&ru, dir, &why), 0, "min rule loads");
     ok(!ru.select.maximize, "val_loss:min");
-    desc = rules_describe(&ru);
+    desc = rules_describe(&ru, false);
     is_str(desc,
            "val_loss:min, no baseline, min improvement 0, val_loss@night may "
            "rise 0.02, top1_acc@night may drop 0.01, wer@night may rise 0.05",
@@ -299,11 +299,11 @@ static void bad_rules(const char *name, const char *want)
     int ret;
 
     make_rules(&ru, "val_loss", false, "keepme", 0.25);
-    desc_before = rules_describe(&ru);
+    desc_before = rules_describe(&ru, false);
     ret = rules_load(&ru, dir, &why);
     is_int(ret, -1, name);
     is_str(why, expect, name);
-    desc_after = rules_describe(&ru);
+    desc_after = rules_describe(&ru, false);
     is_str(desc_after, desc_before, "a bad file leaves the rules as they were");
     ok(!ru.path, "and records no path");
     free(desc_before);
@@ -372,7 +372,7 @@ static void test_describe_empty(void)
     char *desc;
 
     rules_init(&ru);
-    desc = rules_describe(&ru);
+    desc = rules_describe(&ru, false);
     is_str(desc, "no selection rule, no baseline, min improvement 0",
            "rules_describe of empty rules");
     free(desc);
