@@ -21,6 +21,60 @@
 
 #include "banned.h"
 
+/* Can run i be the run to keep under the report's rule? */
+static bool can_keep(const struct run_set *set, size_t i)
+{
+    return set->runs[i].status == RUN_OK && set->runs[i].an.best.found;
+}
+
+/*
+ * Without a baseline a run is compared only with its leaderboard (the
+ * runs of its folder that log the same columns, compare.h), so the best
+ * of two leaderboards, or a run kept alone, are not ranked against each
+ * other: a val_loss of one task says nothing of another's. When more
+ * than one run is kept that way, b->nkept counts them and b->kept is the
+ * reference of the largest leaderboard (first in reading order on a
+ * tie), moved to the top of the order, or SIZE_MAX when every kept run
+ * is alone. False when at most one run is kept.
+ */
+static bool split_kept(struct board *b, const struct run_set *set,
+                       const struct comparison *cmp)
+{
+    size_t nkept = 0, pick = SIZE_MAX, at = 0, most = 0;
+
+    if (cmp->baseline != SIZE_MAX || !cmp->reference)
+        return false;
+    for (size_t j = 0; j < set->n; j++) {
+        size_t i = b->order[j], size = 0;
+
+        if (cmp->v[i].decision != DECISION_KEEP)
+            break;
+        if (!can_keep(set, i))
+            continue;
+        nkept++;
+        if (cmp->reference[i] != i)
+            continue;
+        for (size_t k = 0; k < set->n; k++)
+            size +=
+                cmp->reference[k] == i && set->runs[k].status != RUN_SKIPPED;
+        if (size > most) {
+            most = size;
+            pick = i;
+            at = j;
+        }
+    }
+    if (nkept < 2)
+        return false;
+    b->nkept = nkept;
+    b->kept = pick;
+    b->board_size = most;
+    if (pick != SIZE_MAX) {
+        memmove(b->order + 1, b->order, at * sizeof(*b->order));
+        b->order[0] = pick;
+    }
+    return true;
+}
+
 void board_build(struct board *b, const struct run_set *set,
                  const struct comparison *cmp, const struct rule *rule)
 {
@@ -53,14 +107,18 @@ void board_build(struct board *b, const struct run_set *set,
     /*
      * The best kept run under the report's rule: a run kept on its own
      * metric (left out of the comparison) is not the one to keep here.
+     * Runs kept on separate leaderboards were never compared with each
+     * other: the one to name is the largest leaderboard's.
      */
-    for (size_t j = 0; j < set->n && b->kept == SIZE_MAX; j++) {
-        size_t i = b->order[j];
+    if (!split_kept(b, set, cmp)) {
+        for (size_t j = 0; j < set->n && b->kept == SIZE_MAX; j++) {
+            size_t i = b->order[j];
 
-        if (cmp->v[i].decision != DECISION_KEEP)
-            break;
-        if (set->runs[i].status == RUN_OK && set->runs[i].an.best.found)
-            b->kept = i;
+            if (cmp->v[i].decision != DECISION_KEEP)
+                break;
+            if (can_keep(set, i))
+                b->kept = i;
+        }
     }
     if (b->kept == SIZE_MAX)
         return;
@@ -117,12 +175,32 @@ char *board_headline(const struct board *b, const struct run_set *set,
     char x[FMT_NUM_SIZE], v[FMT_NUM_SIZE], m[FMT_NUM_SIZE];
     bool first = true;
 
+    if (b->nkept) {
+        /* "No one run to keep for all 110 runs: ..." */
+        strbuf_addf(&sb,
+                    "No one run to keep for all %zu runs: a run is compared "
+                    "only with the runs of its folder that log the same "
+                    "columns, and ",
+                    b->n);
+        if (b->kept == SIZE_MAX)
+            strbuf_addf(&sb,
+                        "none of the %zu runs kept has such a peer (each "
+                        "is judged alone).",
+                        b->count[DECISION_KEEP]);
+        else
+            strbuf_addf(&sb,
+                        "%zu runs are kept, each the best of its own "
+                        "leaderboard or judged alone. On the largest "
+                        "leaderboard (%zu runs), ",
+                        b->count[DECISION_KEEP], b->board_size);
+    }
     if (b->kept == SIZE_MAX) {
-        strbuf_addstr(&sb, "No run can be kept under the rule.");
+        if (!b->nkept)
+            strbuf_addstr(&sb, "No run can be kept under the rule.");
     } else {
         const struct run *r = &set->runs[b->kept];
 
-        strbuf_addf(&sb, "Keep %s%s at %s %s (%s %s)",
+        strbuf_addf(&sb, "%s %s%s at %s %s (%s %s)", b->nkept ? "keep" : "Keep",
                     b->kept == cmp->baseline ? "the baseline " : "", r->name,
                     r->read.xname ? r->read.xname : "x",
                     fmt_num(x, sizeof(x), r->an.best.x), rule->metric,

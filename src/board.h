@@ -33,6 +33,14 @@ struct board {
                            left out */
     size_t outranked;   /* no baseline: runs rolled back only for being
                            behind their leaderboard's best (compare.h) */
+    /*
+     * No baseline, and runs kept on more than one leaderboard (or alone):
+     * how many are kept. No one run is then the run to keep for all; kept
+     * is the one of the largest leaderboard (SIZE_MAX when every kept run
+     * is alone) and board_size the runs on it. 0 otherwise.
+     */
+    size_t nkept;
+    size_t board_size;
 };
 
 /* Fill b from the verdicts of cmp over set. Free with board_release(). */

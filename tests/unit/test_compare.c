@@ -877,15 +877,23 @@ static void test_folders(void)
         char *head;
 
         board_build(&b, &set, &c, &rule);
-        ok(b.kept == idx(&set, "p3/d") && b.ref == SIZE_MAX,
-           "headline: no runner-up from another folder's leaderboard");
+        ok(b.kept == idx(&set, "p1/a") && b.ref == idx(&set, "p1/b"),
+           "headline: p3/d's lower val_loss, of another folder, does not "
+           "outrank p1/a; the runner-up is of p1/a's own leaderboard");
+        ok(b.order[0] == idx(&set, "p1/a") && b.order[1] == idx(&set, "p3/d"),
+           "headline: the run it names is first in the order");
         head = board_headline(&b, &set, &c, &rule);
-        has(head, "p3/d at x 10 (val_loss 0.1), alone on its leaderboard",
-            "headline: the kept run is said to be alone on its leaderboard");
         has(head,
-            "1 other run is worse than the best run of its leaderboard by "
-            "more than the min improvement: rollback, do not adopt its "
-            "settings. 1 of 4 runs needs action (tune).",
+            "No one run to keep for all 4 runs: a run is compared only "
+            "with the runs of its folder that log the same columns, and 2 "
+            "runs are kept, each the best of its own leaderboard or judged "
+            "alone. On the largest leaderboard (2 runs), keep p1/a at x 10 "
+            "(val_loss 0.5): 0.4 lower than the runner-up p1/b (0.9).",
+            "headline: no one run kept across leaderboards");
+        has(head,
+            "1 other run is worse than the kept run by more than the min "
+            "improvement: rollback, do not adopt its settings. 1 of 4 runs "
+            "needs action (tune).",
             "headline: the outranked run counted apart from the one to tune");
         free(head);
         board_release(&b);
@@ -1137,6 +1145,42 @@ static void test_own_metric(void)
     rules_release(&ru);
 }
 
+/* Runs kept alone, each in its own folder: none is named the one to keep. */
+static void test_kept_alone(void)
+{
+    static char metric[] = "val_loss";
+    const struct rule rule = {metric, false};
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+    struct board b;
+    char *head;
+
+    memset(&set, 0, sizeof(set));
+    make_rules(&ru, "val_loss", false, NULL, 0.005);
+    add_run(&set, "q1/a", 0.3, NULL);
+    add_run(&set, "q2/b", 0.2, NULL);
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    is_decision(&set, &c, "q1/a", DECISION_KEEP);
+    is_decision(&set, &c, "q2/b", DECISION_KEEP);
+    board_build(&b, &set, &c, &rule);
+    ok(b.kept == SIZE_MAX && b.nkept == 2,
+       "kept alone: no run named when every kept run is alone");
+    head = board_headline(&b, &set, &c, &rule);
+    is_str(head,
+           "No one run to keep for all 2 runs: a run is compared only with "
+           "the runs of its folder that log the same columns, and none of "
+           "the 2 runs kept has such a peer (each is judged alone). No run "
+           "needs action.",
+           "kept alone: the headline says why no run is named");
+    free(head);
+    board_release(&b);
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+}
+
 /* Other ways not to be comparable, and nesting of data keys. */
 static void test_not_comparable(void)
 {
@@ -1367,7 +1411,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(243);
+    plan(248);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1386,6 +1430,7 @@ int main(void)
     test_own_metric();
     test_folders();
     test_boards();
+    test_kept_alone();
     test_not_comparable();
     test_more_paths();
     test_group_names();
