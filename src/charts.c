@@ -41,6 +41,7 @@ static bool chart_add(struct chart *c, const struct metrics *m,
                       const struct column *col, enum plot_style style)
 {
     struct plot_series *s;
+    struct numreader rd;
     double *bad;
     size_t nbad = 0;
 
@@ -51,13 +52,14 @@ static bool chart_add(struct chart *c, const struct metrics *m,
     s->label = col->name;
     s->style = style;
     /* The column itself: plot.c skips its missing and non-finite rows. */
-    s->x = m->x;
-    s->y = col->v;
+    s->x = numvec_view(&m->x);
+    s->y = numvec_view(&col->v);
     s->n = m->nrows;
     bad = xmalloc((m->nrows ? m->nrows : 1) * sizeof(*bad));
+    metrics_reader(&rd, m, col);
     for (size_t r = 0; r < m->nrows; r++)
-        if (metrics_present(col, r) && !isfinite(col->v[r]))
-            bad[nbad++] = m->x[r];
+        if (metrics_present(col, r) && !isfinite(numreader_at(&rd, r)))
+            bad[nbad++] = metrics_x(m, r);
     s->bad_x = bad;
     s->nbad = nbad;
     c->owned[c->nowned++] = bad;
@@ -232,7 +234,7 @@ static void fold(struct run_drawn *d, const struct metrics *m,
     f->n = st.n;
     f->min = st.min;
     f->max = st.max;
-    f->last = st.n ? col->v[st.last] : NAN;
+    f->last = st.n ? metrics_v(col, st.last) : NAN;
 }
 
 int charts_draw_run(struct site *site, const struct run *r,
@@ -340,16 +342,16 @@ static bool draw_mini(const struct run *r, struct strbuf *out)
     memset(&spec, 0, sizeof(spec));
     series[0].label = an->rule.metric;
     series[0].style = PLOT_VAL;
-    series[0].x = an->curve_x;
-    series[0].y = an->curve_y;
+    series[0].x = numview_of(an->curve_x);
+    series[0].y = numview_of(an->curve_y);
     series[0].n = an->ncurve;
     spec.nseries = 1;
     if (an->ntrain && an->train_name &&
         metrics_role_of(an->rule.metric) == ROLE_VAL_LOSS) {
         series[1].label = an->train_name;
         series[1].style = PLOT_TRAIN;
-        series[1].x = an->train_x;
-        series[1].y = an->train_y;
+        series[1].x = numview_of(an->train_x);
+        series[1].y = numview_of(an->train_y);
         series[1].n = an->ntrain;
         spec.nseries = 2;
     }
@@ -409,45 +411,54 @@ static void keep_reduced(const struct metrics *m, const struct column *col,
                          size_t *count, double **xs, double **ys)
 {
     enum { BUCKETS = 200 };
-    const double *v = col->v;
-    size_t n = 0, k = 0, seen = 0, b = 0, hi, imin = 0, imax = 0;
+    struct numreader rd;
+    size_t n, k = 0, seen = 0, b = 0, hi, imin = 0, imax = 0;
+    double vmin = 0, vmax = 0;
 
     free(*xs);
     free(*ys);
     (*xs) = xmalloc((2 * BUCKETS + 2) * sizeof(double));
     (*ys) = xmalloc((2 * BUCKETS + 2) * sizeof(double));
     /* Read from the column itself: a long log is never copied whole. */
-    for (size_t row = 0; row < m->nrows; row++)
-        n += metrics_present(col, row) && isfinite(v[row]);
+    n = metrics_count_finite(m, col);
     hi = n / BUCKETS;
+    metrics_reader(&rd, m, col);
     for (size_t row = 0; row < m->nrows; row++) {
-        if (!metrics_present(col, row) || !isfinite(v[row]))
+        double v;
+
+        if (!metrics_present(col, row) || !isfinite(v = numreader_at(&rd, row)))
             continue;
         if (n <= 2 * BUCKETS) {
-            (*xs)[k] = m->x[row];
-            (*ys)[k++] = v[row];
+            (*xs)[k] = metrics_x(m, row);
+            (*ys)[k++] = v;
             continue;
         }
         /* Per bucket of points, keep its lowest and highest, in order. */
-        if (seen++ == n * b / BUCKETS)
+        if (seen++ == n * b / BUCKETS) {
             imin = imax = row;
-        if (v[row] < v[imin])
+            vmin = vmax = v;
+        }
+        if (v < vmin) {
             imin = row;
-        if (v[row] > v[imax])
+            vmin = v;
+        }
+        if (v > vmax) {
             imax = row;
+            vmax = v;
+        }
         if (seen < hi)
             continue;
         if (imin == imax) {
-            (*xs)[k] = m->x[imin];
-            (*ys)[k++] = v[imin];
+            (*xs)[k] = metrics_x(m, imin);
+            (*ys)[k++] = vmin;
         } else {
             size_t first = imin < imax ? imin : imax;
             size_t second = imin < imax ? imax : imin;
 
-            (*xs)[k] = m->x[first];
-            (*ys)[k++] = v[first];
-            (*xs)[k] = m->x[second];
-            (*ys)[k++] = v[second];
+            (*xs)[k] = metrics_x(m, first);
+            (*ys)[k++] = first == imin ? vmin : vmax;
+            (*xs)[k] = metrics_x(m, second);
+            (*ys)[k++] = second == imin ? vmin : vmax;
         }
         hi = n * (++b + 1) / BUCKETS;
     }
@@ -490,8 +501,8 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
 
         series[n].label = b->name;
         series[n].style = PLOT_TRAIN;
-        series[n].x = b->an.curve_x;
-        series[n].y = b->an.curve_y;
+        series[n].x = numview_of(b->an.curve_x);
+        series[n].y = numview_of(b->an.curve_y);
         series[n++].n = b->an.ncurve;
         xname = b->read.xname;
     }
@@ -503,8 +514,8 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
             continue;
         series[n].label = r->name;
         series[n].style = PLOT_OTHER;
-        series[n].x = r->an.curve_x;
-        series[n].y = r->an.curve_y;
+        series[n].x = numview_of(r->an.curve_x);
+        series[n].y = numview_of(r->an.curve_y);
         series[n++].n = r->an.ncurve;
         if (n == 1)
             xname = r->read.xname;
@@ -602,8 +613,8 @@ static int draw_sweep_one(struct site *site, const struct run_set *set,
     memset(&series, 0, sizeof(series));
     series.label = rule->metric;
     series.style = PLOT_TRAIN;
-    series.x = x;
-    series.y = y;
+    series.x = numview_of(x);
+    series.y = numview_of(y);
     series.n = m;
     series.names = names;
     memset(&spec, 0, sizeof(spec));

@@ -640,10 +640,12 @@ struct loader {
     bool have_header;
     char **names;
     size_t nnames;
-    size_t xfield;  /* index of the x field */
-    size_t *colmap; /* field index -> metrics column, SIZE_MAX for x */
-    double *vals;   /* the current row, by field index */
-    unsigned char *pres;
+    size_t xfield;       /* index of the x field */
+    size_t *colmap;      /* field index -> metrics column, SIZE_MAX for x */
+    double *vals;        /* the current row, by field index */
+    int32_t *dec;        /* or, where pres[i] >= PRES_DECIMAL, as a decimal */
+    unsigned char *pres; /* 0 missing, 1 in vals, PRES_DECIMAL + its
+                            scale: in dec */
     struct strbuf err;
     struct split *split; /* the file is read on two threads */
     struct tail *tail;   /* the thread reading the second part */
@@ -753,6 +755,7 @@ static int header_record(struct loader *ld, const struct csv_record *rec)
                             ? SIZE_MAX
                             : metrics_add_column(ld->m, ld->names[i]);
     ld->vals = xreallocarray(NULL, ld->nnames, sizeof(*ld->vals));
+    ld->dec = xreallocarray(NULL, ld->nnames, sizeof(*ld->dec));
     ld->pres = xcalloc(ld->nnames, sizeof(*ld->pres));
     return 0;
 }
@@ -839,6 +842,7 @@ static void tail_free(struct tail *t)
 {
     free(t->rd.fields);
     free(t->ld.vals);
+    free(t->ld.dec);
     free(t->ld.pres);
     strbuf_release(&t->ld.err);
     free(t);
@@ -913,6 +917,7 @@ static void tail_start(struct loader *ld)
     t->ld.split = NULL;
     strbuf_init(&t->ld.err, 0);
     t->ld.vals = xreallocarray(NULL, ld->nnames, sizeof(*t->ld.vals));
+    t->ld.dec = xreallocarray(NULL, ld->nnames, sizeof(*t->ld.dec));
     t->ld.pres = xcalloc(ld->nnames, sizeof(*t->ld.pres));
     t->ld.m = metrics_new(ld->path, ld->m->xname);
     for (size_t i = 0; i < ld->m->ncols; i++)
@@ -937,10 +942,42 @@ static void tail_start(struct loader *ld)
  * fields is reported before a bad cell, since then the cells are not
  * under the columns they seem to be.
  */
+enum { PRES_DECIMAL = 2 };
+
+/*
+ * A cell of at most 9 digits, an optional '-' and decimal point, and
+ * nothing else ("0.396622", "-12", "0.001"): *q / 10^*scale, the value
+ * parse_number() reads from it. -0 is left to parse_number().
+ */
+static bool short_decimal(const char *s, int32_t *q, int *scale)
+{
+    const char *p = s, *f;
+    bool neg = *p == '-';
+    uint32_t w = 0;
+    int nd;
+
+    p += neg;
+    for (f = p; (unsigned)(*p - '0') < 10; p++)
+        w = w * 10 + (uint32_t)(*p - '0');
+    nd = (int)(p - f);
+    *scale = 0;
+    if (*p == '.') {
+        for (f = ++p; (unsigned)(*p - '0') < 10; p++)
+            w = w * 10 + (uint32_t)(*p - '0');
+        *scale = (int)(p - f);
+        nd += *scale;
+    }
+    if (*p || !nd || nd > 9 || (neg && !w))
+        return false;
+    *q = neg ? -(int32_t)w : (int32_t)w;
+    return true;
+}
+
 static int data_record(struct loader *ld, const struct csv_record *rec)
 {
     size_t i, row;
     struct strbuf *sb;
+    int scale;
 
     if (rec->nfields != ld->nnames) {
         sb = locate(&ld->err, ld->path, rec->line);
@@ -955,6 +992,10 @@ static int data_record(struct loader *ld, const struct csv_record *rec)
         ld->pres[i] = 0;
         if (!*t)
             continue; /* missing */
+        if (short_decimal(t, &ld->dec[i], &scale)) {
+            ld->pres[i] = (unsigned char)(PRES_DECIMAL + scale);
+            continue;
+        }
         /* A nan epoch cannot be placed on an axis or ordered. */
         if (parse_number(t, &ld->vals[i]) == 0 &&
             (!is_x || isfinite(ld->vals[i]))) {
@@ -974,10 +1015,22 @@ static int data_record(struct loader *ld, const struct csv_record *rec)
         strbuf_addf(sb, "no value in column '%s'", ld->names[ld->xfield]);
         return -1;
     }
-    row = metrics_add_row(ld->m, ld->vals[ld->xfield], rec->line);
-    for (i = 0; i < ld->nnames; i++)
-        if (ld->pres[i] && i != ld->xfield)
+    i = ld->xfield;
+    row = metrics_add_row(
+        ld->m,
+        ld->pres[i] >= PRES_DECIMAL
+            ? decimal_value(ld->dec[i], ld->pres[i] - PRES_DECIMAL)
+            : ld->vals[i],
+        rec->line);
+    for (i = 0; i < ld->nnames; i++) {
+        if (!ld->pres[i] || i == ld->xfield)
+            continue;
+        if (ld->pres[i] >= PRES_DECIMAL)
+            metrics_set_decimal(ld->m, row, ld->colmap[i], ld->dec[i],
+                                ld->pres[i] - PRES_DECIMAL);
+        else
             metrics_set(ld->m, row, ld->colmap[i], ld->vals[i]);
+    }
     return 0;
 }
 
@@ -1028,6 +1081,7 @@ struct metrics *csvload_file(const char *path, char **why)
     free(ld.names);
     free(ld.colmap);
     free(ld.vals);
+    free(ld.dec);
     free(ld.pres);
     strbuf_release(&ld.err);
     return m;

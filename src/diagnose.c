@@ -259,7 +259,7 @@ enum { CURVE_MAX = DIAG_CURVE_MAX, CURVE_BUCKETS = DIAG_CURVE_BUCKETS };
 /* Is row r of col a finite logged value? */
 static bool finite_at(const struct column *col, size_t r)
 {
-    return metrics_present(col, r) && isfinite(col->v[r]);
+    return metrics_present(col, r) && isfinite(metrics_v(col, r));
 }
 
 /*
@@ -273,21 +273,25 @@ static void reduce(struct curve *c, const struct metrics *m,
 {
     double *bucket = xmalloc((n / CURVE_BUCKETS + 1) * sizeof(*bucket));
     size_t k = 0, b = 0, lo = 0, hi = n / CURVE_BUCKETS, nb = 0;
+    struct numreader rd;
 
     c->x = xmalloc(CURVE_BUCKETS * sizeof(*c->x));
     c->y = xmalloc(CURVE_BUCKETS * sizeof(*c->y));
     c->lo = xmalloc(CURVE_BUCKETS * sizeof(*c->lo));
     c->hi = xmalloc(CURVE_BUCKETS * sizeof(*c->hi));
+    metrics_reader(&rd, m, col);
     for (size_t r = 0; r < m->nrows && b < CURVE_BUCKETS; r++) {
-        if (!finite_at(col, r))
+        double v;
+
+        if (!metrics_present(col, r) || !isfinite(v = numreader_at(&rd, r)))
             continue;
         if (k == lo)
-            c->lo[b] = m->x[r];
+            c->lo[b] = metrics_x(m, r);
         if (k == lo + (hi - lo) / 2)
-            c->x[b] = m->x[r];
-        bucket[nb++] = col->v[r];
+            c->x[b] = metrics_x(m, r);
+        bucket[nb++] = v;
         if (k++ == hi - 1) {
-            c->hi[b] = m->x[r];
+            c->hi[b] = metrics_x(m, r);
             c->y[b] = smooth_median(bucket, nb);
             nb = 0;
             lo = hi;
@@ -301,7 +305,7 @@ static void reduce(struct curve *c, const struct metrics *m,
 static void curve_load(struct curve *c, const struct metrics *m,
                        const struct column *col, bool maximize)
 {
-    size_t n = 0;
+    size_t n;
 
     memset(c, 0, sizeof(*c));
     c->xname = m->xname;
@@ -309,8 +313,7 @@ static void curve_load(struct curve *c, const struct metrics *m,
         return;
     c->name = col->name;
     c->maximize = maximize;
-    for (size_t r = 0; r < m->nrows; r++)
-        n += finite_at(col, r);
+    n = metrics_count_finite(m, col);
     if (n > CURVE_MAX)
         reduce(c, m, col, n);
     else
@@ -741,8 +744,9 @@ static const char *ev_count(struct ctx *x, struct nums *nb, const char *metric,
     struct diag_num *e;
 
     for (size_t r = 0; col && r < x->m->nrows; r++)
-        if (metrics_present(col, r) && isfinite(col->v[r]) &&
-            (isnan(x0) || (x->m->x[r] >= x0 && x->m->x[r] <= x1)))
+        if (metrics_present(col, r) && isfinite(metrics_v(col, r)) &&
+            (isnan(x0) ||
+             (metrics_x(x->m, r) >= x0 && metrics_x(x->m, r) <= x1)))
             n++;
     e = ev_push(x, metric, DIAG_NUM_COUNT, (double)n);
     e->x0 = x0;
@@ -995,14 +999,15 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
 
         if (col->role == ROLE_GRAD_NONFINITE) {
             for (size_t r = 0; r < m->nrows; r++) {
-                if (metrics_present(col, r) && col->v[r] != 0) {
-                    ev_push(x, col->name, DIAG_NUM_POINT, col->v[r])->x =
-                        m->x[r];
+                if (metrics_present(col, r) && metrics_v(col, r) != 0) {
+                    ev_push(x, col->name, DIAG_NUM_POINT, metrics_v(col, r))
+                        ->x = metrics_x(m, r);
                     add(x, d, DIAG_NON_FINITE,
                         xasprintf("%s is %s at %s %s (line %s): the "
                                   "gradients held non-finite entries",
-                                  col->name, N(col->v[r]), m->xname, N(m->x[r]),
-                                  ev_line(x, &nums_, col->name, m->x[r],
+                                  col->name, N(metrics_v(col, r)), m->xname,
+                                  N(metrics_x(m, r)),
+                                  ev_line(x, &nums_, col->name, metrics_x(m, r),
                                           metrics_line(m, r))));
                     break;
                 }
@@ -1015,17 +1020,18 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
         if (st.first_nonfinite == st.first &&
             (col->role == ROLE_TRAIN_LOSS || col->role == ROLE_VAL_LOSS))
             nan_from_start = true;
-        ev_push(x, col->name, DIAG_NUM_POINT, col->v[st.first_nonfinite])->x =
-            m->x[st.first_nonfinite];
+        ev_push(x, col->name, DIAG_NUM_POINT,
+                metrics_v(col, st.first_nonfinite))
+            ->x = metrics_x(m, st.first_nonfinite);
         add(x, d, DIAG_NON_FINITE,
-            xasprintf("%s is %s at %s %s (line %s), %s of %s logged "
-                      "values are not finite",
-                      col->name, N(col->v[st.first_nonfinite]), m->xname,
-                      N(m->x[st.first_nonfinite]),
-                      ev_line(x, &nums_, col->name, m->x[st.first_nonfinite],
-                              metrics_line(m, st.first_nonfinite)),
-                      TALLY(col->name, st.n - st.nfinite),
-                      TALLY(col->name, st.n)));
+            xasprintf(
+                "%s is %s at %s %s (line %s), %s of %s logged "
+                "values are not finite",
+                col->name, N(metrics_v(col, st.first_nonfinite)), m->xname,
+                N(metrics_x(m, st.first_nonfinite)),
+                ev_line(x, &nums_, col->name, metrics_x(m, st.first_nonfinite),
+                        metrics_line(m, st.first_nonfinite)),
+                TALLY(col->name, st.n - st.nfinite), TALLY(col->name, st.n)));
     }
     if (nan_from_start)
         advise(d, DIAG_NON_FINITE, ADVICE_NAN_FROM_START, NAN);
@@ -1059,9 +1065,9 @@ static bool pred_shares(const struct metrics *m, size_t row, double *p)
             continue;
         p[k] = 0;
         if (metrics_present(col, row)) {
-            if (!isfinite(col->v[row]) || col->v[row] < 0)
+            if (!isfinite(metrics_v(col, row)) || metrics_v(col, row) < 0)
                 return false;
-            p[k] = col->v[row];
+            p[k] = metrics_v(col, row);
             any = true;
         }
         total += p[k++];
@@ -1162,25 +1168,26 @@ static void rule_collapse(struct ctx *x, struct diagnosis *d)
         if (drift_row != SIZE_MAX && drift >= 0.05) {
             struct diag_num *e = ev_push(x, "pred_count_*", DIAG_NUM_TV, drift);
 
-            e->x0 = m->x[drift_prev];
-            e->x1 = m->x[drift_row];
+            e->x0 = metrics_x(m, drift_prev);
+            e->x1 = metrics_x(m, drift_row);
             free(drift_text);
             drift_text = xasprintf("; the distribution changed most (by %s "
                                    "in total variation) from %s %s to %s",
                                    N(round(drift * 100) / 100), m->xname,
-                                   N(m->x[drift_prev]), N(m->x[drift_row]));
+                                   N(metrics_x(m, drift_prev)),
+                                   N(metrics_x(m, drift_row)));
         }
-        ev_push(x, top_col, DIAG_NUM_SHARE, q[top])->x = m->x[last];
+        ev_push(x, top_col, DIAG_NUM_SHARE, q[top])->x = metrics_x(m, last);
         now = PCT(q[top]);
-        ev_push(x, top_col, DIAG_NUM_SHARE, p0[top])->x = m->x[first];
+        ev_push(x, top_col, DIAG_NUM_SHARE, p0[top])->x = metrics_x(m, first);
         then = PCT(p0[top]);
         add(x, d, DIAG_PREDICTION_COLLAPSE,
             xasprintf("at %s %s, class '%s' takes %s%% of the validation "
                       "predictions across %s classes (at least %s%% is a "
                       "collapse); its share was %s%% at %s %s%s",
-                      m->xname, N(m->x[last]), top_name, now,
+                      m->xname, N(metrics_x(m, last)), top_name, now,
                       TALLY("pred_count_*", k), THRPCT(collapse_share), then,
-                      m->xname, N(m->x[first]), drift_text));
+                      m->xname, N(metrics_x(m, first)), drift_text));
         free(drift_text);
     }
 out:
@@ -1349,9 +1356,9 @@ static bool shift_in(struct ctx *x, const struct curve *v, struct diagnosis *d)
             char *preds = xstrdup("");
 
             for (size_t r = 0; r < x->m->nrows; r++) {
-                if (x->m->x[r] == v->x[i - 1])
+                if (metrics_x(x->m, r) == v->x[i - 1])
                     r0 = r;
-                if (x->m->x[r] == v->x[i])
+                if (metrics_x(x->m, r) == v->x[i])
                     r1 = r;
             }
             if (k >= 2 && k <= ARRAY_SIZE(pp) && r0 != SIZE_MAX &&
@@ -1494,11 +1501,11 @@ static bool constant_column(const struct metrics *m, const struct column *col,
         if (!finite_at(col, r))
             continue;
         if (!n++) {
-            *value = col->v[r];
-            span[0] = m->x[r];
+            *value = metrics_v(col, r);
+            span[0] = metrics_x(m, r);
         }
-        same = same && col->v[r] == *value;
-        span[1] = m->x[r];
+        same = same && metrics_v(col, r) == *value;
+        span[1] = metrics_x(m, r);
     }
     return same && n >= min;
 }
@@ -1650,12 +1657,12 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     rows = xmalloc((m->nrows ? m->nrows : 1) * sizeof(*rows));
     for (size_t r = 0; r < m->nrows; r++) {
         if (metrics_present(ta, r) && metrics_present(va, r) &&
-            isfinite(ta->v[r]) && isfinite(va->v[r])) {
+            isfinite(metrics_v(ta, r)) && isfinite(metrics_v(va, r))) {
             rows[n++] = r;
-            if (fabs(ta->v[r]) > maxv)
-                maxv = fabs(ta->v[r]);
-            if (fabs(va->v[r]) > maxv)
-                maxv = fabs(va->v[r]);
+            if (fabs(metrics_v(ta, r)) > maxv)
+                maxv = fabs(metrics_v(ta, r));
+            if (fabs(metrics_v(va, r)) > maxv)
+                maxv = fabs(metrics_v(va, r));
         }
     }
     if (maxv > 1 && maxv <= 100)
@@ -1663,7 +1670,8 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
     if (n < 2 * t->min_points || maxv > 100)
         goto out;
     for (size_t i = n / 2; i < n; i++) {
-        double tv = ta->v[rows[i]] / scale, vv = va->v[rows[i]] / scale;
+        double tv = metrics_v(ta, rows[i]) / scale,
+               vv = metrics_v(va, rows[i]) / scale;
 
         if (vv - tv >= t->leak_gap && 1 - vv <= t->leak_err_ratio * (1 - tv)) {
             hits++;
@@ -1674,17 +1682,19 @@ static void rule_leakage(struct ctx *x, struct diagnosis *d)
         goto out;
     passed(x, "leak_share", (double)hits, t->leak_share * (double)(n - n / 2),
            true);
-    perfect = va->v[last_hit] / scale >= 1;
-    ev_push(x, va->name, DIAG_NUM_POINT, va->v[last_hit])->x = m->x[last_hit];
-    ev_push(x, ta->name, DIAG_NUM_POINT, ta->v[last_hit])->x = m->x[last_hit];
+    perfect = metrics_v(va, last_hit) / scale >= 1;
+    ev_push(x, va->name, DIAG_NUM_POINT, metrics_v(va, last_hit))->x =
+        metrics_x(m, last_hit);
+    ev_push(x, ta->name, DIAG_NUM_POINT, metrics_v(ta, last_hit))->x =
+        metrics_x(m, last_hit);
     add(x, d, DIAG_SUSPECTED_LEAKAGE,
         xasprintf("%s was above %s by at least %s points with at most %s "
                   "of its error on %s of the last %s logged %ss (at %s "
                   "%s: %s against %s)%s",
                   va->name, ta->name, THRPCT(leak_gap), THR(leak_err_ratio),
                   TALLY(va->name, hits), TALLY(va->name, n - n / 2), m->xname,
-                  m->xname, N(m->x[last_hit]), N(va->v[last_hit]),
-                  N(ta->v[last_hit]),
+                  m->xname, N(metrics_x(m, last_hit)),
+                  N(metrics_v(va, last_hit)), N(metrics_v(ta, last_hit)),
                   perfect ? "; the held-out score is perfect" : ""));
     if (perfect)
         advise(d, DIAG_SUSPECTED_LEAKAGE, ADVICE_PERFECT_SCORE, NAN);

@@ -894,8 +894,8 @@ void jsondoc_rows_add(struct jsondoc_rows *r, const struct jsondoc *doc,
     const struct jsondoc_node *c;
     struct jsondoc_cell *cells;
     size_t n = 0, row = m->nrows ? m->nrows - 1 : 0;
-    bool same = m->nrows && m->x[row] == x;
-    bool back = m->nrows && x < m->x[row];
+    bool same = m->nrows && metrics_x(m, row) == x;
+    bool back = m->nrows && x < metrics_x(m, row);
 
     if (obj->type != JSONDOC_OBJECT)
         return;
@@ -924,11 +924,11 @@ void jsondoc_rows_add(struct jsondoc_rows *r, const struct jsondoc *doc,
     if (back) {
         size_t keep = m->nrows;
 
-        while (keep && m->x[keep - 1] >= x)
+        while (keep && metrics_x(m, keep - 1) >= x)
             keep--;
         if (!r->restarts++) {
             r->restart_line = line;
-            r->restart_from = m->x[m->nrows - 1];
+            r->restart_from = metrics_x(m, m->nrows - 1);
             r->restart_to = x;
         }
         drop_rows(m, keep);
@@ -961,7 +961,7 @@ void jsondoc_rows_finish(struct jsondoc_rows *r)
         if (!any) {
             free(c->name);
             free(c->orig);
-            free(c->v);
+            numvec_release(&c->v);
             free(c->presence);
             continue;
         }

@@ -2,14 +2,16 @@
  * metrics.c - the column store every reader fills and every later stage
  * reads: one x axis (epoch or step) and any number of named double columns.
  *
- * Storage is column-major: x and each column's v array and presence bits
+ * Storage is column-major: x and each column's values and presence bits
  * all hold m->alloc rows and grow together in metrics_add_row(), so adding
  * a row is amortised O(ncols) and a column is one contiguous array that
  * plot.c and diagnose.c can walk without indirection. A missing cell is NaN
  * with its presence bit clear; a logged nan/inf is kept with the bit set,
  * because a NaN in the log is evidence of divergence while an empty cell
- * is not. A row costs 8 bytes of x and 8 bytes and a bit per column: the
- * file line of each row is only stored once rows stop being on
+ * is not. x and each column are a struct numvec: 4 bytes a value while
+ * every value is a short decimal (a step, "0.396622"), else 8; a row of a
+ * long log of such values costs 4 bytes of x and 4 bytes and a bit per
+ * column. The file line of each row is only stored once rows stop being on
  * consecutive lines (struct metrics), since only messages need it.
  *
  * The summaries here (stats, finite series, best checkpoint) accept a NULL
@@ -59,7 +61,7 @@ void metrics_free(struct metrics *m)
     for (i = 0; i < m->ncols; i++) {
         free(m->cols[i].name);
         free(m->cols[i].orig);
-        free(m->cols[i].v);
+        numvec_release(&m->cols[i].v);
         free(m->cols[i].presence);
     }
     free(m->cols);
@@ -67,7 +69,7 @@ void metrics_free(struct metrics *m)
         free(m->notes[i]);
     free(m->notes);
     free(m->hint);
-    free(m->x);
+    numvec_release(&m->x);
     free(m->line);
     free(m->xname);
     free(m->path);
@@ -124,7 +126,7 @@ static void column_resize(struct column *c, size_t old, size_t alloc)
 {
     size_t had = old ? presence_words(old) : 0, words = presence_words(alloc);
 
-    c->v = xreallocarray(c->v, alloc, sizeof(*c->v));
+    numvec_resize(&c->v, alloc);
     c->presence = xreallocarray(c->presence, words, sizeof(*c->presence));
     memset(c->presence + had, 0, (words - had) * sizeof(*c->presence));
 }
@@ -159,7 +161,7 @@ size_t metrics_add_column(struct metrics *m, const char *name)
     if (m->alloc)
         column_resize(c, 0, m->alloc);
     for (i = 0; i < m->nrows; i++)
-        c->v[i] = NAN;
+        numvec_set_nan(&c->v, i);
     return m->ncols++;
 }
 
@@ -181,23 +183,32 @@ void metrics_set_line(struct metrics *m, size_t row, size_t line)
     m->line[row] = line;
 }
 
+/* Make room for rows rows in x, the lines and every column. */
+static void grow_rows(struct metrics *m, size_t rows)
+{
+    size_t old_alloc = m->alloc;
+
+    if (rows <= m->alloc)
+        return;
+    m->alloc = grown_capacity(rows);
+    numvec_resize(&m->x, m->alloc);
+    if (m->line)
+        m->line = xreallocarray(m->line, m->alloc, sizeof(*m->line));
+    for (size_t i = 0; i < m->ncols; i++)
+        column_resize(&m->cols[i], old_alloc, m->alloc);
+}
+
 size_t metrics_add_row(struct metrics *m, double x, size_t line)
 {
-    size_t old_alloc = m->alloc, row = m->nrows, i;
+    size_t row = m->nrows, i;
 
-    ALLOC_GROW(m->x, m->nrows + 1, m->alloc);
-    if (m->alloc != old_alloc) {
-        if (m->line)
-            m->line = xreallocarray(m->line, m->alloc, sizeof(*m->line));
-        for (i = 0; i < m->ncols; i++)
-            column_resize(&m->cols[i], old_alloc, m->alloc);
-    }
-    m->x[row] = x;
+    grow_rows(m, m->nrows + 1);
+    numvec_set(&m->x, row + 1, m->alloc, row, x);
     if (!row)
         m->line0 = line;
     /* A row may be reused after a reader dropped rows (m->nrows = k). */
     for (i = 0; i < m->ncols; i++) {
-        m->cols[i].v[row] = NAN;
+        numvec_set_nan(&m->cols[i].v, row);
         m->cols[i].presence[row / 64] &= ~(UINT64_C(1) << (row % 64));
     }
     m->nrows++;
@@ -207,20 +218,12 @@ size_t metrics_add_row(struct metrics *m, double x, size_t line)
 
 void metrics_append(struct metrics *m, struct metrics *tail, size_t line_shift)
 {
-    size_t n = m->nrows, k = tail->nrows, old_alloc = m->alloc;
+    size_t n = m->nrows, k = tail->nrows;
 
     assert(m->ncols == tail->ncols);
     if (k) {
-        ALLOC_GROW(m->x, n + k, m->alloc);
-        if (m->alloc != old_alloc) {
-            if (m->line)
-                m->line = xreallocarray(m->line, m->alloc, sizeof(*m->line));
-            for (size_t j = 0; j < m->ncols; j++)
-                column_resize(&m->cols[j], old_alloc, m->alloc);
-        }
-        memcpy(m->x + n, tail->x, k * sizeof(*m->x));
-        free(tail->x);
-        tail->x = NULL;
+        grow_rows(m, n + k);
+        numvec_append(&m->x, n, m->alloc, &tail->x, k);
         if (!n)
             m->line0 = metrics_line(tail, 0) + line_shift;
         if (m->line || tail->line || tail->line0 + line_shift != m->line0 + n) {
@@ -233,16 +236,14 @@ void metrics_append(struct metrics *m, struct metrics *tail, size_t line_shift)
     for (size_t j = 0; j < m->ncols && k; j++) {
         struct column *c = &m->cols[j], *t = &tail->cols[j];
 
-        memcpy(c->v + n, t->v, k * sizeof(*c->v));
+        numvec_append(&c->v, n, m->alloc, &t->v, k);
         for (size_t i = 0; i < k; i++)
             if (metrics_present(t, i))
                 c->presence[(n + i) / 64] |= UINT64_C(1) << ((n + i) % 64);
         if (!c->line_of_first_nonfinite && t->line_of_first_nonfinite)
             c->line_of_first_nonfinite =
                 t->line_of_first_nonfinite + line_shift;
-        free(t->v);
         free(t->presence);
-        t->v = NULL;
         t->presence = NULL;
     }
     m->nrows = n + k;
@@ -255,7 +256,7 @@ void metrics_set(struct metrics *m, size_t row, size_t col, double v)
 
     assert(row < m->nrows && col < m->ncols);
     c = &m->cols[col];
-    c->v[row] = v;
+    numvec_set(&c->v, m->nrows, m->alloc, row, v);
     c->presence[row / 64] |= UINT64_C(1) << (row % 64);
     /*
      * Readers fill rows in file order, so the first non-finite value set
@@ -263,6 +264,17 @@ void metrics_set(struct metrics *m, size_t row, size_t col, double v)
      */
     if (!isfinite(v) && !c->line_of_first_nonfinite)
         c->line_of_first_nonfinite = metrics_line(m, row);
+}
+
+void metrics_set_decimal(struct metrics *m, size_t row, size_t col, int32_t q,
+                         int scale)
+{
+    struct column *c;
+
+    assert(row < m->nrows && col < m->ncols);
+    c = &m->cols[col];
+    numvec_set_decimal(&c->v, m->nrows, m->alloc, row, q, scale);
+    c->presence[row / 64] |= UINT64_C(1) << (row % 64);
 }
 
 size_t metrics_add_column_as(struct metrics *m, const char *name,
@@ -345,6 +357,7 @@ const struct column *metrics_find_role(const struct metrics *m,
 void metrics_stats(const struct metrics *m, const struct column *c,
                    struct series_stats *st)
 {
+    struct numreader rd;
     size_t i;
 
     st->n = st->nfinite = 0;
@@ -354,11 +367,13 @@ void metrics_stats(const struct metrics *m, const struct column *c,
     st->argmin = st->argmax = SIZE_MAX;
     if (!c)
         return;
+    metrics_reader(&rd, m, c);
     for (i = 0; i < m->nrows; i++) {
-        double v = c->v[i];
+        double v;
 
         if (!metrics_present(c, i))
             continue;
+        v = numreader_at(&rd, i);
         if (!st->n++)
             st->first = i;
         st->last = i;
@@ -379,28 +394,41 @@ void metrics_stats(const struct metrics *m, const struct column *c,
     }
 }
 
+size_t metrics_count_finite(const struct metrics *m, const struct column *c)
+{
+    struct numreader rd;
+    size_t n = 0;
+
+    if (!c)
+        return 0;
+    metrics_reader(&rd, m, c);
+    for (size_t i = 0; i < m->nrows; i++)
+        n += metrics_present(c, i) && isfinite(numreader_at(&rd, i));
+    return n;
+}
+
 size_t metrics_finite_series(const struct metrics *m, const struct column *c,
                              double **xs, double **ys)
 {
-    size_t i, n = 0;
+    struct numreader rd;
+    size_t i, n;
 
     *xs = *ys = NULL;
-    if (!c)
-        return 0;
     /* Count first so that each array is allocated once, at its size. */
-    for (i = 0; i < m->nrows; i++)
-        if (metrics_present(c, i) && isfinite(c->v[i]))
-            n++;
+    n = metrics_count_finite(m, c);
     if (!n)
         return 0;
     *xs = xreallocarray(NULL, n, sizeof(**xs));
     *ys = xreallocarray(NULL, n, sizeof(**ys));
+    metrics_reader(&rd, m, c);
     for (i = 0, n = 0; i < m->nrows; i++) {
-        if (metrics_present(c, i) && isfinite(c->v[i])) {
-            (*xs)[n] = m->x[i];
-            (*ys)[n] = c->v[i];
-            n++;
-        }
+        double v;
+
+        if (!metrics_present(c, i) || !isfinite(v = numreader_at(&rd, i)))
+            continue;
+        (*xs)[n] = metrics_x(m, i);
+        (*ys)[n] = v;
+        n++;
     }
     return n;
 }
@@ -417,6 +445,7 @@ size_t metrics_finite_series(const struct metrics *m, const struct column *c,
 void metrics_best(const struct metrics *m, const struct column *c,
                   bool maximize, struct best *best)
 {
+    struct numreader rd;
     size_t i;
 
     best->found = false;
@@ -425,19 +454,21 @@ void metrics_best(const struct metrics *m, const struct column *c,
     best->last_x = best->last_value = NAN;
     if (!c)
         return;
+    metrics_reader(&rd, m, c);
     for (i = 0; i < m->nrows; i++) {
-        double v = c->v[i];
+        double v;
 
         if (!metrics_present(c, i))
             continue;
-        best->last_x = m->x[i];
+        v = numreader_at(&rd, i);
+        best->last_x = metrics_x(m, i);
         best->last_value = v;
         if (!isfinite(v))
             continue;
         if (!best->found || (maximize ? v > best->value : v < best->value)) {
             best->found = true;
             best->row = i;
-            best->x = m->x[i];
+            best->x = metrics_x(m, i);
             best->value = v;
         }
     }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "numvec.h"
 #include "util.h"
 
 /*
@@ -47,7 +48,8 @@ struct column {
                    column, else the name in the log */
     char *orig; /* the name in the log, when it differs; else NULL */
     enum metric_role role;
-    double *v;          /* nrows values; NaN where missing */
+    struct numvec v;    /* nrows values, NaN where missing: read them with
+                           metrics_v() */
     uint64_t *presence; /* one bit a row, set where the log held a value:
                            read it with metrics_present() */
     size_t line_of_first_nonfinite; /* file line, 0 if none */
@@ -59,12 +61,18 @@ static inline bool metrics_present(const struct column *c, size_t row)
     return c->presence[row / 64] >> (row % 64) & 1;
 }
 
+/* The value of column c at row (NaN where missing). */
+static inline double metrics_v(const struct column *c, size_t row)
+{
+    return numvec_at(&c->v, row);
+}
+
 struct metrics {
     char *path;  /* the file it was read from, for messages */
     char *xname; /* "epoch" or "step" */
     size_t nrows;
-    size_t alloc; /* rows allocated in x and every column */
-    double *x;
+    size_t alloc;    /* rows allocated in x and every column */
+    struct numvec x; /* read it with metrics_x() */
     /*
      * The file line of each row, for messages: read it with
      * metrics_line(). While row i is on line line0 + i (a CSV without
@@ -161,6 +169,33 @@ void metrics_set_line(struct metrics *m, size_t row, size_t line);
 void metrics_append(struct metrics *m, struct metrics *tail, size_t line_shift);
 /* Store value v (finite or not) at row, col and mark it present. */
 void metrics_set(struct metrics *m, size_t row, size_t col, double v);
+/*
+ * metrics_set() of the value of decimal q / 10^scale (|q| < 10^9, scale
+ * 0 to 9), which it stores without a division where it can.
+ */
+void metrics_set_decimal(struct metrics *m, size_t row, size_t col, int32_t q,
+                         int scale);
+/* Store value v at row, col, leaving its presence bit as it is. */
+static inline void metrics_put(struct metrics *m, size_t row, size_t col,
+                               double v)
+{
+    numvec_set(&m->cols[col].v, m->nrows, m->alloc, row, v);
+}
+/* Start reading the values of c in order (numreader_at()). */
+static inline void metrics_reader(struct numreader *rd, const struct metrics *m,
+                                  const struct column *c)
+{
+    numreader_init(rd, numvec_view(&c->v), m->nrows);
+}
+/* The x of row, and changing it. */
+static inline double metrics_x(const struct metrics *m, size_t row)
+{
+    return numvec_at(&m->x, row);
+}
+static inline void metrics_put_x(struct metrics *m, size_t row, double x)
+{
+    numvec_set(&m->x, m->nrows, m->alloc, row, x);
+}
 
 /* The column named name, or else the one the log called name, or NULL. */
 const struct column *metrics_find(const struct metrics *m, const char *name);
@@ -180,6 +215,9 @@ struct series_stats {
 };
 void metrics_stats(const struct metrics *m, const struct column *c,
                    struct series_stats *st);
+
+/* How many rows of c hold a finite value (0 for NULL). */
+size_t metrics_count_finite(const struct metrics *m, const struct column *c);
 
 /*
  * Copy the present, finite values of c into newly allocated arrays

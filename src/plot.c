@@ -107,6 +107,12 @@
  * palette (2008), and every series also differs from its neighbours in
  * its dash pattern, so no reader depends on colour alone.
  */
+/* Whether ps has points to read (a series may come without). */
+static bool has_points(const struct plot_series *ps)
+{
+    return !numview_null(ps->x) && !numview_null(ps->y);
+}
+
 struct role_color {
     const char *name;  /* class suffix */
     const char *light; /* as libplot writes it: lower-case hex or a name */
@@ -191,10 +197,19 @@ struct legend_row {
     struct text text;
 };
 
+/* What one pass over a series finds (scan_series()). */
+struct extent {
+    size_t n;        /* points with finite x and y */
+    double xlo, xhi; /* their range */
+    double ylo, yhi;
+    bool integral; /* every such x a whole number */
+};
+
 struct chart {
     const struct plot_spec *spec;
-    size_t nseries; /* spec->nseries, or 0 when there is no array */
-    double w, h;    /* CHART_W x CHART_H, or SMALL_W x SMALL_H */
+    struct extent *ext; /* one per series */
+    size_t nseries;     /* spec->nseries, or 0 when there is no array */
+    double w, h;        /* CHART_W x CHART_H, or SMALL_W x SMALL_H */
     plPlotter *pl;
     struct rect frame; /* the box drawn around the data */
     struct rect area;  /* where the axes map: the frame, inset */
@@ -463,6 +478,40 @@ static void cover(double *lo, double *hi, double v)
 }
 
 /* The data ranges: all finite x (points and bad rows), finite y, marker. */
+/*
+ * The extent of each series over its points whose x and y are finite, in
+ * one pass over each (a series may be a column of millions of values).
+ */
+static void scan_series(struct chart *c)
+{
+    double xbuf[NUMVIEW_BLOCK], ybuf[NUMVIEW_BLOCK];
+
+    c->ext = xcalloc(c->nseries ? c->nseries : 1, sizeof(*c->ext));
+    for (size_t s = 0; s < c->nseries; s++) {
+        const struct plot_series *ps = &c->spec->series[s];
+        struct extent *e = &c->ext[s];
+
+        e->xlo = e->ylo = INFINITY;
+        e->xhi = e->yhi = -INFINITY;
+        e->integral = true;
+        for (size_t b = 0; has_points(ps) && b < ps->n; b += NUMVIEW_BLOCK) {
+            size_t bn = ps->n - b < NUMVIEW_BLOCK ? ps->n - b : NUMVIEW_BLOCK;
+            const double *xs = numview_block(ps->x, b, bn, xbuf);
+            const double *ys = numview_block(ps->y, b, bn, ybuf);
+
+            for (size_t j = 0; j < bn; j++) {
+                if (!isfinite(xs[j]) || !isfinite(ys[j]))
+                    continue;
+                e->n++;
+                cover(&e->xlo, &e->xhi, xs[j]);
+                cover(&e->ylo, &e->yhi, ys[j]);
+                if (xs[j] != floor(xs[j]))
+                    e->integral = false;
+            }
+        }
+    }
+}
+
 static void data_range(const struct chart *c, double *xlo, double *xhi,
                        double *ylo, double *yhi)
 {
@@ -473,12 +522,13 @@ static void data_range(const struct chart *c, double *xlo, double *xhi,
     *xhi = *yhi = -INFINITY;
     for (s = 0; s < c->nseries; s++) {
         const struct plot_series *ps = &spec->series[s];
+        const struct extent *e = &c->ext[s];
 
-        for (i = 0; ps->x && ps->y && i < ps->n; i++) {
-            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
-                continue;
-            cover(xlo, xhi, ps->x[i]);
-            cover(ylo, yhi, ps->y[i]);
+        if (e->n) {
+            cover(xlo, xhi, e->xlo);
+            cover(xlo, xhi, e->xhi);
+            cover(ylo, yhi, e->ylo);
+            cover(ylo, yhi, e->yhi);
         }
         for (i = 0; ps->bad_x && i < ps->nbad; i++)
             cover(xlo, xhi, ps->bad_x[i]);
@@ -498,16 +548,9 @@ static void data_range(const struct chart *c, double *xlo, double *xhi,
 /* Are all x values of the chart whole numbers? */
 static bool integral_x(const struct chart *c)
 {
-    const struct plot_spec *spec = c->spec;
-
     for (size_t s = 0; s < c->nseries; s++)
-        for (size_t i = 0;
-             spec->series[s].x && spec->series[s].y && i < spec->series[s].n;
-             i++)
-            if (isfinite(spec->series[s].x[i]) &&
-                isfinite(spec->series[s].y[i]) &&
-                spec->series[s].x[i] != floor(spec->series[s].x[i]))
-                return false;
+        if (!c->ext[s].integral)
+            return false;
     return true;
 }
 
@@ -550,21 +593,17 @@ static double widest_label(const struct chart *c, const struct axis *a)
 
 static bool want_log(const struct chart *c, bool x)
 {
-    const struct plot_spec *spec = c->spec;
     double lo = INFINITY, hi = -INFINITY;
 
     for (size_t s = 0; s < c->nseries; s++) {
-        const struct plot_series *ps = &spec->series[s];
+        const struct extent *e = &c->ext[s];
 
-        for (size_t i = 0; ps->x && ps->y && i < ps->n; i++) {
-            double v = x ? ps->x[i] : ps->y[i];
-
-            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
-                continue;
-            if (v <= 0)
-                return false;
-            cover(&lo, &hi, v);
-        }
+        if (!e->n)
+            continue;
+        if ((x ? e->xlo : e->ylo) <= 0)
+            return false;
+        cover(&lo, &hi, x ? e->xlo : e->ylo);
+        cover(&lo, &hi, x ? e->xhi : e->yhi);
     }
     return lo <= hi && hi > lo * LOG_SPAN;
 }
@@ -743,27 +782,45 @@ static void trace_fill(struct chart *c, struct trace *tr)
     const struct plot_series *ps = tr->src;
     size_t i, m = 0, first = SIZE_MAX, last = 0, col, nkept = 0;
     size_t *lo_i, *hi_i, *kept;
+    double *lo_v, *hi_v, xbuf[NUMVIEW_BLOCK], ybuf[NUMVIEW_BLOCK];
 
     tr->n = 0;
-    if (!ps->x || !ps->y)
+    if (!has_points(ps))
         return;
     lo_i = xmalloc(c->ncols * sizeof(*lo_i));
     hi_i = xmalloc(c->ncols * sizeof(*hi_i));
+    lo_v = xmalloc(c->ncols * sizeof(*lo_v));
+    hi_v = xmalloc(c->ncols * sizeof(*hi_v));
     for (col = 0; col < c->ncols; col++)
         lo_i[col] = hi_i[col] = SIZE_MAX;
-    for (i = 0; i < ps->n; i++) {
-        if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
-            continue;
-        if (first == SIZE_MAX)
-            first = i;
-        last = i;
-        m++;
-        col = column(c, map_x(c, ps->x[i]));
-        if (lo_i[col] == SIZE_MAX || ps->y[i] < ps->y[lo_i[col]])
-            lo_i[col] = i;
-        if (hi_i[col] == SIZE_MAX || ps->y[i] > ps->y[hi_i[col]])
-            hi_i[col] = i;
+    for (size_t b = 0; b < ps->n; b += NUMVIEW_BLOCK) {
+        size_t bn = ps->n - b < NUMVIEW_BLOCK ? ps->n - b : NUMVIEW_BLOCK;
+        const double *xs = numview_block(ps->x, b, bn, xbuf);
+        const double *ys = numview_block(ps->y, b, bn, ybuf);
+
+        for (size_t j = 0; j < bn; j++) {
+            double y = ys[j];
+
+            if (!isfinite(xs[j]) || !isfinite(y))
+                continue;
+            i = b + j;
+            if (first == SIZE_MAX)
+                first = i;
+            last = i;
+            m++;
+            col = column(c, map_x(c, xs[j]));
+            if (lo_i[col] == SIZE_MAX || y < lo_v[col]) {
+                lo_i[col] = i;
+                lo_v[col] = y;
+            }
+            if (hi_i[col] == SIZE_MAX || y > hi_v[col]) {
+                hi_i[col] = i;
+                hi_v[col] = y;
+            }
+        }
     }
+    free(lo_v);
+    free(hi_v);
     if (!m) {
         free(lo_i);
         free(hi_i);
@@ -795,8 +852,8 @@ static void trace_fill(struct chart *c, struct trace *tr)
         tr->x = xmalloc(m * sizeof(*tr->x));
         tr->y = xmalloc(m * sizeof(*tr->y));
         for (i = 0; i < m; i++) {
-            tr->x[i] = map_x(c, ps->x[kept[i]]);
-            tr->y[i] = map_y(c, ps->y[kept[i]]);
+            tr->x[i] = map_x(c, numview_at(ps->x, kept[i]));
+            tr->y[i] = map_y(c, numview_at(ps->y, kept[i]));
         }
         tr->n = m;
         free(kept);
@@ -804,10 +861,11 @@ static void trace_fill(struct chart *c, struct trace *tr)
         tr->x = xmalloc(m * sizeof(*tr->x));
         tr->y = xmalloc(m * sizeof(*tr->y));
         for (i = first; i <= last; i++) {
-            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+            if (!isfinite(numview_at(ps->x, i)) ||
+                !isfinite(numview_at(ps->y, i)))
                 continue;
-            tr->x[tr->n] = map_x(c, ps->x[i]);
-            tr->y[tr->n] = map_y(c, ps->y[i]);
+            tr->x[tr->n] = map_x(c, numview_at(ps->x, i));
+            tr->y[tr->n] = map_y(c, numview_at(ps->y, i));
             tr->n++;
         }
     }
@@ -1727,6 +1785,7 @@ static void chart_release(struct chart *c)
         free(c->traces[i].y);
     }
     free(c->traces);
+    free(c->ext);
     free(c->bad_x);
     for (i = 0; i < c->nrows; i++)
         text_release(&c->rows[i].text);
@@ -1782,12 +1841,13 @@ static void scatter_hits_fill(struct chart *c)
     for (size_t s = 0; s < c->nseries; s++) {
         const struct plot_series *ps = &spec->series[s];
 
-        for (size_t i = 0; ps->x && ps->y && i < ps->n && done < HIT_MAX; i++) {
-            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+        for (size_t i = 0; has_points(ps) && i < ps->n && done < HIT_MAX; i++) {
+            if (!isfinite(numview_at(ps->x, i)) ||
+                !isfinite(numview_at(ps->y, i)))
                 continue;
             if (!c->hits.len)
                 strbuf_addstr(&c->hits, "<g class=\"hits\">\n");
-            hit_open(c, ps->x[i], ps->y[i]);
+            hit_open(c, numview_at(ps->x, i), numview_at(ps->y, i));
             if (ps->names && ps->names[i]) {
                 xml_add_text(&c->hits, ps->names[i], MAX_LABEL_CP);
                 strbuf_addstr(&c->hits, ": ");
@@ -1795,16 +1855,19 @@ static void scatter_hits_fill(struct chart *c)
             xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
                          MAX_LABEL_CP);
             strbuf_addch(&c->hits, ' ');
-            if (c->xcats && ps->x[i] >= 0 && ps->x[i] < (double)spec->ncats)
-                xml_add_text(&c->hits, spec->xcats[(size_t)ps->x[i]],
+            if (c->xcats && numview_at(ps->x, i) >= 0 &&
+                numview_at(ps->x, i) < (double)spec->ncats)
+                xml_add_text(&c->hits,
+                             spec->xcats[(size_t)numview_at(ps->x, i)],
                              MAX_LABEL_CP);
             else
-                strbuf_addstr(&c->hits, fmt_num(xs, sizeof(xs), ps->x[i]));
+                strbuf_addstr(&c->hits,
+                              fmt_num(xs, sizeof(xs), numview_at(ps->x, i)));
             strbuf_addstr(&c->hits, ", ");
             xml_add_text(&c->hits, spec->ylabel ? spec->ylabel : "y",
                          MAX_LABEL_CP);
             strbuf_addf(&c->hits, " %s</title></circle>\n",
-                        fmt_num(ys, sizeof(ys), ps->y[i]));
+                        fmt_num(ys, sizeof(ys), numview_at(ps->y, i)));
             done++;
         }
     }
@@ -1828,8 +1891,9 @@ static void hits_fill(struct chart *c)
         const struct plot_series *ps = &spec->series[s];
         size_t m = 0, k, j = 0, next = 0, want;
 
-        for (size_t i = 0; ps->x && ps->y && i < ps->n; i++)
-            if (isfinite(ps->x[i]) && isfinite(ps->y[i]))
+        for (size_t i = 0; has_points(ps) && i < ps->n; i++)
+            if (isfinite(numview_at(ps->x, i)) &&
+                isfinite(numview_at(ps->y, i)))
                 m++;
         if (!m)
             continue;
@@ -1839,18 +1903,21 @@ static void hits_fill(struct chart *c)
         /* Take the finite points numbered round(q * (m - 1) / (k - 1)). */
         want = 0;
         for (size_t i = 0; i < ps->n && next < k; i++) {
-            if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+            if (!isfinite(numview_at(ps->x, i)) ||
+                !isfinite(numview_at(ps->y, i)))
                 continue;
             if (k == 1 || j == want) {
-                hit_open(c, ps->x[i], ps->y[i]);
+                hit_open(c, numview_at(ps->x, i), numview_at(ps->y, i));
                 xml_add_text(&c->hits, ps->label, MAX_LEGEND_CP);
                 strbuf_addstr(&c->hits, " at ");
                 xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
                              MAX_LABEL_CP);
                 strbuf_addch(&c->hits, ' ');
-                strbuf_addstr(&c->hits, fmt_num(xs, sizeof(xs), ps->x[i]));
+                strbuf_addstr(&c->hits,
+                              fmt_num(xs, sizeof(xs), numview_at(ps->x, i)));
                 strbuf_addstr(&c->hits, ": ");
-                strbuf_addstr(&c->hits, fmt_num(ys, sizeof(ys), ps->y[i]));
+                strbuf_addstr(&c->hits,
+                              fmt_num(ys, sizeof(ys), numview_at(ps->y, i)));
                 strbuf_addstr(&c->hits, "</title></circle>\n");
                 next++;
                 if (k > 1)
@@ -1885,6 +1952,7 @@ static void chart_draw(struct chart *c)
     text_init(&c->mtext);
     text_set(&title, spec->title, MAX_LABEL_CP);
     c->xcats = spec->scatter && spec->xcats && spec->ncats;
+    scan_series(c);
     c->xlog = spec->scatter && !c->xcats && want_log(c, true);
     xlab = c->xlog ? xasprintf("%s (log scale)",
                                spec->xlabel ? spec->xlabel : "value")
@@ -2094,10 +2162,11 @@ static size_t nearest(const struct plot_series *ps, double x)
 {
     size_t best = SIZE_MAX;
 
-    for (size_t i = 0; ps->x && ps->y && i < ps->n; i++) {
-        if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+    for (size_t i = 0; has_points(ps) && i < ps->n; i++) {
+        if (!isfinite(numview_at(ps->x, i)) || !isfinite(numview_at(ps->y, i)))
             continue;
-        if (best == SIZE_MAX || fabs(ps->x[i] - x) < fabs(ps->x[best] - x))
+        if (best == SIZE_MAX ||
+            fabs(numview_at(ps->x, i) - x) < fabs(numview_at(ps->x, best) - x))
             best = i;
     }
     return best;
@@ -2112,7 +2181,7 @@ static void mini_hit_title(struct strbuf *out, const struct chart *c, size_t i)
 {
     const struct plot_spec *spec = c->spec;
     const char *xl = spec->xlabel ? spec->xlabel : "x";
-    double x = spec->series[0].x[i];
+    double x = numview_at(spec->series[0].x, i);
     char xs[FMT_NUM_SIZE], ys[FMT_NUM_SIZE];
 
     for (size_t s = 0; s < c->nseries; s++) {
@@ -2128,13 +2197,14 @@ static void mini_hit_title(struct strbuf *out, const struct chart *c, size_t i)
             strbuf_addch(out, '\n');
         }
         xml_add_text(out, ps->label, MAX_LEGEND_CP);
-        if (s && ps->x[j] != x) {
+        if (s && numview_at(ps->x, j) != x) {
             strbuf_addstr(out, " at ");
             xml_add_text(out, xl, MAX_LABEL_CP);
-            strbuf_addf(out, " %s", fmt_num(xs, sizeof(xs), ps->x[j]));
+            strbuf_addf(out, " %s",
+                        fmt_num(xs, sizeof(xs), numview_at(ps->x, j)));
             strbuf_addch(out, ':');
         }
-        strbuf_addf(out, " %s", fmt_num(ys, sizeof(ys), ps->y[j]));
+        strbuf_addf(out, " %s", fmt_num(ys, sizeof(ys), numview_at(ps->y, j)));
     }
 }
 
@@ -2149,32 +2219,34 @@ static void mini_hits(struct strbuf *out, const struct chart *c)
     size_t *idx, m = 0, k = 0, picked = 0;
     double prev_edge = c->frame.x0;
 
-    for (size_t i = 0; ps->x && ps->y && i < ps->n; i++)
-        m += isfinite(ps->x[i]) && isfinite(ps->y[i]);
+    for (size_t i = 0; has_points(ps) && i < ps->n; i++)
+        m += isfinite(numview_at(ps->x, i)) && isfinite(numview_at(ps->y, i));
     if (!m)
         return;
     idx = xmalloc((MINI_HITS + 1) * sizeof(*idx));
     for (size_t i = 0, j = 0; i < ps->n; i++) {
         size_t want;
 
-        if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+        if (!isfinite(numview_at(ps->x, i)) || !isfinite(numview_at(ps->y, i)))
             continue;
         want = m <= MINI_HITS
                    ? j
                    : (picked * (m - 1) + (MINI_HITS - 1) / 2) / (MINI_HITS - 1);
         if (j == want)
             picked++;
-        if ((j == want || (c->marker && ps->x[i] == c->spec->marker_x &&
-                           ps->y[i] == c->spec->marker_y)) &&
+        if ((j == want ||
+             (c->marker && numview_at(ps->x, i) == c->spec->marker_x &&
+              numview_at(ps->y, i) == c->spec->marker_y)) &&
             k < MINI_HITS + 1)
             idx[k++] = i;
         j++;
     }
     strbuf_addstr(out, "<g class=\"hits\">\n");
     for (size_t h = 0; h < k; h++) {
-        double x = map_x(c, ps->x[idx[h]]);
-        double edge =
-            h + 1 < k ? (x + map_x(c, ps->x[idx[h + 1]])) / 2 : c->frame.x1;
+        double x = map_x(c, numview_at(ps->x, idx[h]));
+        double edge = h + 1 < k
+                          ? (x + map_x(c, numview_at(ps->x, idx[h + 1]))) / 2
+                          : c->frame.x1;
 
         if (edge <= prev_edge)
             continue;
@@ -2356,6 +2428,7 @@ int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
     c.h = MINI_H;
 
     /* Layout: the legend above the frame, the x label below it. */
+    scan_series(&c);
     c.ylog = want_log(&c, false);
     data_range(&c, &xlo, &xhi, &ylo, &yhi);
     if (c.ylog)

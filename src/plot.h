@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "numvec.h"
 #include "strbuf.h"
 
 enum plot_style {
@@ -22,8 +23,8 @@ enum plot_style {
 struct plot_series {
     const char *label; /* legend entry, UTF-8, untrusted (a column name) */
     enum plot_style style;
-    const double *x; /* n points, x non-decreasing; points where x or y */
-    const double *y; /* is not finite (a missing value) are skipped */
+    struct numview x; /* n points, x non-decreasing; points where x or y */
+    struct numview y; /* is not finite (a missing value) are skipped */
     size_t n;
     const double *bad_x; /* x of rows whose value was nan/inf: marked */
     size_t nbad;

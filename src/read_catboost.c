@@ -251,7 +251,7 @@ static double last_iteration(const char *path, const char *side,
     if (!read_errors(path, side, prefix, m, &sp, &why)) {
         series_points_flush(&sp, m);
         if (m->nrows)
-            last = m->x[m->nrows - 1];
+            last = metrics_x(m, m->nrows - 1);
     }
     free(why);
     series_points_release(&sp);

@@ -458,7 +458,9 @@ static struct metrics *read_dvclive(const struct candidate *c, char **why)
     }
     series_rename_canonical(m);
     if (by_epoch) {
-        m->xbase = m->x[0] == 0 || m->x[0] == 1 ? (int)m->x[0] : -1;
+        m->xbase = metrics_x(m, 0) == 0 || metrics_x(m, 0) == 1
+                       ? (int)metrics_x(m, 0)
+                       : -1;
         metrics_note(m, "x is the epoch, from epoch.tsv (each logged step "
                         "mapped to its epoch)");
     } else if (ep != SIZE_MAX && !isnan(emin)) {

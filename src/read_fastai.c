@@ -291,8 +291,8 @@ static int data_record(struct fastai_reader *fr, const struct csv_record *rec)
     if (fr->block_start) {
         /* A later fit numbers its epochs from 0 again: number them on. */
         fr->offset = 0;
-        if (fr->m->nrows && x <= fr->m->x[fr->m->nrows - 1])
-            fr->offset = fr->m->x[fr->m->nrows - 1] + 1 - x;
+        if (fr->m->nrows && x <= metrics_x(fr->m, fr->m->nrows - 1))
+            fr->offset = metrics_x(fr->m, fr->m->nrows - 1) + 1 - x;
         fr->block_start = false;
     }
     if (n < fr->nnames) {

@@ -873,7 +873,9 @@ static struct metrics *read_generic(const struct candidate *c, char **why)
         m->xbase = 0;
         metrics_note(m, "epochs inferred from row order (counted from 0)");
     } else if (!step) {
-        m->xbase = m->x[0] == 0 || m->x[0] == 1 ? (int)m->x[0] : -1;
+        m->xbase = metrics_x(m, 0) == 0 || metrics_x(m, 0) == 1
+                       ? (int)metrics_x(m, 0)
+                       : -1;
     }
     m->format = xcol || !headerless ? label_table
                 : metrics_column_index(m, "col1") == SIZE_MAX

@@ -449,7 +449,7 @@ static void resume_at(struct keras_reader *kr, struct segment *s, double e,
     size_t seg = kr->nsegs - 1;
 
     for (size_t r = kr->m->nrows; r-- > 0 && kr->seg_of_row[r] == seg;) {
-        if (!kr->dead[r] && kr->m->x[r] >= e) {
+        if (!kr->dead[r] && metrics_x(kr->m, r) >= e) {
             kr->dead[r] = 1;
             s->nlive--;
             kr->nreplaced++;
@@ -567,10 +567,10 @@ static struct metrics *copy_segment(const struct keras_reader *kr, size_t seg)
     for (r = 0; r < m->nrows; r++) {
         if (kr->seg_of_row[r] != seg || kr->dead[r])
             continue;
-        row = metrics_add_row(out, m->x[r], metrics_line(m, r));
+        row = metrics_add_row(out, metrics_x(m, r), metrics_line(m, r));
         for (c = 0; c < m->ncols; c++)
             if (metrics_present(&m->cols[c], r))
-                metrics_set(out, row, c, m->cols[c].v[r]);
+                metrics_set(out, row, c, metrics_v(&m->cols[c], r));
     }
     return out;
 }
@@ -607,11 +607,11 @@ static bool one_epoch_calls(const struct keras_reader *kr)
         if (kr->segs[i].unreadable || kr->segs[i].nlive != 1)
             return false;
     for (size_t r = 0; r < m->nrows; r++)
-        if (!metrics_present(loss, r) || !isfinite(loss->v[r]))
+        if (!metrics_present(loss, r) || !isfinite(metrics_v(loss, r)))
             return false;
     for (size_t r = 2; r < m->nrows; r++)
-        if (!(fabs(loss->v[r] - loss->v[r - 1]) <
-              fabs(loss->v[r] - loss->v[0])))
+        if (!(fabs(metrics_v(loss, r) - metrics_v(loss, r - 1)) <
+              fabs(metrics_v(loss, r) - metrics_v(loss, 0))))
             return false;
     return true;
 }
@@ -674,7 +674,7 @@ static void note_nan_val(struct metrics *m)
         if (!st.n || st.nfinite)
             continue;
         for (size_t r = 0; r < m->nrows; r++)
-            if (metrics_present(col, r) && !isnan(col->v[r]))
+            if (metrics_present(col, r) && !isnan(metrics_v(col, r)))
                 all_nan = false;
         strbuf_addf(&names, "%s%s", nbad++ ? ", " : "", log);
     }
@@ -739,7 +739,7 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
         m = kr.m;
         kr.m = NULL;
         for (size_t r = 0; r < m->nrows; r++)
-            m->x[r] = kr.segs[0].first_epoch + (double)r;
+            metrics_put_x(m, r, kr.segs[0].first_epoch + (double)r);
     } else if (kr.nsegs == 1 && !kr.nreplaced) {
         m = kr.m;
         kr.m = NULL;
@@ -753,11 +753,11 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
     else
         metrics_note(m, "the log has no epoch column: epochs are inferred "
                         "from row order, counted from 0");
-    if (kr.xkind == KERAS_X_EPOCH && m->nrows && m->x[0] > 0)
+    if (kr.xkind == KERAS_X_EPOCH && m->nrows && metrics_x(m, 0) > 0)
         metrics_note(m,
                      "the first epoch logged is %g, not 0: fit() was "
                      "resumed with initial_epoch",
-                     m->x[0]);
+                     metrics_x(m, 0));
     if (kr.titled)
         metrics_note(m, "line 1 is a title, not the header: left out");
     if (delim == ';')
@@ -769,7 +769,7 @@ static struct metrics *read_keras(const struct candidate *c, char **why)
                      "loop calling fit(epochs=1)), the training loss going "
                      "on from each to the next; read in file order as "
                      "epochs %g-%g of one training",
-                     kr.nsegs, m->x[0], m->x[m->nrows - 1]);
+                     kr.nsegs, metrics_x(m, 0), metrics_x(m, m->nrows - 1));
     else if (kr.nsegs > 1)
         note_segments(m, &kr, seg);
     if (kr.nreplaced)

@@ -438,7 +438,7 @@ static bool raw_get(const struct metrics *raw, size_t r, size_t f, double *v)
 {
     if (f == SIZE_MAX || !metrics_present(&raw->cols[f], r))
         return false;
-    *v = raw->cols[f].v[r];
+    *v = metrics_v(&raw->cols[f], r);
     return true;
 }
 
@@ -652,7 +652,7 @@ static void fold_rows(struct fold *fd, struct metrics *m, size_t start,
             if (!metrics_present(&raw->cols[f], r) ||
                 (by_epoch && !fd->placed[r]))
                 continue;
-            last = raw->cols[f].v[r];
+            last = metrics_v(&raw->cols[f], r);
             sum += last;
             if (!isfinite(last) && !bad_line)
                 bad_line = metrics_line(raw, r);
@@ -755,7 +755,7 @@ static struct metrics *fold(struct lightning_reader *lr)
             while (end < n && raw_get(raw, end, lr->sfield, &s) && s == x)
                 end++;
         }
-        if (m->nrows && x < m->x[m->nrows - 1] && !back_line)
+        if (m->nrows && x < metrics_x(m, m->nrows - 1) && !back_line)
             back_line = metrics_line(raw, start);
         fold_rows(&fd, m, start, end, x, by_epoch, colmap);
         start = end;
@@ -765,11 +765,11 @@ static struct metrics *fold(struct lightning_reader *lr)
     if (by_epoch) {
         m->xbase = 0;
         metrics_note(m, "epochs are counted from 0, as Lightning does");
-        if (m->nrows && m->x[0] > 0)
+        if (m->nrows && metrics_x(m, 0) > 0)
             metrics_note(m,
                          "the log starts at epoch %g: the run was resumed "
                          "from a checkpoint",
-                         m->x[0]);
+                         metrics_x(m, 0));
         strbuf_reset(&sb);
         if (list_fields(&sb, &fd, fd.averaged, off, names_buf.buf))
             metrics_note(m,

@@ -357,7 +357,9 @@ static struct metrics *read_mlflow(const struct candidate *c, char **why)
         goto out;
     }
     series_rename_canonical(m);
-    m->xbase = m->x[0] == 0 || m->x[0] == 1 ? (int)m->x[0] : -1;
+    m->xbase = metrics_x(m, 0) == 0 || metrics_x(m, 0) == 1
+                   ? (int)metrics_x(m, 0)
+                   : -1;
     if (by_time)
         metrics_note(m, "every value was logged at step 0: each metric's "
                         "values are numbered in timestamp order, from 0, "

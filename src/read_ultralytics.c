@@ -371,7 +371,7 @@ static void add_loss(struct metrics *m, const char *prefix,
 
             if (!metrics_present(c, i))
                 break;
-            sum += c->v[i];
+            sum += metrics_v(c, i);
         }
         if (j == n)
             metrics_set(m, i, col, sum);
@@ -391,8 +391,9 @@ static double first_value(const struct metrics *m, size_t col)
     size_t i;
 
     for (i = 0; i < m->nrows; i++)
-        if (metrics_present(&m->cols[col], i) && isfinite(m->cols[col].v[i]))
-            return m->cols[col].v[i];
+        if (metrics_present(&m->cols[col], i) &&
+            isfinite(metrics_v(&m->cols[col], i)))
+            return metrics_v(&m->cols[col], i);
     return NAN;
 }
 
@@ -442,7 +443,7 @@ static void note_zero_metrics(struct metrics *m)
         if (strncmp(c->name, "metrics/", 8))
             continue;
         for (j = 0; j < m->nrows; j++)
-            if (metrics_present(c, j) && c->v[j] != 0)
+            if (metrics_present(c, j) && metrics_v(c, j) != 0)
                 return;
         n++;
     }
@@ -539,8 +540,8 @@ static struct metrics *read_results(const struct candidate *c, char **why)
          metrics_column_index(m, "metrics/mAP_0.5:0.95") != SIZE_MAX;
     timecol = metrics_column_index(m, "time") != SIZE_MAX;
     m->format = label;
-    if (m->x[0] == 0 || m->x[0] == 1)
-        m->xbase = (int)m->x[0];
+    if (metrics_x(m, 0) == 0 || metrics_x(m, 0) == 1)
+        m->xbase = (int)metrics_x(m, 0);
     else
         m->xbase = v5 ? 0 : timecol ? 1 : -1;
     if (v5)

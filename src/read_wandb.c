@@ -415,7 +415,9 @@ static struct metrics *read_wandb(const struct candidate *c, char **why)
     }
     series_rename_canonical(m);
     if (epoch)
-        m->xbase = m->x[0] == 0 || m->x[0] == 1 ? (int)m->x[0] : -1;
+        m->xbase = metrics_x(m, 0) == 0 || metrics_x(m, 0) == 1
+                       ? (int)metrics_x(m, 0)
+                       : -1;
     if (nfiles > 1)
         metrics_note(m, "W&B run '%s', gathered from %zu exported charts",
                      c->key, nfiles);

@@ -35,13 +35,15 @@ static void replay_one(const struct metrics *m, const struct column *c,
                        bool maximize, struct replay_stop *s)
 {
     size_t n = 0, wait = 0;
+    struct numreader rd;
 
+    metrics_reader(&rd, m, c);
     s->stopped = s->kept = false;
     s->stop_eval = 0;
     s->stop_x = s->kept_x = s->kept_value = NAN;
     s->after = s->longest = 0;
     for (size_t i = 0; i < m->nrows; i++) {
-        double v = c->v[i];
+        double v;
 
         if (!metrics_present(c, i))
             continue;
@@ -50,10 +52,11 @@ static void replay_one(const struct metrics *m, const struct column *c,
             s->after++;
             continue;
         }
+        v = numreader_at(&rd, i);
         if (isfinite(v) &&
             (!s->kept || (maximize ? v > s->kept_value : v < s->kept_value))) {
             s->kept = true;
-            s->kept_x = m->x[i];
+            s->kept_x = metrics_x(m, i);
             s->kept_value = v;
             wait = 0;
             continue;
@@ -63,7 +66,7 @@ static void replay_one(const struct metrics *m, const struct column *c,
         if (wait >= s->patience) {
             s->stopped = true;
             s->stop_eval = n;
-            s->stop_x = m->x[i];
+            s->stop_x = metrics_x(m, i);
         }
     }
 }

@@ -244,7 +244,7 @@ static const struct column *analyse_run(const struct run_read *rd,
 
         an->slice_at_best[i] = NAN;
         if (sc && an->best.found && metrics_present(sc, an->best.row))
-            an->slice_at_best[i] = sc->v[an->best.row];
+            an->slice_at_best[i] = metrics_v(sc, an->best.row);
     }
     {
         /*

@@ -28,6 +28,11 @@
 
 static const char *srcdir;
 
+static bool same_bits(double a, double b)
+{
+    return !memcmp(&a, &b, sizeof(a));
+}
+
 static char *fixture(const char *name)
 {
     return xasprintf("%s/tests/unit/data/csv/%s", srcdir, name);
@@ -87,7 +92,7 @@ static long ncols(const struct metrics *m)
 
 static double xat(const struct metrics *m, size_t row)
 {
-    return m && row < m->nrows ? m->x[row] : NONE;
+    return m && row < m->nrows ? metrics_x(m, row) : NONE;
 }
 
 static long line_at(const struct metrics *m, size_t row)
@@ -99,7 +104,7 @@ static double val(const struct metrics *m, const char *col, size_t row)
 {
     const struct column *c = m ? metrics_find(m, col) : NULL;
 
-    return c && row < m->nrows ? c->v[row] : NONE;
+    return c && row < m->nrows ? metrics_v(c, row) : NONE;
 }
 
 static long present(const struct metrics *m, const char *col, size_t row)
@@ -692,6 +697,85 @@ static void test_numbers(void)
     is_int(bad, 0, "parse_number() agrees with strtod on random decimals");
 }
 
+/*
+ * Every cell read from a file is the double parse_number() gives for its
+ * text, bit for bit, however the column stores it; a column of short
+ * decimals is stored as 32-bit decimals, one with a longer number in it as
+ * doubles.
+ */
+static void test_stored_numbers(void)
+{
+    enum { ROWS = 20000 };
+    struct strbuf csv = STRBUF_INIT;
+    char(*cells)[40] = xcalloc(ROWS, sizeof(*cells));
+    struct metrics *m;
+    char *path, *why = NULL;
+    long bad = 0;
+
+    strbuf_addstr(&csv, "step,any,short,long\n");
+    for (long i = 0; i < ROWS; i++) {
+        char *p = cells[i], *end;
+        unsigned n;
+
+        do {
+            p = cells[i];
+            if (!pick(4))
+                *p++ = "+-"[pick(2)];
+            for (n = pick(11); n; n--)
+                *p++ = (char)('0' + pick(10));
+            if (pick(3)) {
+                *p++ = '.';
+                for (n = pick(11); n; n--)
+                    *p++ = (char)('0' + pick(10));
+            }
+            if (!pick(6)) {
+                *p++ = "eE"[pick(2)];
+                if (pick(2))
+                    *p++ = "+-"[pick(2)];
+                for (n = pick(3); n; n--)
+                    *p++ = (char)('0' + pick(10));
+            }
+            *p = '\0';
+            if (!pick(50))
+                snprintf(cells[i], sizeof(cells[i]), "%s",
+                         (const char *[]){"nan", "inf", "-inf", "-0", "-0.000",
+                                          ""}[pick(6)]);
+            (void)strtod(cells[i], &end);
+        } while (*cells[i] && (end == cells[i] || *end));
+        strbuf_addf(&csv, "%ld,%s,%u.%03u,%s\n", i, cells[i], pick(1000),
+                    pick(1000), i == ROWS / 2 ? "0.1234567891" : "12.5");
+    }
+    path = write_temp(&csv);
+    m = csvload_file(path, &why);
+    ok(m && m->nrows == ROWS && m->ncols == 3, "stored numbers: read");
+    for (size_t r = 0; m && r < ROWS; r++) {
+        double want = NAN;
+        const struct column *c = &m->cols[0];
+
+        if (*cells[r] && parse_number(cells[r], &want))
+            want = -999;
+        if (metrics_present(c, r) != !!*cells[r] ||
+            (*cells[r] && !same_bits(metrics_v(c, r), want)) ||
+            metrics_x(m, r) != (double)r)
+            if (!bad++)
+                printf("# row %zu '%s': got %.17g, want %.17g\n", r, cells[r],
+                       metrics_v(c, r), want);
+    }
+    is_int(bad, 0, "stored numbers: every cell as parse_number() reads it");
+    ok(m && !m->cols[1].v.d && !m->x.d,
+       "stored numbers: short decimals and steps take 4 bytes a value");
+    ok(m && m->cols[2].v.d && metrics_v(&m->cols[2], 0) == 12.5 &&
+           metrics_v(&m->cols[2], ROWS / 2) == 0.1234567891 &&
+           metrics_v(&m->cols[2], ROWS - 1) == 12.5,
+       "stored numbers: a ten-digit value makes its column doubles");
+    metrics_free(m);
+    unlink(path);
+    free(path);
+    free(why);
+    free(cells);
+    strbuf_release(&csv);
+}
+
 /* One header check for every CSV reader: the first bad column wins. */
 static void test_header_problem(void)
 {
@@ -757,21 +841,21 @@ static bool same_read(const struct metrics *a, const char *wa,
     if (!a)
         return true;
     if (a->nrows != b->nrows || a->ncols != b->ncols ||
-        strcmp(a->xname, b->xname) ||
-        memcmp(a->x, b->x, a->nrows * sizeof(*a->x)))
+        strcmp(a->xname, b->xname))
         return false;
     for (size_t r = 0; r < a->nrows; r++)
-        if (metrics_line(a, r) != metrics_line(b, r))
+        if (metrics_line(a, r) != metrics_line(b, r) ||
+            !same_bits(metrics_x(a, r), metrics_x(b, r)))
             return false;
     for (size_t c = 0; c < a->ncols; c++) {
         const struct column *ca = &a->cols[c], *cb = &b->cols[c];
 
         if (strcmp(ca->name, cb->name) ||
-            ca->line_of_first_nonfinite != cb->line_of_first_nonfinite ||
-            memcmp(ca->v, cb->v, a->nrows * sizeof(*ca->v)))
+            ca->line_of_first_nonfinite != cb->line_of_first_nonfinite)
             return false;
         for (size_t r = 0; r < a->nrows; r++)
-            if (metrics_present(ca, r) != metrics_present(cb, r))
+            if (metrics_present(ca, r) != metrics_present(cb, r) ||
+                !same_bits(metrics_v(ca, r), metrics_v(cb, r)))
                 return false;
     }
     return true;
@@ -925,7 +1009,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(170);
+    plan(174);
     test_seed();
     test_line_ends();
     test_cells();
@@ -938,6 +1022,7 @@ int main(void)
     test_each();
     test_fast_path();
     test_numbers();
+    test_stored_numbers();
     test_header_problem();
     test_cell_problem();
     test_two_threads();

@@ -72,7 +72,7 @@ static bool shares_at(const struct metrics *m, double x, const char *metric,
 
     *k = 0;
     for (size_t r = 0; r < m->nrows; r++)
-        if (m->x[r] == x)
+        if (metrics_x(m, r) == x)
             row = r;
     if (row == SIZE_MAX)
         return false;
@@ -82,7 +82,7 @@ static bool shares_at(const struct metrics *m, double x, const char *metric,
 
         if (strncmp(c->name, "pred_count_", strlen("pred_count_")))
             continue;
-        v = metrics_present(c, row) ? c->v[row] : 0;
+        v = metrics_present(c, row) ? metrics_v(c, row) : 0;
         p[(*k)++] = v;
         total += v;
         if (metric && !strcmp(c->name, metric))
@@ -162,10 +162,10 @@ static bool check(const struct metrics *m, const struct finding *f,
         for (size_t r = 0; r < m->nrows; r++)
             if (metrics_present(c, r) &&
                 (e->kind == DIAG_NUM_X
-                     ? m->x[r] == e->value
-                     : m->x[r] == e->x &&
+                     ? metrics_x(m, r) == e->value
+                     : metrics_x(m, r) == e->x &&
                            (e->kind == DIAG_NUM_POINT
-                                ? same(c->v[r], e->value)
+                                ? same(metrics_v(c, r), e->value)
                                 : same((double)metrics_line(m, r), e->value))))
                 good = true;
         *why = "no such point in the log";
@@ -173,8 +173,9 @@ static bool check(const struct metrics *m, const struct finding *f,
     }
     if (e->kind == DIAG_NUM_COUNT) {
         for (size_t r = 0; r < m->nrows; r++)
-            if (metrics_present(c, r) && isfinite(c->v[r]) &&
-                (isnan(e->x0) || (m->x[r] >= e->x0 && m->x[r] <= e->x1)))
+            if (metrics_present(c, r) && isfinite(metrics_v(c, r)) &&
+                (isnan(e->x0) ||
+                 (metrics_x(m, r) >= e->x0 && metrics_x(m, r) <= e->x1)))
                 k++;
         *why = "not the number of values logged";
         return same((double)k, e->value);

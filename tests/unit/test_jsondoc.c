@@ -456,7 +456,7 @@ static double cell(const struct metrics *m, const char *col, size_t row)
 
     if (!c || row >= m->nrows)
         return -12345;
-    return metrics_present(c, row) ? c->v[row] : -999;
+    return metrics_present(c, row) ? metrics_v(c, row) : -999;
 }
 
 static void test_rows(void)

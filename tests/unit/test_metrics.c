@@ -7,7 +7,9 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics.h"
 #include "tap.h"
@@ -80,14 +82,16 @@ static void test_store(void)
     is_int((long)b, 1, "second column index");
     is_int((long)m->nrows, 1000, "1000 rows");
     ok(m->alloc >= 1000, "alloc covers the rows");
-    ok(!metrics_present(&m->cols[b], 0) && isnan(m->cols[b].v[0]) &&
-           !metrics_present(&m->cols[b], 999) && isnan(m->cols[b].v[999]),
+    ok(!metrics_present(&m->cols[b], 0) && isnan(metrics_v(&m->cols[b], 0)) &&
+           !metrics_present(&m->cols[b], 999) &&
+           isnan(metrics_v(&m->cols[b], 999)),
        "late column is missing in earlier rows");
     metrics_set(m, 999, b, 0.25);
-    is_double(m->cols[b].v[999], 0.25, 0, "late column set");
-    is_double(m->x[500], 5000, 0, "x kept through growth");
+    is_double(metrics_v(&m->cols[b], 999), 0.25, 0, "late column set");
+    is_double(metrics_x(m, 500), 5000, 0, "x kept through growth");
     is_int((long)metrics_line(m, 500), 502, "line kept through growth");
-    is_double(m->cols[a].v[999], 0.001, 1e-12, "values kept through growth");
+    is_double(metrics_v(&m->cols[a], 999), 0.001, 1e-12,
+              "values kept through growth");
 
     /* More columns than the first column allocation holds. */
     for (i = 0; i < 20; i++) {
@@ -118,9 +122,9 @@ static void test_nonfinite_line(void)
 
     is_int((long)m->cols[0].line_of_first_nonfinite, 4,
            "line of first non-finite value (row 2 is on line 4)");
-    ok(metrics_present(&m->cols[0], 2) && isnan(m->cols[0].v[2]),
+    ok(metrics_present(&m->cols[0], 2) && isnan(metrics_v(&m->cols[0], 2)),
        "a logged nan is present");
-    ok(!metrics_present(&m->cols[0], 1) && isnan(m->cols[0].v[1]),
+    ok(!metrics_present(&m->cols[0], 1) && isnan(metrics_v(&m->cols[0], 1)),
        "a missing cell is NaN and not present");
     metrics_free(m);
 
@@ -324,9 +328,114 @@ static void test_lines_and_bits(void)
     metrics_free(m);
 }
 
+static bool same_bits(double a, double b)
+{
+    return !memcmp(&a, &b, sizeof(a));
+}
+
+/* Whether column col of m reads back vals[0..n) bit for bit. */
+static bool reads_back(const struct metrics *m, size_t col, const double *vals,
+                       size_t n)
+{
+    struct numreader rd;
+    double buf[NUMVIEW_BLOCK];
+
+    metrics_reader(&rd, m, &m->cols[col]);
+    for (size_t i = 0; i < n; i++)
+        if (!same_bits(metrics_v(&m->cols[col], i), vals[i]) ||
+            !same_bits(numreader_at(&rd, i), vals[i]))
+            return false;
+    for (size_t b = 0; b < n; b += NUMVIEW_BLOCK) {
+        size_t k = n - b < NUMVIEW_BLOCK ? n - b : NUMVIEW_BLOCK;
+        const double *d =
+            numview_block(numvec_view(&m->cols[col].v), b, k, buf);
+
+        for (size_t i = 0; i < k; i++)
+            if (!same_bits(d[i], vals[b + i]))
+                return false;
+    }
+    return true;
+}
+
+/*
+ * The store keeps short decimals in 4 bytes and gives back the very
+ * doubles it was given: NaN, the infinities and -0.0 included, through a
+ * change of scale and a change to plain doubles.
+ */
+static void test_compact(void)
+{
+    enum { N = 5003 };
+    double *vals = xcalloc(N, sizeof(*vals));
+    struct metrics *m = metrics_new("mem.csv", "step"), *t;
+    size_t a = metrics_add_column(m, "a"), b = metrics_add_column(m, "b");
+    const double odd[] = {NAN, INFINITY, -INFINITY, -0.0, 0.0, 7, -7};
+    uint64_t seed = 42;
+
+    for (size_t i = 0; i < N; i++) {
+        size_t row = metrics_add_row(m, (double)i * 10, i + 2);
+
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        /* Values of more decimals as the column goes on: scale 0 to 6. */
+        vals[i] =
+            (double)(int32_t)(seed >> 44) / pow(10, (double)(3 + i * 4 / N));
+        if (i % 97 == 0)
+            vals[i] = odd[i / 97 % 7];
+        metrics_set(m, row, a, vals[i]);
+        metrics_set(m, row, b, vals[i]);
+    }
+    ok(!m->cols[a].v.d && !m->x.d && m->cols[a].v.scale >= 3,
+       "compact: short decimals are stored as decimals");
+    ok(reads_back(m, a, vals, N), "compact: every value read back bit for bit");
+    metrics_set(m, 17, b, 0.1f);
+    vals[17] = 0.1f;
+    ok(m->cols[b].v.d != NULL && reads_back(m, b, vals, N),
+       "compact: a float32's value makes the column doubles, all kept");
+    vals[17] = metrics_v(&m->cols[a], 17);
+
+    /* Appending a part of another scale keeps every value. */
+    t = metrics_new("mem.csv", "step");
+    metrics_add_column(t, "a");
+    metrics_add_column(t, "b");
+    for (size_t i = 0; i < 3; i++) {
+        size_t row = metrics_add_row(t, (double)(N + i) * 10, N + i + 2);
+
+        metrics_set(t, row, 0, 123456.5 + (double)i);
+        metrics_set(t, row, 1, 0.5);
+    }
+    metrics_append(m, t, 0);
+    vals = xreallocarray(vals, N + 3, sizeof(*vals));
+    for (size_t i = 0; i < 3; i++)
+        vals[N + i] = 123456.5 + (double)i;
+    ok(m->nrows == N + 3 && reads_back(m, a, vals, N + 3) &&
+           metrics_x(m, N + 2) == (N + 2) * 10.0,
+       "compact: appended rows of another scale read back");
+    metrics_free(m);
+
+    /* A decimal set as q and scale is the double of its text. */
+    m = metrics_new("mem.csv", "step");
+    a = metrics_add_column(m, "a");
+    for (size_t i = 0; i < N; i++) {
+        size_t row = metrics_add_row(m, (double)i, i + 2);
+        int32_t q = (int32_t)(i * 7919 % 1000000000) * (i % 2 ? -1 : 1);
+        int scale = (int)(i % 10);
+        char text[40];
+
+        snprintf(text, sizeof(text), "%s%d.%0*d", q < 0 ? "-" : "",
+                 abs(q) / (int)pow(10, scale), scale,
+                 abs(q) % (int)pow(10, scale));
+        if (!scale)
+            snprintf(text, sizeof(text), "%d", q);
+        metrics_set_decimal(m, row, a, q, scale);
+        vals[i] = strtod(text, NULL);
+    }
+    ok(reads_back(m, a, vals, N), "compact: a decimal is its text's double");
+    metrics_free(m);
+    free(vals);
+}
+
 int main(void)
 {
-    plan(88);
+    plan(93);
     test_roles();
     test_store();
     test_lines_and_bits();
@@ -334,5 +443,6 @@ int main(void)
     test_stats();
     test_finite_series();
     test_best();
+    test_compact();
     return done();
 }

@@ -256,10 +256,17 @@ static struct plot_spec basic_spec(struct plot_series *s)
         "best epoch 4: 0.66", false,   NULL,   0,
     };
 
-    s[0] = (struct plot_series){"train_loss", PLOT_TRAIN, x5,  train5, 5,
-                                NULL,         0,          NULL};
-    s[1] =
-        (struct plot_series){"val_loss", PLOT_VAL, x5, val5, 5, NULL, 0, NULL};
+    s[0] = (struct plot_series){"train_loss",
+                                PLOT_TRAIN,
+                                numview_of(x5),
+                                numview_of(train5),
+                                5,
+                                NULL,
+                                0,
+                                NULL};
+    s[1] = (struct plot_series){
+        "val_loss", PLOT_VAL, numview_of(x5), numview_of(val5), 5, NULL,
+        0,          NULL};
     return spec;
 }
 
@@ -451,7 +458,8 @@ static void test_big(void)
     double *x = xmalloc(n * sizeof(*x)), *y = xmalloc(n * sizeof(*y));
     double *bad = xmalloc(n / 10 * sizeof(*bad));
     struct plot_series s[1] = {
-        {"train_loss", PLOT_TRAIN, x, y, n, bad, n / 10, NULL},
+        {"train_loss", PLOT_TRAIN, numview_of(x), numview_of(y), n, bad, n / 10,
+         NULL},
     };
     struct plot_spec spec = {"big", "step", "loss", s,     1,    true,
                              5e5,   1,      "b",    false, NULL, 0};
@@ -542,17 +550,23 @@ static void test_degenerate(void)
     ok(svg && !strstr(svg, "#2ca02c"), "NULL series, NaN marker: no marker");
     free(svg);
 
-    s[0] =
-        (struct plot_series){"empty", PLOT_TRAIN, x5, train5, 0, NULL, 0, NULL};
-    s[1] =
-        (struct plot_series){"with-NaN", PLOT_VAL, x5, nan_y, 5, NULL, 0, NULL};
-    s[2] = (struct plot_series){"huge", PLOT_OTHER, x5, huge, 5, NULL, 0, NULL};
-    s[3] =
-        (struct plot_series){"tiny", PLOT_OTHER, tiny, tiny, 5, NULL, 0, NULL};
-    s[4] =
-        (struct plot_series){"back", PLOT_OTHER, back, same, 5, bad_x, 3, NULL};
-    s[5] =
-        (struct plot_series){"one", PLOT_OTHER, one_x, one_y, 1, NULL, 0, NULL};
+    s[0] = (struct plot_series){
+        "empty", PLOT_TRAIN, numview_of(x5), numview_of(train5), 0, NULL,
+        0,       NULL};
+    s[1] = (struct plot_series){
+        "with-NaN", PLOT_VAL, numview_of(x5), numview_of(nan_y), 5, NULL,
+        0,          NULL};
+    s[2] = (struct plot_series){
+        "huge", PLOT_OTHER, numview_of(x5), numview_of(huge), 5, NULL, 0, NULL};
+    s[3] = (struct plot_series){
+        "tiny", PLOT_OTHER, numview_of(tiny), numview_of(tiny), 5, NULL,
+        0,      NULL};
+    s[4] = (struct plot_series){
+        "back", PLOT_OTHER, numview_of(back), numview_of(same), 5, bad_x,
+        3,      NULL};
+    s[5] = (struct plot_series){
+        "one", PLOT_OTHER, numview_of(one_x), numview_of(one_y), 1, NULL,
+        0,     NULL};
     spec.series = s;
     spec.nseries = 6;
     spec.marker_x = 1e308;
@@ -565,8 +579,9 @@ static void test_degenerate(void)
        "no NaN or inf reaches the SVG");
     free(svg);
 
-    s[0] = (struct plot_series){"empty", PLOT_TRAIN, NULL, NULL,
-                                0,       bad_x,      1,    NULL};
+    s[0] = (struct plot_series){
+        "empty", PLOT_TRAIN, numview_of(NULL), numview_of(NULL), 0, bad_x,
+        1,       NULL};
     spec.nseries = 1;
     spec.has_marker = false;
     svg = draw(&spec);
@@ -580,8 +595,9 @@ static void test_degenerate(void)
     ok(svg && count(svg, "<circle class=\"s-") == 1, "single point: a dot");
     free(svg);
 
-    s[0] =
-        (struct plot_series){"same", PLOT_TRAIN, same, same, 5, NULL, 0, NULL};
+    s[0] = (struct plot_series){
+        "same", PLOT_TRAIN, numview_of(same), numview_of(same), 5, NULL,
+        0,      NULL};
     spec.series = s;
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "\n0.44\n") &&
@@ -622,8 +638,9 @@ static void test_many_series(void)
     size_t i;
 
     for (i = 0; i < 40; i++)
-        s[i] = (struct plot_series){"run", PLOT_OTHER, x5, train5,
-                                    5,     NULL,       0,  NULL};
+        s[i] = (struct plot_series){
+            "run", PLOT_OTHER, numview_of(x5), numview_of(train5), 5, NULL,
+            0,     NULL};
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "more\n"),
        "40 series: legend says how many more");
@@ -639,7 +656,8 @@ static void test_integer_ticks(void)
 {
     static const double x[] = {1, 2, 3, 4}, y[] = {0.9, 0.6, 0.65, 0.8};
     static const double fx[] = {0.5, 1.5, 2.5}, fy[] = {1, 2, 3};
-    struct plot_series s = {"val_loss", PLOT_VAL, x, y, 4, NULL, 0, NULL};
+    struct plot_series s = {
+        "val_loss", PLOT_VAL, numview_of(x), numview_of(y), 4, NULL, 0, NULL};
     struct plot_spec spec = {"loss", "epoch", "loss", &s,    1,    false,
                              0,      0,       NULL,   false, NULL, 0};
     char *a = draw(&spec), *b;
@@ -647,8 +665,8 @@ static void test_integer_ticks(void)
     ok(a && strstr(a, ">1</text>") && strstr(a, ">4</text>") &&
            !strstr(a, ">1.5</text>") && !strstr(a, ">2.5</text>"),
        "whole epochs get whole ticks");
-    s.x = fx;
-    s.y = fy;
+    s.x = numview_of(fx);
+    s.y = numview_of(fy);
     s.n = 3;
     b = draw(&spec);
     ok(b && strstr(b, ".5</text>"), "fractional x keeps fractional ticks");
@@ -760,8 +778,9 @@ static void test_log_axis(void)
     static const double x[] = {1, 2, 3, 4, 5, 6};
     static const double wide[] = {2070, 400, 60, 12, 5, 3.9};
     static const double narrow[] = {50, 20, 8, 3, 1.5, 1.0};
-    struct plot_series s = {"train_loss", PLOT_TRAIN, x,   wide, 6,
-                            NULL,         0,          NULL};
+    struct plot_series s = {
+        "train_loss", PLOT_TRAIN, numview_of(x), numview_of(wide), 6,
+        NULL,         0,          NULL};
     struct plot_spec spec = {"loss", "epoch", "loss", &s,    1,    false,
                              0,      0,       NULL,   false, NULL, 0};
     struct strbuf sb = STRBUF_INIT;
@@ -773,7 +792,7 @@ static void test_log_axis(void)
     ok(svg && strstr(svg, "<title>train_loss at epoch 6: 3.9</title>"),
        "the hover value is the logged value, not its logarithm");
     free(svg);
-    s.y = narrow;
+    s.y = numview_of(narrow);
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && !strstr(sb.buf, "log scale") &&
            strstr(sb.buf, "\nloss\n"),
@@ -812,8 +831,9 @@ static void test_log_ticks(void)
 {
     static const double x[] = {1, 2, 3, 4, 5, 6};
     static const double wide[] = {2070, 400, 60, 12, 5, 3.9};
-    struct plot_series s = {"train_loss", PLOT_TRAIN, x,   wide, 6,
-                            NULL,         0,          NULL};
+    struct plot_series s = {
+        "train_loss", PLOT_TRAIN, numview_of(x), numview_of(wide), 6,
+        NULL,         0,          NULL};
     struct plot_spec spec = {"loss", "epoch", "loss", &s,    1,    false,
                              0,      0,       NULL,   false, NULL, 0};
     char *svg = draw(&spec);
@@ -843,8 +863,9 @@ static void test_scatter(void)
     static const double idx[] = {0, 1, 1, 0};
     static const char *const names[] = {"run-a", "<run-b>", "run-c", "run-d"};
     static const char *const cats[] = {"adam", "<b>sgd</b>"};
-    struct plot_series s = {"val_loss", PLOT_TRAIN, lr, best,
-                            4,          NULL,       0,  names};
+    struct plot_series s = {
+        "val_loss", PLOT_TRAIN, numview_of(lr), numview_of(best), 4,
+        NULL,       0,          names};
     struct plot_spec spec = {"best val_loss by lr",
                              "lr",
                              "best val_loss",
@@ -872,13 +893,13 @@ static void test_scatter(void)
     ok(svg && strstr(svg, "viewBox=\"0 0 480 340\""), "scatter: a small chart");
     free(svg);
 
-    s.x = best;
+    s.x = numview_of(best);
     svg = draw(&spec);
     ok(svg && shown_text(svg, &sb) && !strstr(sb.buf, "log scale"),
        "scatter: 0.3 to 0.9 on a linear x axis");
     free(svg);
 
-    s.x = idx;
+    s.x = numview_of(idx);
     spec.xcats = cats;
     spec.ncats = 2;
     spec.xlabel = "optimizer";
@@ -905,8 +926,10 @@ static void test_mini(void)
     double *x = xmalloc(N * sizeof(*x)), *y = xmalloc(N * sizeof(*y));
     double *t = xmalloc(N * sizeof(*t));
     struct plot_series s[2] = {
-        {"<b>val</b>", PLOT_VAL, x, y, N, NULL, 0, NULL},
-        {"train_loss", PLOT_TRAIN, x, t, N, NULL, 0, NULL},
+        {"<b>val</b>", PLOT_VAL, numview_of(x), numview_of(y), N, NULL, 0,
+         NULL},
+        {"train_loss", PLOT_TRAIN, numview_of(x), numview_of(t), N, NULL, 0,
+         NULL},
     };
     struct plot_spec spec = {
         "val & train",         "step", "<b>val</b>", s, 2, true, 0, 0,

@@ -151,7 +151,7 @@ static long nrows(const struct metrics *m)
 
 static double xat(const struct metrics *m, size_t row)
 {
-    return m && row < m->nrows ? m->x[row] : NONE;
+    return m && row < m->nrows ? metrics_x(m, row) : NONE;
 }
 
 static long line_at(const struct metrics *m, size_t row)
@@ -163,7 +163,7 @@ static double val(const struct metrics *m, const char *col, size_t row)
 {
     const struct column *c = m ? metrics_find(m, col) : NULL;
 
-    return c && row < m->nrows ? c->v[row] : NONE;
+    return c && row < m->nrows ? metrics_v(c, row) : NONE;
 }
 
 static long present(const struct metrics *m, const char *col, size_t row)

@@ -113,14 +113,14 @@ static double cell(const struct metrics *m, const char *col, size_t row)
 
     if (!c || row >= m->nrows)
         return -12345;
-    return metrics_present(c, row) ? c->v[row] : -999;
+    return metrics_present(c, row) ? metrics_v(c, row) : -999;
 }
 
 /* The row at x, or SIZE_MAX. */
 static size_t row_at(const struct metrics *m, double x)
 {
     for (size_t i = 0; i < m->nrows; i++)
-        if (m->x[i] == x)
+        if (metrics_x(m, i) == x)
             return i;
     return SIZE_MAX;
 }
@@ -209,7 +209,7 @@ static void test_hf_basic(void)
     is_str(m->xname, "epoch", "hf: x is the epoch");
     is_int(m->xbase, 0, "hf: counted from 0");
     is_int((long)m->nrows, 6, "hf: train and eval entries merge by epoch");
-    is_double(m->x[0], 0.5, 0, "hf: fractional epoch");
+    is_double(metrics_x(m, 0), 0.5, 0, "hf: fractional epoch");
     is_int((long)m->ncols, 9, "hf: nine columns");
     is_str(orig_of(m, "train_loss"), "loss", "hf: loss is train_loss");
     is_str(orig_of(m, "lr"), "learning_rate", "hf: learning_rate is lr");
@@ -274,7 +274,7 @@ static void test_hf_axes(void)
     m = read_run(&format_hf_trainer, "hf/epoch_reset");
     if (ok(m != NULL, "hf: epoch_reset reads")) {
         is_str(m->xname, "step", "hf: epoch going back: x is the step");
-        ok(m->nrows == 4 && m->x[3] == 200, "hf: every step kept");
+        ok(m->nrows == 4 && metrics_x(m, 3) == 200, "hf: every step kept");
         ok(has_note(m, "x is the optimizer step, not the epoch: the epoch "
                        "goes back from 1 to 0.02 at step 200"),
            "hf: says why");
@@ -294,7 +294,7 @@ static void test_hf_axes(void)
     m = read_run(&format_hf_trainer, "hf/step_eval");
     if (ok(m != NULL, "hf: step_eval reads")) {
         is_str(m->xname, "step", "hf: evaluated by steps: x is the step");
-        ok(m->nrows == 3 && m->x[0] == 250 && m->x[2] == 750,
+        ok(m->nrows == 3 && metrics_x(m, 0) == 250 && metrics_x(m, 2) == 750,
            "hf: rows at the checkpoints' steps");
         ok(has_note(m, "x is the optimizer step, not the epoch: the "
                        "Trainer evaluated every so many steps (step 250 "
@@ -442,7 +442,8 @@ static void test_d2_read(void)
         is_str(m->xname, "step", "d2: x is the iteration");
         is_int(m->xbase, -1, "d2: steps have no base");
         is_int((long)m->nrows, 11, "d2: ten records and the eta one");
-        ok(m->x[0] == 19 && m->x[10] == 200, "d2: iterations 19 to 200");
+        ok(metrics_x(m, 0) == 19 && metrics_x(m, 10) == 200,
+           "d2: iterations 19 to 200");
         is_str(orig_of(m, "train_loss"), "total_loss",
                "d2: total_loss is train_loss");
         ok(orig_of(m, "loss_cls") == NULL && orig_of(m, "lr") == NULL &&
@@ -498,7 +499,8 @@ static void test_d2_read(void)
     m = read_run(&format_detectron2, "detectron2/restarts");
     if (ok(m != NULL, "d2: restarts reads")) {
         is_int((long)m->nrows, 6, "d2: the last job's six records");
-        ok(m->x[0] == 9 && m->x[5] == 99, "d2: iterations 9 to 99");
+        ok(metrics_x(m, 0) == 9 && metrics_x(m, 5) == 99,
+           "d2: iterations 9 to 99");
         is_double((double)metrics_line(m, 0), 7, 0, "d2: from line 7 on");
         ok(metrics_find(m, "loss_mask") == NULL,
            "d2: the earlier jobs' columns are gone");

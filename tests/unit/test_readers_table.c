@@ -126,7 +126,7 @@ static long nrows(const struct metrics *m)
 
 static double xat(const struct metrics *m, size_t row)
 {
-    return m && row < m->nrows ? m->x[row] : NONE;
+    return m && row < m->nrows ? metrics_x(m, row) : NONE;
 }
 
 /* The value of col at x (NONE when there is no such row or value). */
@@ -136,8 +136,8 @@ static double at(const struct metrics *m, const char *col, double x)
     size_t i;
 
     for (i = 0; c && i < m->nrows; i++)
-        if (m->x[i] == x)
-            return metrics_present(c, i) ? c->v[i] : NONE;
+        if (metrics_x(m, i) == x)
+            return metrics_present(c, i) ? metrics_v(c, i) : NONE;
     return NONE;
 }
 

@@ -341,20 +341,21 @@ static bool replay_in_log(const struct metrics *m, const struct column *c,
         if (!metrics_present(c, i))
             continue;
         evals++;
-        if (s->stopped && m->x[i] > s->stop_x)
+        if (s->stopped && metrics_x(m, i) > s->stop_x)
             after++;
-        if (s->kept && m->x[i] == s->kept_x) {
-            kept_seen = c->v[i] == s->kept_value;
+        if (s->kept && metrics_x(m, i) == s->kept_x) {
+            kept_seen = metrics_v(c, i) == s->kept_value;
             since = 0;
             continue;
         }
-        if (kept_seen && !(s->stopped && m->x[i] > s->stop_x)) {
+        if (kept_seen && !(s->stopped && metrics_x(m, i) > s->stop_x)) {
             since++;
-            if (isfinite(c->v[i]) && (rp->maximize ? c->v[i] > s->kept_value
-                                                   : c->v[i] < s->kept_value))
+            if (isfinite(metrics_v(c, i)) &&
+                (rp->maximize ? metrics_v(c, i) > s->kept_value
+                              : metrics_v(c, i) < s->kept_value))
                 return false;
         }
-        if (s->stopped && m->x[i] == s->stop_x)
+        if (s->stopped && metrics_x(m, i) == s->stop_x)
             stop_seen = since == s->patience || !s->kept;
     }
     return evals == rp->evals && after == s->after && kept_seen && stop_seen;

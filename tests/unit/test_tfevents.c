@@ -210,8 +210,8 @@ static double at(const struct metrics *m, const char *name, double x)
     const struct column *c = metrics_find(m, name);
 
     for (size_t i = 0; c && i < m->nrows; i++)
-        if (m->x[i] == x)
-            return metrics_present(c, i) ? c->v[i] : NAN;
+        if (metrics_x(m, i) == x)
+            return metrics_present(c, i) ? metrics_v(c, i) : NAN;
     return NAN;
 }
 
@@ -900,7 +900,7 @@ static void test_read_lightning(void)
         return;
     is_str(m->format, "TensorBoard event file", "lightning: format label");
     ok(!strcmp(m->xname, "epoch") && m->xbase == 0 && m->nrows == 3 &&
-           m->x[0] == 0 && m->x[2] == 2,
+           metrics_x(m, 0) == 0 && metrics_x(m, 2) == 2,
        "lightning: on epochs 0 to 2, from the epoch scalar");
     is_columns(m, "lr(lr-Adam),train_loss,val_loss,val_acc",
                "lightning: columns; no hp_metric, no epoch");
@@ -944,7 +944,7 @@ static void test_read_keras(void)
     if (!ok(m != NULL, "keras: reads"))
         return;
     ok(!strcmp(m->xname, "epoch") && m->xbase == 0 && m->nrows == 4 &&
-           m->x[3] == 3,
+           metrics_x(m, 3) == 3,
        "keras: on epochs 0 to 3");
     is_columns(m,
                "train_loss(train/epoch_loss),train_acc(train/epoch_accuracy),"
@@ -986,7 +986,7 @@ static void test_read_others(void)
                    "torch new_style: tutorial tags mapped");
         c = metrics_find(m, "train_loss");
         ok(m->nrows == 4 && !strcmp(m->xname, "step") && c &&
-               metrics_present(c, 3) && isnan(c->v[3]) &&
+               metrics_present(c, 3) && isnan(metrics_v(c, 3)) &&
                c->line_of_first_nonfinite == 14,
            "torch new_style: nan kept as a value, cited at its record");
         is_double(at(m, "val_acc", 2), 0.64, 0,
@@ -1004,7 +1004,7 @@ static void test_read_others(void)
                    "val_acc(eval/accuracy),eval/runtime,"
                    "eval/samples_per_second,eval/steps_per_second",
                    "hf trainer: columns");
-        ok(m->nrows == 4 && m->x[1] == 940 && m->xbase == -1 &&
+        ok(m->nrows == 4 && metrics_x(m, 1) == 940 && m->xbase == -1 &&
                isnan(at(m, "train_loss", 940)) &&
                at(m, "val_loss", 940) == (double)0.5123f,
            "hf trainer: on steps, sparse rows");
@@ -1068,7 +1068,8 @@ static void test_read_damage(void)
 
     m = read_fixture("corrupt");
     if (ok(m != NULL, "corrupt: reads what it can")) {
-        ok(m->nrows == 3 && m->x[0] == 0 && m->x[1] == 2 && m->x[2] == 6,
+        ok(m->nrows == 3 && metrics_x(m, 0) == 0 && metrics_x(m, 1) == 2 &&
+               metrics_x(m, 2) == 6,
            "corrupt: good records before, between and after");
         ok(has_note(m, "1700006000.box.1.0: byte 99: a record is corrupt "
                        "(its data CRC does not match): skipped") &&
@@ -1147,7 +1148,7 @@ static void test_read_undecodable(void)
         fclose(f);
     }
     m = read_path(dir, &why);
-    ok(m && m->nrows == 2 && m->x[0] == 1 && m->x[1] == 3 &&
+    ok(m && m->nrows == 2 && metrics_x(m, 0) == 1 && metrics_x(m, 1) == 3 &&
            has_note(m, "byte 93: a record holds no valid Event"),
        "undecodable: the record is skipped whole and noted");
     if (m && tap_fail)
