@@ -69,9 +69,9 @@
  * rebuilt from the cache with the page made afresh, is the guard.)
  */
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(struct run) == 608, "cache.c: a field of struct run");
+_Static_assert(sizeof(struct run) == 640, "cache.c: a field of struct run");
 _Static_assert(sizeof(struct run_read) == 104, "cache.c: struct run_read");
-_Static_assert(sizeof(struct run_analysis) == 392,
+_Static_assert(sizeof(struct run_analysis) == 424,
                "cache.c: struct run_analysis");
 _Static_assert(sizeof(struct run_drawn) == 40, "cache.c: struct run_drawn");
 _Static_assert(sizeof(struct chart_ref) == 24, "cache.c: struct chart_ref");
@@ -647,6 +647,22 @@ static void get_curve(struct reader *r, size_t *n, double **xs, double **ys)
     }
 }
 
+/* The x of a curve's non-finite rows: a count, then as many doubles. */
+static void put_bad(struct strbuf *sb, size_t n, const double *xs)
+{
+    put_u64(sb, n);
+    for (size_t i = 0; i < n; i++)
+        put_f64(sb, xs[i]);
+}
+
+static void get_bad(struct reader *r, size_t *n, double **xs)
+{
+    *n = get_size(r);
+    *xs = *n ? get_doubles(r, *n) : NULL;
+    if (!*xs)
+        *n = 0;
+}
+
 static void put_analysis(struct strbuf *sb, const struct run_analysis *an)
 {
     put_str(sb, an->rule.metric);
@@ -657,9 +673,11 @@ static void put_analysis(struct strbuf *sb, const struct run_analysis *an)
     for (size_t i = 0; i < an->nslices; i++)
         put_f64(sb, an->slice_at_best[i]);
     put_curve(sb, an->ncurve, an->curve_x, an->curve_y);
+    put_bad(sb, an->ncurve_bad, an->curve_bad);
     put_replay(sb, &an->replay);
     put_str(sb, an->train_name);
     put_curve(sb, an->ntrain, an->train_x, an->train_y);
+    put_bad(sb, an->ntrain_bad, an->train_bad);
     put_diag(sb, &an->diag);
 }
 
@@ -672,9 +690,11 @@ static void get_analysis(struct reader *r, struct run_analysis *an)
     an->nslices = get_size(r);
     an->slice_at_best = get_doubles(r, an->nslices);
     get_curve(r, &an->ncurve, &an->curve_x, &an->curve_y);
+    get_bad(r, &an->ncurve_bad, &an->curve_bad);
     get_replay(r, &an->replay);
     an->train_name = get_str(r);
     get_curve(r, &an->ntrain, &an->train_x, &an->train_y);
+    get_bad(r, &an->ntrain_bad, &an->train_bad);
     get_diag(r, &an->diag);
 }
 

@@ -328,7 +328,8 @@ struct strbuf *charts_read_svgs(const struct site *site, const struct run *r,
  * analysis kept, with its training loss when the metric is the held-out
  * loss (the pair its loss chart shows); false when it kept no curve.
  */
-static bool draw_mini(const struct run *r, struct strbuf *out)
+static bool draw_mini(const struct run *r, struct plot_shared *shared,
+                      struct strbuf *out)
 {
     const struct run_analysis *an = &r->an;
     struct plot_series series[2];
@@ -345,6 +346,8 @@ static bool draw_mini(const struct run *r, struct strbuf *out)
     series[0].x = numview_of(an->curve_x);
     series[0].y = numview_of(an->curve_y);
     series[0].n = an->ncurve;
+    series[0].bad_x = an->curve_bad;
+    series[0].nbad = an->ncurve_bad;
     spec.nseries = 1;
     if (an->ntrain && an->train_name &&
         metrics_role_of(an->rule.metric) == ROLE_VAL_LOSS) {
@@ -353,6 +356,8 @@ static bool draw_mini(const struct run *r, struct strbuf *out)
         series[1].x = numview_of(an->train_x);
         series[1].y = numview_of(an->train_y);
         series[1].n = an->ntrain;
+        series[1].bad_x = an->train_bad;
+        series[1].nbad = an->ntrain_bad;
         spec.nseries = 2;
     }
     spec.series = series;
@@ -372,14 +377,15 @@ static bool draw_mini(const struct run *r, struct strbuf *out)
                             an->train_name, r->name)
                 : xasprintf("%s of run %s", an->rule.metric, r->name);
     spec.title = title;
-    plot_svg_mini(&spec, out);
+    plot_svg_mini(&spec, shared, out);
     free(label);
     free(title);
     return true;
 }
 
 struct strbuf *charts_one_file_svgs(const struct site *site,
-                                    const struct run *r)
+                                    const struct run *r,
+                                    struct plot_shared *shared)
 {
     size_t kept = charts_main(&r->drawn);
     struct strbuf *svgs;
@@ -389,7 +395,7 @@ struct strbuf *charts_one_file_svgs(const struct site *site,
     svgs = xcalloc(r->drawn.ncharts, sizeof(*svgs));
     for (size_t c = 0; c < r->drawn.ncharts; c++)
         strbuf_init(&svgs[c], 0);
-    draw_mini(r, &svgs[kept]);
+    draw_mini(r, shared, &svgs[kept]);
     return svgs;
 }
 
@@ -400,6 +406,38 @@ void charts_free_svgs(const struct run *r, struct strbuf *svgs)
     for (size_t c = 0; c < r->drawn.ncharts; c++)
         strbuf_release(&svgs[c]);
     free(svgs);
+}
+
+/*
+ * The x of the rows of column col of m whose value is nan or inf into
+ * *xs (*count of them): every one up to CHARTS_MAX_BAD, else that many
+ * spread evenly over them, in order.
+ */
+static void keep_bad(const struct metrics *m, const struct column *col,
+                     size_t *count, double **xs)
+{
+    struct numreader rd;
+    size_t n = 0, k = 0, seen = 0;
+
+    free(*xs);
+    *xs = NULL;
+    *count = 0;
+    metrics_reader(&rd, m, col);
+    for (size_t row = 0; row < m->nrows; row++)
+        n += metrics_present(col, row) && !isfinite(numreader_at(&rd, row));
+    if (!n)
+        return;
+    *xs = xmalloc((n < CHARTS_MAX_BAD ? n : CHARTS_MAX_BAD) * sizeof(double));
+    metrics_reader(&rd, m, col);
+    for (size_t row = 0; row < m->nrows; row++) {
+        if (!metrics_present(col, row) || isfinite(numreader_at(&rd, row)))
+            continue;
+        /* The k-th kept is the (k * n / CHARTS_MAX_BAD)-th of them. */
+        if (n <= CHARTS_MAX_BAD || seen == k * n / CHARTS_MAX_BAD)
+            (*xs)[k++] = metrics_x(m, row);
+        seen++;
+    }
+    *count = k;
 }
 
 /*
@@ -469,6 +507,7 @@ void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
                        const struct column *col)
 {
     keep_reduced(m, col, &an->ncurve, &an->curve_x, &an->curve_y);
+    keep_bad(m, col, &an->ncurve_bad, &an->curve_bad);
 }
 
 void charts_keep_train(struct run_analysis *an, const struct metrics *m)
@@ -480,6 +519,7 @@ void charts_keep_train(struct run_analysis *an, const struct metrics *m)
     free(an->train_name);
     an->train_name = xstrdup(col->name);
     keep_reduced(m, col, &an->ntrain, &an->train_x, &an->train_y);
+    keep_bad(m, col, &an->ntrain_bad, &an->train_bad);
 }
 
 int charts_draw_overlay(struct site *site, const struct run_set *set,

@@ -22,6 +22,13 @@
 #define CHARTS_MAX_PER_RUN 32
 
 /*
+ * The most non-finite rows of a curve kept for the compact chart's
+ * crosses, spread evenly over them (a chart marks at most one every few
+ * pixel columns).
+ */
+#define CHARTS_MAX_BAD 400
+
+/*
  * Draw every chart of run r from m into runs/<slug>/ and list them in
  * d->charts (d is r's drawn part, the only part of r written here): loss
  * (train and held-out), accuracy, predictions per class, and one chart
@@ -69,15 +76,16 @@ struct strbuf *charts_one_file_svgs(const struct site *site,
 /*
  * Keep a reduced copy of the rule's metric (column col of m) in an
  * (curve_x, curve_y), at most about 400 points (a min/max envelope per
- * bucket), for overlays.
+ * bucket), for overlays, and the x of its non-finite rows (curve_bad),
+ * for the compact chart's crosses.
  */
 void charts_keep_curve(struct run_analysis *an, const struct metrics *m,
                        const struct column *col);
 
 /*
  * Keep the training loss of m (its ROLE_TRAIN_LOSS column) the same way
- * in an (train_name, train_x, train_y), for judging a run's fit against
- * its reference's; nothing when m has none.
+ * in an (train_name, train_x, train_y, train_bad), for judging a run's
+ * fit against its reference's; nothing when m has none.
  */
 void charts_keep_train(struct run_analysis *an, const struct metrics *m);
 

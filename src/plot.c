@@ -218,6 +218,7 @@ struct chart {
     bool xlog;    /* the same for ax (scatter charts only) */
     bool xcats;   /* ax is categories: x is an index into spec->xcats */
     size_t ncols; /* pixel columns of the area */
+    double colw;  /* their width in units; 0 is 1 */
 
     struct trace *traces;
     size_t ntraces;
@@ -749,10 +750,13 @@ static double tick_y(const struct chart *c, size_t i)
 /* Stage 3: data                                                       */
 /* ------------------------------------------------------------------ */
 
-/* The pixel column of chart x coordinate px. */
+/*
+ * The pixel column of chart x coordinate px: columns are one unit wide,
+ * or colw units when that is set (the compact chart's MINI_COL).
+ */
 static size_t column(const struct chart *c, double px)
 {
-    double t = floor(px - c->area.x0);
+    double t = floor((px - c->area.x0) / (c->colw > 0 ? c->colw : 1));
 
     if (!(t >= 0))
         return 0;
@@ -1669,7 +1673,8 @@ void plot_style(struct strbuf *out)
                        ".rg-mini .s-grid{stroke-width:.8}"
                        ".rg-mini .mk{stroke-width:1.2;stroke-dasharray:4 3}"
                        ".rg-mini rect.s-frame{fill:none}"
-                       ".rg-mini circle{stroke-width:1.5}\n"
+                       ".rg-mini circle{stroke-width:1.5}"
+                       ".rg-mini .s-bad{stroke-width:1.4}\n"
                        ".rg-mini text{font:14px Helvetica,Arial,sans-serif}"
                        ".rg-mini .hit:hover{fill-opacity:.12}\n");
 }
@@ -2151,6 +2156,16 @@ static void mini_move(struct strbuf *out, double x, double y, char dir,
     mini_num(out, to);
 }
 
+/* A cross of radius 3 centred on (x, y): "Mx-3 y-3l6 6m0-6l-6 6". */
+static void mini_cross(struct strbuf *out, double x, double y)
+{
+    strbuf_addch(out, 'M');
+    mini_num(out, x - 3);
+    strbuf_addch(out, ' ');
+    mini_num(out, y - 3);
+    strbuf_addstr(out, "l6 6m0-6l-6 6");
+}
+
 /* The estimated width of ASCII label s at size fs (Helvetica-like). */
 static double mini_width(const char *s, double fs)
 {
@@ -2325,7 +2340,7 @@ static void mini_axes(struct strbuf *out, const struct chart *c)
 static void mini_traces(struct strbuf *out, struct chart *c)
 {
     size_t seen[3] = {0, 0, 0};
-    double lx = c->frame.x0;
+    double lx = c->frame.x0, names_w = 0;
     struct strbuf label = STRBUF_INIT;
 
     c->traces = xcalloc(c->nseries, sizeof(*c->traces));
@@ -2383,7 +2398,52 @@ static void mini_traces(struct strbuf *out, struct chart *c)
         lx +=
             22 + mini_width(tr->src->label ? tr->src->label : "", MINI_FS) + 14;
     }
+    /*
+     * The crosses' legend entry, after the lines': the full chart's red
+     * rows ("val_loss: non-finite") on one line, or only "non-finite"
+     * when the names do not fit.
+     */
+    strbuf_reset(&label);
+    for (size_t s = 0; s < c->nseries; s++) {
+        const struct plot_series *ps = &c->spec->series[s];
+
+        if (!ps->nbad || !ps->bad_x)
+            continue;
+        if (label.len)
+            strbuf_addstr(&label, ", ");
+        names_w += mini_width(ps->label ? ps->label : "", MINI_FS) +
+                   (label.len ? mini_width(", ", MINI_FS) : 0);
+        xml_add_text(&label, ps->label, MAX_LEGEND_CP);
+    }
+    if (label.len) {
+        strbuf_addstr(&label, ": non-finite");
+        names_w += mini_width(": non-finite", MINI_FS);
+        if (lx + 22 + names_w > MINI_W) {
+            strbuf_reset(&label);
+            strbuf_addstr(&label, "non-finite");
+        }
+        strbuf_addstr(out, "<path class=\"s-bad\" d=\"");
+        mini_cross(out, lx + 9, MINI_FS);
+        strbuf_addstr(out, "\"/>\n");
+        mini_text(out, "f-bad", lx + 22, MINI_FS + MINI_FS / 3, NULL,
+                  label.buf);
+    }
     strbuf_release(&label);
+}
+
+/*
+ * The rows whose value is nan or inf: small red crosses just inside the
+ * top of the frame, at most one every few pixel columns (bad_fill()).
+ */
+static void mini_bad(struct strbuf *out, struct chart *c)
+{
+    bad_fill(c);
+    if (!c->nbad)
+        return;
+    strbuf_addstr(out, "<path class=\"s-bad\" d=\"");
+    for (size_t i = 0; i < c->nbad; i++)
+        mini_cross(out, c->bad_x[i], c->frame.y1 + 4);
+    strbuf_addstr(out, "\"/>\n");
 }
 
 /* The best checkpoint: a dashed line, a dot and its label. */
@@ -2407,7 +2467,8 @@ static void mini_marker(struct strbuf *out, const struct chart *c)
     /* Beside the line, on the side with room, at the top of the frame. */
     w = mini_width(c->spec->marker_label, MINI_FS);
     x = c->mx + 6 + w <= c->frame.x1 ? c->mx + 6 : c->mx - 6;
-    mini_text(out, "f-text", x, c->frame.y1 + MINI_FS + 2,
+    /* Below the crosses of non-finite rows, when there are any. */
+    mini_text(out, "f-text", x, c->frame.y1 + MINI_FS + 2 + (c->nbad ? 8 : 0),
               x > c->mx ? NULL : "end", label.buf);
     strbuf_release(&label);
 }
@@ -2466,6 +2527,7 @@ int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
     c.area.x1 = c.frame.x1 - 6;
     c.area.y0 = c.frame.y0 - 6;
     c.area.y1 = c.frame.y1 + 6;
+    c.colw = MINI_COL;
     c.ncols = (size_t)((c.area.x1 - c.area.x0) / MINI_COL);
     /* trace_fill() reduces per column of the area: columns of MINI_COL. */
     c.area.x1 = c.area.x0 + (double)c.ncols * MINI_COL;
@@ -2496,6 +2558,7 @@ int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
         c.my = map_y(&c, spec->marker_y);
     }
     mini_traces(out, &c);
+    mini_bad(out, &c);
     mini_marker(out, &c);
     if (c.nseries)
         mini_hits(out, &c);

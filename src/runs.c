@@ -61,9 +61,11 @@ static void run_analysis_release(struct run_analysis *an)
     free(an->slice_at_best);
     free(an->curve_x);
     free(an->curve_y);
+    free(an->curve_bad);
     free(an->train_name);
     free(an->train_x);
     free(an->train_y);
+    free(an->train_bad);
     diagnosis_release(&an->diag);
 }
 

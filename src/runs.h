@@ -102,12 +102,18 @@ struct run_analysis {
     size_t nslices;
     size_t ncurve; /* the rule's metric, reduced for overlays */
     double *curve_x, *curve_y;
+    /* The x of its rows whose value is nan or inf, at most
+       CHARTS_MAX_BAD of them spread evenly, or NULL. */
+    size_t ncurve_bad;
+    double *curve_bad;
     struct replay replay; /* early stopping replayed on the rule's metric
                              (replay.h); done false without a best */
     char *train_name;     /* the training loss, reduced the same way (logged
                              points only, minima kept), or NULL */
     size_t ntrain;
     double *train_x, *train_y;
+    size_t ntrain_bad; /* its non-finite rows, as curve_bad */
+    double *train_bad;
     struct diagnosis diag;
 };
 

@@ -8,7 +8,7 @@
 # link is on every run page) and a skipped run (which has no page).
 . "$srcdir/tests/lib.sh"
 
-plan 41
+plan 45
 
 # count FILE TEXT: how many times FILE holds TEXT (a fixed string).
 count() { grep -oF -- "$2" "$1" | wc -l | tr -d ' '; }
@@ -80,6 +80,7 @@ check untrusted tests/golden/untrusted/runs
 # values on hover in bands, each a logged value, and the rule's repeated
 # words said once for the whole document.
 one="$TMP/site-sample.html"
+awk '/^<section class="folded" id="run-healthy"/,/<\/svg>/' "$one" >"$TMP/s-finite"
 t_is "sample: every comparable run's chart is a compact one" \
     "$(count "$one" '<svg class="rg-chart rg-mini"')" \
     "$(grep -c '"status": "ok"' "$TMP/site-sample/summary.json")"
@@ -95,6 +96,26 @@ t_is "sample: the rule's description once, not in each run's section" \
     "$(count "$one" '<p class="rule-desc">')" 2
 t_is "sample: how early stopping is replayed, once" \
     "$(count "$one" 'as Keras and Lightning do it')" 1
+
+# Non-finite rows are crossed at the top of the compact chart, as on the
+# site's chart, and the legend says so; a report written again into the
+# same site (its runs taken from the cache) gives the same file.
+awk '/^<section class="folded" id="run-lr-too-high"/,/<\/svg>/' "$one" \
+    >"$TMP/nan-run"
+t_grep "sample: a run's non-finite rows crossed in its compact chart" \
+    '^<path class="s-bad" d="M[0-9.]* 33l6 6m0-6l-6 6M' "$TMP/nan-run"
+t_grep "sample: ... and the legend says which" \
+    '<text class="f-bad" [^>]*>[^<]*non-finite</text>' "$TMP/nan-run"
+t_nogrep "sample: no cross in a run whose values are finite" 's-bad' \
+    "$TMP/s-finite"
+cp -R "$TMP/site-sample" "$TMP/ref"
+cp -R "$TMP/site-sample" "$TMP/inc"
+(cd "$srcdir" &&
+    $RG -q --rebuild sample_runs -o "$TMP/ref" --single-file "$TMP/ref.html" &&
+    $RG -q sample_runs -o "$TMP/inc" --single-file "$TMP/inc.html") \
+    >"$TMP/out" 2>&1 || :
+t_cmp "sample: written again from the cache, the same as with --rebuild" \
+    "$TMP/ref.html" "$TMP/inc.html"
 
 # Size: a run adds a few KB, its chart included (it was about 30 KB when
 # the section inlined the site's chart).

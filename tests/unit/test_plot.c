@@ -990,10 +990,83 @@ static void test_mini(void)
     free(t);
 }
 
+/* The largest step along x between two points of the first path of cls. */
+static long widest_step(const char *svg, const char *cls)
+{
+    char key[64];
+    const char *p;
+    long widest = 0;
+
+    snprintf(key, sizeof(key), "<path class=\"%s\"", cls);
+    p = strstr(svg, key);
+    if (!p || !(p = strstr(p, " d=\"M")) || !(p = strchr(p, 'l')))
+        return -1;
+    for (p++; *p && *p != '"';) {
+        char *end;
+        long dx = strtol(p, &end, 10);
+
+        if (end == p)
+            return -1;
+        strtol(end, &end, 10); /* dy */
+        if (labs(dx) > widest)
+            widest = labs(dx);
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    return widest;
+}
+
+/*
+ * The compact chart reduces a long series per column of its frame, all
+ * the way across (a series with more points than columns was once folded
+ * into the last column past a third of the frame), and marks non-finite
+ * rows with red crosses at the top of the frame, as the full chart does,
+ * with a legend entry naming the series.
+ */
+static void test_mini_long_and_bad(void)
+{
+    enum { N = 2000 };
+    double *x = xmalloc(N * sizeof(*x)), *y = xmalloc(N * sizeof(*y));
+    double bad[3] = {500, 501, 1500};
+    struct plot_series s[1] = {
+        {"val_loss", PLOT_VAL, numview_of(x), numview_of(y), N, NULL, 0, NULL},
+    };
+    struct plot_spec spec = {"val_loss", "step", "val_loss", s,     1,    false,
+                             0,          0,      NULL,       false, NULL, 0};
+    struct strbuf sb = STRBUF_INIT;
+    const char *crosses;
+
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (double)i;
+        y[i] = 1 + (double)(i % 13) * 0.01;
+    }
+    plot_svg_mini(&spec, &sb);
+    ok(widest_step(sb.buf, "s-val") >= 0 && widest_step(sb.buf, "s-val") <= 6,
+       "mini: a long series is drawn column by column across the frame");
+    ok(!strstr(sb.buf, "s-bad") && !strstr(sb.buf, "non-finite"),
+       "mini: no cross when every value is finite");
+    strbuf_reset(&sb);
+    s[0].bad_x = bad;
+    s[0].nbad = 3;
+    plot_svg_mini(&spec, &sb);
+    crosses = strstr(sb.buf, ": non-finite</text>\n<path class=\"s-bad\"");
+    ok(strstr(sb.buf, "<text class=\"f-bad\" x=\"") &&
+           strstr(sb.buf, ">val_loss: non-finite</text>"),
+       "mini: the crosses in the legend, named by their series");
+    ok(crosses && count(crosses, "l6 6m0-6l-6 6") == 2 &&
+           strstr(crosses, " 33l6 6"),
+       "mini: a cross per non-finite row a few columns apart, at the top");
+    strbuf_release(&sb);
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
-    plan(85);
+    plan(89);
     test_mini();
+    test_mini_long_and_bad();
     test_fmt_g5();
     test_fmt_num_f1();
     test_log_axis();
