@@ -11,6 +11,7 @@
 #include "compare.h"
 #include "diagnose.h"
 #include "metrics.h"
+#include "plot.h"
 #include "runs.h"
 #include "site.h"
 
@@ -67,11 +68,13 @@ void charts_free_svgs(const struct run *r, struct strbuf *svgs);
  * charts_read_svgs(site, r, charts_main(&r->drawn)): a compact chart
  * (plot_svg_mini()) of the rule's metric drawn from the reduced curve the
  * analysis kept (with the training loss when the metric is the held-out
- * loss), a few KB however long the run; without that curve, the site's
- * chart read back. Returns NULL after error().
+ * loss), a few KB however long the run, its frame shared with the charts
+ * drawn before it (plot_shared); without that curve, the site's chart read
+ * back. Returns NULL after error().
  */
 struct strbuf *charts_one_file_svgs(const struct site *site,
-                                    const struct run *r);
+                                    const struct run *r,
+                                    struct plot_shared *shared);
 
 /*
  * Keep a reduced copy of the rule's metric (column col of m) in an

@@ -104,6 +104,7 @@ static struct verdict record(const struct report_info *info,
 #define ANCHOR_INDEX "index"
 #define ANCHOR_COMPARE "compare"
 #define ANCHOR_RUN "run-"
+#define ANCHOR_COMMON_NOTE "common-note"
 
 /*
  * The link to run `to`'s page from a page at the site's root, or from
@@ -117,6 +118,19 @@ static char *run_href(const struct report_info *info, const struct run *to,
     if (info->links == HTML_LINKS_IN_PAGE)
         return xasprintf("#" ANCHOR_RUN "%s", to->slug);
     return from_run ? run_link_from_run(to) : run_page_path(to);
+}
+
+/*
+ * Render template name: a page of the site as the template is written, a
+ * section of the one-file report without its indentation (tmpl.h), which
+ * would otherwise be repeated in every run's section.
+ */
+static int render(const struct report_info *info, const char *name,
+                  const struct tmpl_dict *d, struct strbuf *out)
+{
+    if (info->links == HTML_LINKS_IN_PAGE)
+        return tmpl_render_flush(name, d, out);
+    return tmpl_render(name, d, out);
 }
 
 /*
@@ -618,6 +632,13 @@ int html_index(const struct run_set *set, const struct report_info *info,
     set_frame(d, info, ANCHOR_INDEX, false);
     if (info->cmp)
         set_text_section(d, "VERDICT_RULE", info->cmp->rule_text);
+    if (info->links == HTML_LINKS_IN_PAGE && info->common_note) {
+        struct tmpl_dict *n = tmpl_add(d, "COMMON_NOTE");
+
+        tmpl_set(n, "NOTE_ID", ANCHOR_COMMON_NOTE);
+        tmpl_set_int(n, "N", (long)info->ncommon_note);
+        tmpl_set(n, "TEXT", info->common_note);
+    }
     if (have_board)
         set_headline(d, &board, info);
     if (have_board)
@@ -682,7 +703,7 @@ int html_index(const struct run_set *set, const struct report_info *info,
     tmpl_set_int(d, "N_NOT_COMPARABLE", (long)n_nc);
     tmpl_set_int(d, "N_SKIPPED", (long)n_skipped);
 
-    ret = tmpl_render("index.tpl", d, out);
+    ret = render(info, "index.tpl", d, out);
     tmpl_dict_free(d);
     if (have_board)
         board_release(&board);
@@ -724,7 +745,13 @@ static void set_diagnosis(struct tmpl_dict *d, const struct report_info *info,
     set_text_section(rec, "FIRST_CHECK", record(info, r).first_check);
     set_text_section(rec, "ACTION", record(info, r).action);
     set_text_section(rec, "SUCCESS", record(info, r).success);
-    set_text_section(rec, "DIAG_NOTE", diag->note);
+    /* In the one-file report, a note most runs share is said once. */
+    if (info->links == HTML_LINKS_IN_PAGE && info->common_note && diag->note &&
+        !strcmp(diag->note, info->common_note))
+        tmpl_set(tmpl_add(rec, "COMMON_NOTE"), "NOTE_HREF",
+                 "#" ANCHOR_COMMON_NOTE);
+    else
+        set_text_section(rec, "DIAG_NOTE", diag->note);
 }
 
 /* The columns past the chart limit, summarised in one table. */
@@ -763,12 +790,20 @@ static int set_inline_svg(struct tmpl_dict *d, const struct report_info *info,
 {
     const char *start = svg ? strstr(svg->buf, "<svg") : NULL;
 
-    if (start)
+    if (start && info->links == HTML_LINKS_IN_PAGE) {
+        /* The one-file report holds plot_style() in its head. */
+        struct strbuf inl = STRBUF_INIT;
+
+        plot_svg_inline(start, &inl);
+        tmpl_set(tmpl_add(d, "SVG"), "SVG_TEXT", inl.buf);
+        strbuf_release(&inl);
+    } else if (start) {
         tmpl_set(tmpl_add(d, "SVG"), "SVG_TEXT", start);
-    else if (info->links == HTML_LINKS_IN_PAGE)
+    } else if (info->links == HTML_LINKS_IN_PAGE) {
         return error("%s: no SVG to put in the one-file report", file);
-    else
+    } else {
         tmpl_show(d, "IMG");
+    }
     return 0;
 }
 
@@ -845,7 +880,7 @@ static int set_charts(struct tmpl_dict *d, const struct run *r,
  * is told apart from a missing one: the reader wants to know that the
  * settings exist but could not be shown, and where the parser stopped.
  */
-static void set_config(struct tmpl_dict *d, const struct run *r)
+static void set_config(struct tmpl_dict *d, const struct run *r, bool one_file)
 {
     const struct config *cfg = &r->read.config;
     struct tmpl_dict *sec, *table;
@@ -864,8 +899,12 @@ static void set_config(struct tmpl_dict *d, const struct run *r)
         tmpl_show(sec, "CONFIG_EMPTY");
         return;
     }
-    /* File order, as config.c flattened it: the way the user wrote it. */
-    table = tmpl_add(sec, "CONFIG_TABLE");
+    /*
+     * File order, as config.c flattened it: the way the user wrote it. A
+     * section of the one-file report has it on one line, not a table with
+     * its header once per run.
+     */
+    table = tmpl_add(sec, one_file ? "CONFIG_LINE" : "CONFIG_TABLE");
     for (size_t i = 0; i < cfg->n; i++) {
         struct tmpl_dict *e = tmpl_add(table, "ENTRY");
 
@@ -990,9 +1029,17 @@ int html_run(const struct run *r, const struct report_info *info,
         set_frame(d, info, id, true);
         free(id);
     }
-    /* The run's own rule, when it was judged by another metric. */
+    /*
+     * The run's own rule, when it was judged by another metric. The
+     * one-file report says the report's rule once, at the top, and a
+     * run's only when it is another.
+     */
     if (r->an.rule.metric)
         set_rule(d, &r->an.rule);
+    if (info->links != HTML_LINKS_IN_PAGE ||
+        (r->an.rule.metric && (strcmp(r->an.rule.metric, info->rule->metric) ||
+                               r->an.rule.maximize != info->rule->maximize)))
+        tmpl_show(d, "RUN_RULE");
     tmpl_set(d, "RUN_NAME", r->name);
     tmpl_set(d, "XNAME", or_default(r->read.xname, "x"));
     if (r->status == RUN_NOT_COMPARABLE)
@@ -1007,14 +1054,14 @@ int html_run(const struct run *r, const struct report_info *info,
     set_replay(d, r, info);
     set_comparison(d, info, r);
     ret = set_charts(d, r, info);
-    set_config(d, r);
+    set_config(d, r, info->links == HTML_LINKS_IN_PAGE);
 
     tmpl_set_int(d, "NROWS", (long)r->read.nrows);
     tmpl_set(d, "METRICS_PATH", or_default(r->metrics_path, "unknown"));
     set_source(d, r, info);
 
     if (!ret)
-        ret = tmpl_render("run.tpl", d, out);
+        ret = render(info, "run.tpl", d, out);
     tmpl_dict_free(d);
     return ret;
 }
@@ -1087,9 +1134,19 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     const struct comparison *cmp = info->cmp;
     const struct rules *rules = info->rules;
     struct tmpl_dict *d = tmpl_dict_new("compare");
-    struct tmpl_dict *board = tmpl_add(d, "BOARD");
     struct board lb;
     bool have_board = get_board(&lb, set, info);
+    /*
+     * The one-file report lists the runs once, in the index section's
+     * table, in the same order: its comparison section shows its own
+     * leaderboard only for the slices' columns, which that table lacks.
+     * (The rows are still filled, into a dictionary not rendered: they
+     * also collect the keys of the config diff.)
+     */
+    bool board_above =
+        info->links == HTML_LINKS_IN_PAGE && have_board && !rules->nslices;
+    struct tmpl_dict *spare = board_above ? tmpl_dict_new("board") : NULL;
+    struct tmpl_dict *board = spare ? spare : tmpl_add(d, "BOARD");
     const struct sweep *sweep = sweep_of(set, info);
     char **keys = NULL;
     size_t nkeys = 0, keys_alloc = 0;
@@ -1097,6 +1154,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
 
     set_report(d, info, false);
     set_frame(d, info, ANCHOR_COMPARE, false);
+    if (board_above)
+        tmpl_show(d, "BOARD_ABOVE");
     if (have_board)
         set_headline(d, &lb, info);
     if (have_board)
@@ -1178,7 +1237,11 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             set_delta(tmpl_add(row, "DELTA"), v->delta);
         tmpl_set(row, "DECISION_NAME", decision_name(v->decision));
         set_long_text(row, "WHY", or_default(v->why, ""));
-        if (v->action)
+        /*
+         * The one-file report has the next action once in its index
+         * table, beside each run's name, and in the run's section.
+         */
+        if (v->action && info->links != HTML_LINKS_IN_PAGE)
             tmpl_set(tmpl_add(row, "NEXT"), "ACTION", v->action);
         for (size_t s_i = 0; s_i < rules->nslices; s_i++) {
             struct tmpl_dict *cell = tmpl_add(row, "SLICE_CELL");
@@ -1257,8 +1320,9 @@ int html_compare(const struct run_set *set, const struct report_info *info,
     }
 
     if (!ret)
-        ret = tmpl_render("compare.tpl", d, out);
+        ret = render(info, "compare.tpl", d, out);
     tmpl_dict_free(d);
+    tmpl_dict_free(spare);
     if (have_board)
         board_release(&lb);
     return ret;

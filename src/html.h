@@ -57,6 +57,13 @@ struct report_info {
      */
     const struct sweep_chart *sweep_charts;
     size_t nsweep_charts;
+    /*
+     * The one-file report only: the note of the decision records of
+     * ncommon_note runs (two or more), said once in the index section
+     * and pointed to from those runs' records; NULL when none is shared.
+     */
+    const char *common_note;
+    size_t ncommon_note;
 };
 
 /*

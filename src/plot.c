@@ -1631,6 +1631,62 @@ static void add_classes(struct strbuf *out, const char *s, size_t len)
 }
 
 /*
+ * Remove attribute attr (" stroke=\"") from the element line p (n bytes)
+ * as it goes to out, when its value is a colour of role_colors: the
+ * element's class sets that colour.
+ */
+static size_t drop_color(const char *p, size_t n, const char *attr)
+{
+    size_t alen = strlen(attr);
+
+    for (size_t i = 0; i + alen < n; i++) {
+        if (!memcmp(p + i, attr, alen)) {
+            const char *v = p + i + alen;
+            const char *q = memchr(v, '"', n - i - alen);
+
+            if (q && color_class(v, (size_t)(q - v)))
+                return i; /* the attribute starts here */
+            return SIZE_MAX;
+        }
+    }
+    return SIZE_MAX;
+}
+
+void plot_svg_inline(const char *svg, struct strbuf *out)
+{
+    static const char *const attrs[] = {" stroke=\"", " fill=\""};
+    const char *p = svg, *end = svg + strlen(svg);
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        const char *line = p, *sp = memchr(p, ' ', n);
+
+        p += n;
+        /* add_classes() put the class first, after the element's name. */
+        if (n < 2 || line[0] != '<' || line[1] == '/' || !sp ||
+            (size_t)(line + n - sp) < 8 || memcmp(sp, " class=\"", 8)) {
+            strbuf_add(out, line, n);
+            continue;
+        }
+        for (size_t a = 0; a < ARRAY_SIZE(attrs); a++) {
+            size_t at = drop_color(line, n, attrs[a]);
+            const char *q;
+
+            if (at == SIZE_MAX)
+                continue;
+            /* Copy up to the attribute, then go on after its value. */
+            q = memchr(line + at + strlen(attrs[a]), '"',
+                       n - at - strlen(attrs[a]));
+            strbuf_add(out, line, at);
+            n -= (size_t)(q + 1 - line);
+            line = q + 1;
+        }
+        strbuf_add(out, line, n);
+    }
+}
+
+/*
  * The chart's <style>: the colour of each role in light and dark mode,
  * and the look of the hover targets. The same for every chart, so a page
  * that inlines several charts gets the same rules several times and
@@ -1667,15 +1723,16 @@ static void add_style(struct strbuf *out)
 void plot_style(struct strbuf *out)
 {
     style_rules(out);
-    strbuf_addstr(out, ".rg-mini path{fill:none;"
-                       "stroke-width:1.6;stroke-linecap:round;"
-                       "stroke-linejoin:round}\n"
-                       ".rg-mini .s-grid{stroke-width:.8}"
+    /*
+     * Set on the <svg> and inherited, not matched by ".rg-mini path": a
+     * chart's frame shown by <use> (plot_svg_mini()) is a copy in a
+     * shadow tree, where no selector sees the <svg> above it.
+     */
+    strbuf_addstr(out, ".rg-mini{fill:none;stroke-width:1.6;"
+                       "stroke-linecap:round;stroke-linejoin:round;"
+                       "font:14px Helvetica,Arial,sans-serif}\n"
                        ".rg-mini .mk{stroke-width:1.2;stroke-dasharray:4 3}"
-                       ".rg-mini rect.s-frame{fill:none}"
                        ".rg-mini circle{stroke-width:1.5}"
-                       ".rg-mini .s-bad{stroke-width:1.4}\n"
-                       ".rg-mini text{font:14px Helvetica,Arial,sans-serif}"
                        ".rg-mini .hit:hover{fill-opacity:.12}\n");
 }
 
@@ -2125,7 +2182,7 @@ int plot_svg(const struct plot_spec *spec, struct strbuf *out)
 #define MINI_H 250
 #define MINI_FS 14.0
 #define MINI_COL 3.0
-#define MINI_HITS 10
+#define MINI_HITS 8
 
 /* A coordinate, to a tenth of a unit, with no trailing ".0". */
 static void mini_num(struct strbuf *out, double v)
@@ -2232,7 +2289,7 @@ static void mini_hits(struct strbuf *out, const struct chart *c)
 {
     const struct plot_series *ps = &c->spec->series[0];
     size_t *idx, m = 0, k = 0, picked = 0;
-    double prev_edge = c->frame.x0;
+    double prev_edge = round(c->frame.x0);
 
     for (size_t i = 0; has_points(ps) && i < ps->n; i++)
         m += isfinite(numview_at(ps->x, i)) && isfinite(numview_at(ps->y, i));
@@ -2259,9 +2316,10 @@ static void mini_hits(struct strbuf *out, const struct chart *c)
     strbuf_addstr(out, "<g class=\"hits\">\n");
     for (size_t h = 0; h < k; h++) {
         double x = map_x(c, numview_at(ps->x, idx[h]));
-        double edge = h + 1 < k
-                          ? (x + map_x(c, numview_at(ps->x, idx[h + 1]))) / 2
-                          : c->frame.x1;
+        /* Edges in whole units: a band needs no finer place. */
+        double edge =
+            round(h + 1 < k ? (x + map_x(c, numview_at(ps->x, idx[h + 1]))) / 2
+                            : c->frame.x1);
 
         if (edge <= prev_edge)
             continue;
@@ -2307,7 +2365,7 @@ static void mini_axes(struct strbuf *out, const struct chart *c)
     char buf[FMT_NUM_SIZE];
     size_t i;
 
-    strbuf_addstr(out, "<path class=\"s-grid\" d=\"");
+    strbuf_addstr(out, "<path class=\"s-grid\" stroke-width=\".8\" d=\"");
     for (i = 0; i < c->ax.nticks; i++)
         mini_move(out, tick_x(c, i), c->frame.y0, 'V', c->frame.y1);
     for (i = 0; i < c->ay.nticks; i++)
@@ -2336,8 +2394,12 @@ static void mini_axes(struct strbuf *out, const struct chart *c)
     strbuf_addstr(out, "</g>\n");
 }
 
-/* Each series' line, and its legend entry above the frame. */
-static void mini_traces(struct strbuf *out, struct chart *c)
+/*
+ * Each series' line into out, and its legend entry above the frame into
+ * legend (a part of the chart's frame).
+ */
+static void mini_traces(struct strbuf *out, struct strbuf *legend,
+                        struct chart *c)
 {
     size_t seen[3] = {0, 0, 0};
     double lx = c->frame.x0, names_w = 0;
@@ -2388,12 +2450,12 @@ static void mini_traces(struct strbuf *out, struct chart *c)
         /* The legend entry: a swatch and the series' name. */
         strbuf_reset(&label);
         xml_add_text(&label, tr->src->label, MAX_LEGEND_CP);
-        strbuf_addf(out, "<path class=\"s-%s\"%s d=\"M", cls, dash);
-        mini_num(out, lx);
-        strbuf_addch(out, ' ');
-        mini_num(out, MINI_FS);
-        strbuf_addstr(out, "h18\"/>\n");
-        mini_text(out, "f-text", lx + 22, MINI_FS + MINI_FS / 3, NULL,
+        strbuf_addf(legend, "<path class=\"s-%s\"%s d=\"M", cls, dash);
+        mini_num(legend, lx);
+        strbuf_addch(legend, ' ');
+        mini_num(legend, MINI_FS);
+        strbuf_addstr(legend, "h18\"/>\n");
+        mini_text(legend, "f-text", lx + 22, MINI_FS + MINI_FS / 3, NULL,
                   label.buf);
         lx +=
             22 + mini_width(tr->src->label ? tr->src->label : "", MINI_FS) + 14;
@@ -2422,10 +2484,11 @@ static void mini_traces(struct strbuf *out, struct chart *c)
             strbuf_reset(&label);
             strbuf_addstr(&label, "non-finite");
         }
-        strbuf_addstr(out, "<path class=\"s-bad\" d=\"");
-        mini_cross(out, lx + 9, MINI_FS);
-        strbuf_addstr(out, "\"/>\n");
-        mini_text(out, "f-bad", lx + 22, MINI_FS + MINI_FS / 3, NULL,
+        strbuf_addstr(legend,
+                      "<path class=\"s-bad\" stroke-width=\"1.4\" d=\"");
+        mini_cross(legend, lx + 9, MINI_FS);
+        strbuf_addstr(legend, "\"/>\n");
+        mini_text(legend, "f-bad", lx + 22, MINI_FS + MINI_FS / 3, NULL,
                   label.buf);
     }
     strbuf_release(&label);
@@ -2440,7 +2503,7 @@ static void mini_bad(struct strbuf *out, struct chart *c)
     bad_fill(c);
     if (!c->nbad)
         return;
-    strbuf_addstr(out, "<path class=\"s-bad\" d=\"");
+    strbuf_addstr(out, "<path class=\"s-bad\" stroke-width=\"1.4\" d=\"");
     for (size_t i = 0; i < c->nbad; i++)
         mini_cross(out, c->bad_x[i], c->frame.y1 + 4);
     strbuf_addstr(out, "\"/>\n");
@@ -2473,10 +2536,48 @@ static void mini_marker(struct strbuf *out, const struct chart *c)
     strbuf_release(&label);
 }
 
-int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
+void plot_shared_release(struct plot_shared *sh)
+{
+    for (size_t i = 0; i < sh->n; i++)
+        strbuf_release(&sh->frames[i]);
+    free(sh->frames);
+    memset(sh, 0, sizeof(*sh));
+}
+
+/*
+ * The chart's frame into out: itself, or, when shared already holds the
+ * same, a <use> of the first chart's; the first holds it with an id.
+ */
+static void mini_frame(struct strbuf *out, struct plot_shared *shared,
+                       const struct strbuf *frame)
+{
+    size_t i;
+
+    if (!shared) {
+        strbuf_add(out, frame->buf, frame->len);
+        return;
+    }
+    for (i = 0; i < shared->n; i++)
+        if (shared->frames[i].len == frame->len &&
+            !memcmp(shared->frames[i].buf, frame->buf, frame->len))
+            break;
+    if (i < shared->n) {
+        strbuf_addf(out, "<use href=\"#rg-frame-%zu\"/>\n", i + 1);
+        return;
+    }
+    ALLOC_GROW(shared->frames, shared->n + 1, shared->alloc);
+    strbuf_init(&shared->frames[shared->n], frame->len);
+    strbuf_add(&shared->frames[shared->n++], frame->buf, frame->len);
+    strbuf_addf(out, "<g id=\"rg-frame-%zu\">\n", shared->n);
+    strbuf_add(out, frame->buf, frame->len);
+    strbuf_addstr(out, "</g>\n");
+}
+
+int plot_svg_mini(const struct plot_spec *spec, struct plot_shared *shared,
+                  struct strbuf *out)
 {
     struct chart c;
-    struct strbuf xl = STRBUF_INIT;
+    struct strbuf xl = STRBUF_INIT, frame = STRBUF_INIT, lines = STRBUF_INIT;
     double xlo, xhi, ylo, yhi, left, w = 0;
     char buf[FMT_NUM_SIZE];
     size_t i, max_ticks;
@@ -2542,7 +2643,7 @@ int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
     xml_add_text(out, spec->title && *spec->title ? spec->title : "chart",
                  MAX_LABEL_CP);
     strbuf_addstr(out, "</title>\n");
-    mini_axes(out, &c);
+    mini_axes(&frame, &c);
     /* The scale (and a log axis) is said below the frame, by x's label. */
     xml_add_text(&xl, spec->xlabel ? spec->xlabel : "", MAX_LABEL_CP);
     if (c.ylog) {
@@ -2550,14 +2651,18 @@ int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out)
         xml_add_text(&xl, spec->ylabel ? spec->ylabel : "value", MAX_LABEL_CP);
         strbuf_addstr(&xl, " on a log scale");
     }
-    mini_text(out, "f-text", (c.frame.x0 + c.frame.x1) / 2, MINI_H - 6,
+    mini_text(&frame, "f-text", (c.frame.x0 + c.frame.x1) / 2, MINI_H - 6,
               "middle", xl.buf);
     strbuf_release(&xl);
     if (c.marker) {
         c.mx = map_x(&c, spec->marker_x);
         c.my = map_y(&c, spec->marker_y);
     }
-    mini_traces(out, &c);
+    mini_traces(&lines, &frame, &c);
+    mini_frame(out, shared, &frame);
+    strbuf_add(out, lines.buf, lines.len);
+    strbuf_release(&frame);
+    strbuf_release(&lines);
     mini_bad(out, &c);
     mini_marker(out, &c);
     if (c.nseries)

@@ -65,15 +65,42 @@ struct plot_spec {
 int plot_svg(const struct plot_spec *spec, struct strbuf *out);
 
 /*
+ * The frames of the compact charts of one page (plot_svg_mini()): each
+ * one drawn so far, the first chart that has it holding it with an id.
+ */
+struct plot_shared {
+    struct strbuf *frames;
+    size_t n, alloc;
+};
+#define PLOT_SHARED_INIT                                                       \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
+void plot_shared_release(struct plot_shared *sh);
+
+/*
  * Draw spec as a compact chart, for a page that holds many (the one-file
  * report): an inline <svg> element, not a document, a few KB however long
  * the series, with the same axes, log scale rule, line styles and best
- * checkpoint as plot_svg(), and values on hover in up to 10 bands across
- * the frame, each titled with a logged point of every series (the first
- * series' points set the bands; the best checkpoint has one). It has no
- * <style> of its own: the page must hold plot_style() once. Returns 0.
+ * checkpoint as plot_svg(), non-finite rows crossed at the top as there,
+ * and values on hover in up to 10 bands across the frame, each titled
+ * with a logged point of every series (the first series' points set the
+ * bands; the best checkpoint has one). It has no <style> of its own: the
+ * page must hold plot_style() once.
+ * With shared, its frame (grid, ticks, axis label and legend) is drawn
+ * once per page: the first chart with that frame holds it as <g
+ * id="rg-frame-N">, later ones show it with <use>. The charts must then
+ * be put in the page in the order they were drawn. Returns 0.
  */
-int plot_svg_mini(const struct plot_spec *spec, struct strbuf *out);
+int plot_svg_mini(const struct plot_spec *spec, struct plot_shared *shared,
+                  struct strbuf *out);
+
+/*
+ * Append svg, a chart of plot_svg(), to out for a page that holds
+ * plot_style(): without the stroke and fill colours its classes set (the
+ * file keeps them for viewers without CSS).
+ */
+void plot_svg_inline(const char *svg, struct strbuf *out);
 
 /*
  * Append the CSS rules of the charts' classes (colours in light and dark

@@ -95,10 +95,35 @@ static const struct embedded_file *find_embedded(const char *name)
     return NULL;
 }
 
+/* The cache key of a template's flush-left copy (tmpl_render_flush()). */
+#define FLUSH_PREFIX "flush-left/"
+
 /*
- * Parse every embedded template into the cache once, then freeze it so
- * that no later call can load anything from disk. A template that does
- * not parse fails every render, not only its own: it is a build error.
+ * The template text with each line's leading blanks removed: the page's
+ * indentation, never a variable's value (values are set at expansion).
+ * In HTML text a newline and the blanks after it collapse to one space
+ * either way, and the templates hold no <pre>.
+ */
+static std::string flush_left(const char *data, size_t len)
+{
+    std::string out;
+    bool line_start = true;
+
+    out.reserve(len);
+    for (size_t i = 0; i < len; i++) {
+        if (line_start && (data[i] == ' ' || data[i] == '\t'))
+            continue;
+        line_start = data[i] == '\n';
+        out += data[i];
+    }
+    return out;
+}
+
+/*
+ * Parse every embedded template into the cache once, as written and
+ * flush left, then freeze it so that no later call can load anything
+ * from disk. A template that does not parse fails every render, not only
+ * its own: it is a build error.
  */
 static int load_templates(void)
 {
@@ -111,7 +136,13 @@ static int load_templates(void)
     for (const struct embedded_file *f = embedded_files; f->name; f++) {
         if (!is_template(f->name))
             continue;
-        if (!cache->StringToTemplateCache(f->name, f->data, f->len, strip_mode))
+        std::string flush = flush_left(f->data, f->len);
+
+        if (!cache->StringToTemplateCache(f->name, f->data, f->len,
+                                          strip_mode) ||
+            !cache->StringToTemplateCache(std::string(FLUSH_PREFIX) + f->name,
+                                          flush.data(), flush.size(),
+                                          strip_mode))
             return error("template '%s' does not parse", f->name);
     }
     cache->Freeze();
@@ -228,10 +259,11 @@ struct tmpl_dict *tmpl_add(struct tmpl_dict *d, const char *section)
     return NULL;
 }
 
-int tmpl_render(const char *name, const struct tmpl_dict *d, struct strbuf *out)
+static int render(const char *name, bool flush, const struct tmpl_dict *d,
+                  struct strbuf *out)
 {
     try {
-        std::string page;
+        std::string page, key(flush ? FLUSH_PREFIX : "");
 
         if (pending_failure) {
             pending_failure = false;
@@ -248,7 +280,8 @@ int tmpl_render(const char *name, const struct tmpl_dict *d, struct strbuf *out)
          * Expand into a std::string first: ctemplate may emit part of a
          * page before it fails, and out must not receive half a page.
          */
-        if (!template_cache()->ExpandNoLoad(name, strip_mode, const_dict_of(d),
+        key += name;
+        if (!template_cache()->ExpandNoLoad(key, strip_mode, const_dict_of(d),
                                             NULL, &page))
             return error("cannot expand template '%s'", name);
         strbuf_add(out, page.data(), page.size());
@@ -258,6 +291,17 @@ int tmpl_render(const char *name, const struct tmpl_dict *d, struct strbuf *out)
     } catch (...) {
         return error("cannot render '%s': unknown exception", name);
     }
+}
+
+int tmpl_render(const char *name, const struct tmpl_dict *d, struct strbuf *out)
+{
+    return render(name, false, d, out);
+}
+
+int tmpl_render_flush(const char *name, const struct tmpl_dict *d,
+                      struct strbuf *out)
+{
+    return render(name, true, d, out);
 }
 
 const char *tmpl_asset(const char *name, size_t *len)

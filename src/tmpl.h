@@ -44,6 +44,15 @@ struct tmpl_dict *tmpl_add(struct tmpl_dict *d, const char *section);
 int tmpl_render(const char *name, const struct tmpl_dict *d,
                 struct strbuf *out);
 
+/*
+ * The same, with the template's indentation left out: each line of the
+ * template starts at its first character that is not a blank (the values
+ * set in d are kept as they are). For the one-file report, where a
+ * section per run makes the indentation a good part of the file.
+ */
+int tmpl_render_flush(const char *name, const struct tmpl_dict *d,
+                      struct strbuf *out);
+
 /* The bytes of a static file compiled in from templates/ (style.css), or
  * NULL. *len receives its length. */
 const char *tmpl_asset(const char *name, size_t *len);

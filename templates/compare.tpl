@@ -92,6 +92,9 @@
 {{/OVERLAY}}
 <section class="leaderboard">
   <h2>Leaderboard</h2>
+{{#BOARD_ABOVE}}
+  <p class="section-note">This report lists the runs once, in leaderboard order, in the <a href="{{INDEX_HREF:U=html}}">table of analysed runs</a> at its top; each run's section says why its verdict. The site's comparison page repeats that table here, with a column per setting to sort by.</p>
+{{/BOARD_ABOVE}}
 {{#BOARD}}
   <div class="table-wrap">
   <table class="board cards sortable">

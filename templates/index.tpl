@@ -61,6 +61,9 @@
 {{#VERDICT_RULE}}
   <p class="verdict-rule">{{TEXT:h}}</p>
 {{/VERDICT_RULE}}
+{{#COMMON_NOTE}}
+  <p class="muted" id="{{NOTE_ID:h}}">The note of {{N:h}} runs' decision records, said here once: {{TEXT:h}}</p>
+{{/COMMON_NOTE}}
   <p class="counts">
     <strong>{{N_RUNS:h}} {{RUNS_NOUN:h}}</strong>:
     <span class="count count-ok">{{N_OK:h}} analysed</span>,

@@ -33,10 +33,12 @@
 {{#ONE_FILE}}
   <h2 class="page-title">{{RUN_NAME:h}}</h2>
 {{/ONE_FILE}}
+{{#RUN_RULE}}
   <p class="rule">
     Best checkpoint: {{RULE_DIRECTION:h}} <code>{{RULE_METRIC:h}}</code>
     <span class="rule-raw">rule <code>{{RULE_RAW:h}}</code></span>
   </p>
+{{/RUN_RULE}}
 {{#PAGE}}
   <p class="rule-desc">Rule: {{RULE_DESC:h}}. <a href="{{COMPARE_HREF:U=html}}">Comparison</a></p>
 {{/PAGE}}
@@ -120,6 +122,10 @@
     <dt>Note</dt>
     <dd class="muted">{{TEXT:h}}</dd>
 {{/DIAG_NOTE}}
+{{#COMMON_NOTE}}
+    <dt>Note</dt>
+    <dd class="muted">the same as most runs', <a href="{{NOTE_HREF:U=html}}">given once at the top</a></dd>
+{{/COMMON_NOTE}}
   </dl>
 </section>
 {{/DIAGNOSIS}}
@@ -256,6 +262,9 @@
   </table>
   </div>
 {{/CONFIG_TABLE}}
+{{#CONFIG_LINE}}
+  <p class="kv-line">{{#ENTRY}}<code>{{KEY:h}}=<wbr>{{VALUE:h}}</code> {{/ENTRY}}</p>
+{{/CONFIG_LINE}}
 {{#CONFIG_EMPTY}}
   <p class="empty">The config file holds no settings.</p>
 {{/CONFIG_EMPTY}}
@@ -269,6 +278,10 @@
 </section>
 <section class="data">
   <h2>Data</h2>
+{{#ONE_FILE}}
+  <p class="source">Read from <code>{{METRICS_PATH:h}}</code> ({{FORMAT:h}}): {{NROWS:h}} distinct values of {{XNAME:h}}, the x axis{{#XBASE}}, counted from {{BASE:h}} as the logger does{{/XBASE}} (rows of one {{XNAME:h}} are merged){{#COLUMN_LIST}}; columns {{LIST:h}}, each read under its name in the log{{/COLUMN_LIST}}.</p>
+{{/ONE_FILE}}
+{{#PAGE}}
   <dl class="facts">
     <dt>Format</dt>
     <dd>{{FORMAT:h}}</dd>
@@ -283,6 +296,7 @@
     <dd>{{LIST:h}}, each read under its name in the log</dd>
 {{/COLUMN_LIST}}
   </dl>
+{{/PAGE}}
 {{#NOTE}}
   <p class="note">{{TEXT:h}}</p>
 {{/NOTE}}
