@@ -1179,6 +1179,8 @@ int html_compare(const struct run_set *set, const struct report_info *info,
             ret = -1;
     }
 
+    if (cmp->baseline != SIZE_MAX)
+        tmpl_show(board, "BASELINE_COL");
     set_settings_head(board, sweep);
     set_settings_more(board, sweep);
     for (size_t k = 0; k < rules->nslices; k++) {
@@ -1233,6 +1235,9 @@ int html_compare(const struct run_set *set, const struct report_info *info,
                          r->an.rule.metric);
         }
         tmpl_set(row, "XNAME", or_default(r->read.xname, "x"));
+        /* No empty "vs baseline" column without a baseline. */
+        if (cmp->baseline != SIZE_MAX)
+            tmpl_show(row, "BASELINE_COL");
         if (i != cmp->baseline && !isnan(v->delta))
             set_delta(tmpl_add(row, "DELTA"), v->delta);
         tmpl_set(row, "DECISION_NAME", decision_name(v->decision));

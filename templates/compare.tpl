@@ -104,7 +104,9 @@
         <th scope="col">Run</th>
         <th scope="col">Verdict</th>
         <th scope="col" class="num">Best <code>{{RULE_METRIC:h}}</code></th>
+{{#BASELINE_COL}}
         <th scope="col" class="num">vs baseline</th>
+{{/BASELINE_COL}}
 {{#SLICE_HEAD}}
         <th scope="col" class="num"><code>{{SLICE:h}}</code><span class="sub">may drop {{MAX_DROP:h}}</span></th>
 {{/SLICE_HEAD}}
@@ -121,7 +123,9 @@
         <th scope="row" class="run-name">{{#LINK}}<a href="{{RUN_HREF:U=html}}">{{RUN_NAME:h}}</a>{{/LINK}}{{#NO_LINK}}{{RUN_NAME:h}}{{/NO_LINK}}{{#IS_BASELINE}} <span class="badge baseline">baseline</span>{{/IS_BASELINE}}{{#IS_KEPT}} <span class="badge kept">kept</span>{{/IS_KEPT}}</th>
         <td data-label="Verdict" data-sort="{{DECISION_RANK:h}}"><span class="badge decision decision-{{DECISION_NAME:h}}">{{DECISION_NAME:h}}</span></td>
         <td class="num" data-label="Best {{RULE_METRIC:h}}" data-sort="{{BEST_SORT:h}}">{{BEST_VALUE:h}}{{#AT}}<span class="sub">{{#OWN_METRIC}}{{METRIC:h}}, {{/OWN_METRIC}}at {{XNAME:h}} {{BEST_X:h}}</span>{{/AT}}</td>
+{{#BASELINE_COL}}
         <td class="num" data-label="vs baseline">{{#DELTA}}{{DELTA_TEXT:h}}{{/DELTA}}</td>
+{{/BASELINE_COL}}
 {{#SLICE_CELL}}
         <td class="num {{CELL_CLASS:h}}" data-label="{{SLICE:h}}">{{VALUE:h}}</td>
 {{/SLICE_CELL}}

@@ -3,7 +3,7 @@
 # rules file and the options that override it, summary.md, --single-file
 # and --fail-on.
 . "$srcdir/tests/lib.sh"
-plan 30
+plan 31
 
 R="$TMP/runs"
 # mkrun NAME VAL_LOSS_BEST NIGHT_AT_BEST FINAL_TRAIN_LOSS CONFIG...
@@ -68,6 +68,8 @@ t_grep "summary.json states the rule" '"rule": "val_loss:min"' "$S"
 t_grep "summary.json names the baseline" '"baseline": "base"' "$S"
 t_grep "the comparison page marks the regression" 'class="num regressed"' \
     "$TMP/site/compare.html"
+t_grep "the leaderboard has a column of differences to the baseline" \
+    '<td class="num" data-label="vs baseline">[+-]' "$TMP/site/compare.html"
 t_is "the held-out curves come before the leaderboard, not under it" \
     "$(grep -o '<section class="\(overlay\|leaderboard\)">' \
         "$TMP/site/compare.html" | tr '\n' ' ')" \

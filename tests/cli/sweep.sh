@@ -6,7 +6,7 @@
 # their values escaped for HTML, SVG and Markdown; the output
 # byte-identical.
 . "$srcdir/tests/lib.sh"
-plan 47
+plan 48
 
 # sweep DIR: 12 runs; lr takes 4 values, dropout 2 (0.1 also written
 # 1e-1: one value), tag 2 (one of them markup); batch_size, optimizer and
@@ -133,6 +133,7 @@ t_grep "index: a run's name is its sort key, escaped" \
     '<th scope="row" class="run-name" data-sort="sweep/run-0[0-9]">' "$I"
 t_nogrep "index: no column of differences to a baseline there is not" \
     'data-label="vs baseline"' "$I"
+t_nogrep "compare: ... nor on the leaderboard" 'vs baseline' "$C"
 t_grep "index: the last value sorts as a number" \
     '<td class="num last" data-label="Last val_loss" data-sort="[0-9.]*">' "$I"
 
