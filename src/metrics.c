@@ -40,6 +40,7 @@ struct metrics *metrics_new(const char *path, const char *xname)
     m->xname = xname ? xstrdup(xname) : NULL;
     m->xbase = -1;
     m->grad_clip = NAN;
+    m->x.steps = true;
     return m;
 }
 

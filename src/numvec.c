@@ -29,6 +29,8 @@ const double numvec_special[4] = {NAN, INFINITY, -INFINITY, -0.0};
 
 void numvec_resize(struct numvec *v, size_t alloc)
 {
+    if (v->steps)
+        return;
     if (v->d)
         v->d = xreallocarray(v->d, alloc, sizeof(*v->d));
     else
@@ -59,11 +61,50 @@ static void to_doubles(struct numvec *v, size_t n, size_t alloc, size_t i)
     v->d = d;
 }
 
+/* Whether x can be value i of v's progression (and sets it so). */
+static bool step_on(struct numvec *v, size_t i, double x)
+{
+    if (i != v->known || !(fabs(x) < NUMVEC_QLIM) || x != floor(x) ||
+        (!x && signbit(x)))
+        return false;
+    if (i == 0)
+        v->first = x;
+    else if (i == 1)
+        v->step = x - v->first;
+    else if (x != v->first + (double)i * v->step)
+        return false;
+    v->known++;
+    return true;
+}
+
+/* Store the values of v's progression as q, at scale 0. */
+static void steps_to_q(struct numvec *v, size_t alloc)
+{
+    v->q = xreallocarray(NULL, alloc ? alloc : 1, sizeof(*v->q));
+    v->scale = 0;
+    v->qmax = 0;
+    for (size_t j = 0; j < v->known; j++) {
+        int32_t q = (int32_t)(v->first + (double)j * v->step);
+
+        v->q[j] = q;
+        if ((q < 0 ? -q : q) > v->qmax)
+            v->qmax = q < 0 ? -q : q;
+    }
+    v->steps = false;
+}
+
 void numvec_set_slow(struct numvec *v, size_t n, size_t alloc, size_t i,
                      double x)
 {
     int32_t q;
 
+    if (v->steps) {
+        if (step_on(v, i, x))
+            return;
+        steps_to_q(v, alloc);
+        numvec_set(v, n, alloc, i, x);
+        return;
+    }
     if (v->d) {
         v->d[i] = x;
         return;
@@ -120,6 +161,11 @@ const double *numview_block(struct numview v, size_t from, size_t n,
 
     if (v.d)
         return v.d + from;
+    if (v.steps) {
+        for (i = 0; i < n; i++)
+            buf[i] = v.first + (double)(from + i) * v.step;
+        return buf;
+    }
 #ifdef __SSE2__
     {
         __m128d pv = _mm_set1_pd(p);

@@ -28,6 +28,15 @@ struct numvec {
     int32_t *q;   /* value i is q[i] / 10^scale, or a special value */
     int scale;    /* 0 to 9 */
     int32_t qmax; /* the largest |q[i]| stored, for changing scale */
+    /*
+     * With steps (and neither d nor q), value i is first + i * step, both
+     * whole numbers, for i below known: a step counter costs nothing. Set
+     * steps on an empty numvec to start so; the first value off the
+     * progression stores them all as q.
+     */
+    bool steps;
+    size_t known;
+    double first, step;
 };
 
 /* A read-only view of a numvec or of a plain array of doubles. */
@@ -35,6 +44,8 @@ struct numview {
     const double *d;
     const int32_t *q;
     int scale;
+    bool steps;
+    double first, step;
 };
 
 extern const double numvec_pow10[10];
@@ -47,6 +58,8 @@ static inline double numview_at(struct numview v, size_t i)
 
     if (v.d)
         return v.d[i];
+    if (v.steps)
+        return v.first + (double)i * v.step;
     q = v.q[i];
     if (q < NUMVEC_SPECIAL)
         return numvec_special[q - INT32_MIN];
@@ -55,7 +68,7 @@ static inline double numview_at(struct numview v, size_t i)
 
 static inline struct numview numvec_view(const struct numvec *v)
 {
-    struct numview w = {v->d, v->q, v->scale};
+    struct numview w = {v->d, v->q, v->scale, v->steps, v->first, v->step};
 
     return w;
 }
@@ -63,14 +76,14 @@ static inline struct numview numvec_view(const struct numvec *v)
 /* A view of n plain doubles (or none, for NULL). */
 static inline struct numview numview_of(const double *d)
 {
-    struct numview w = {d, NULL, 0};
+    struct numview w = {d, NULL, 0, false, 0, 0};
 
     return w;
 }
 
 static inline bool numview_null(struct numview v)
 {
-    return !v.d && !v.q;
+    return !v.d && !v.q && !v.steps;
 }
 
 /* Values read at once by numview_block(). */
@@ -158,6 +171,14 @@ static inline void numvec_set(struct numvec *v, size_t n, size_t alloc,
 
     if (v->d) {
         v->d[i] = x;
+        return;
+    }
+    if (v->steps) {
+        if (i == v->known && i > 1 && x == v->first + (double)i * v->step &&
+            fabs(x) < NUMVEC_QLIM)
+            v->known++;
+        else
+            numvec_set_slow(v, n, alloc, i, x);
         return;
     }
     if (numvec_encode(x, v->scale, &q)) {

@@ -1951,12 +1951,9 @@ static void hits_fill(struct chart *c)
         per = HIT_PER_SERIES;
     for (size_t s = 0; s < c->nseries && per; s++) {
         const struct plot_series *ps = &spec->series[s];
-        size_t m = 0, k, j = 0, next = 0, want;
+        size_t m = c->ext[s].n, k, j = 0, next = 0, want;
+        struct numreader rx, ry;
 
-        for (size_t i = 0; has_points(ps) && i < ps->n; i++)
-            if (isfinite(numview_at(ps->x, i)) &&
-                isfinite(numview_at(ps->y, i)))
-                m++;
         if (!m)
             continue;
         k = m < per ? m : per;
@@ -1964,22 +1961,23 @@ static void hits_fill(struct chart *c)
             strbuf_addstr(&c->hits, "<g class=\"hits\">\n");
         /* Take the finite points numbered round(q * (m - 1) / (k - 1)). */
         want = 0;
+        numreader_init(&rx, ps->x, ps->n);
+        numreader_init(&ry, ps->y, ps->n);
         for (size_t i = 0; i < ps->n && next < k; i++) {
-            if (!isfinite(numview_at(ps->x, i)) ||
-                !isfinite(numview_at(ps->y, i)))
+            double x = numreader_at(&rx, i), y = numreader_at(&ry, i);
+
+            if (!isfinite(x) || !isfinite(y))
                 continue;
             if (k == 1 || j == want) {
-                hit_open(c, numview_at(ps->x, i), numview_at(ps->y, i));
+                hit_open(c, x, y);
                 xml_add_text(&c->hits, ps->label, MAX_LEGEND_CP);
                 strbuf_addstr(&c->hits, " at ");
                 xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
                              MAX_LABEL_CP);
                 strbuf_addch(&c->hits, ' ');
-                strbuf_addstr(&c->hits,
-                              fmt_num(xs, sizeof(xs), numview_at(ps->x, i)));
+                strbuf_addstr(&c->hits, fmt_num(xs, sizeof(xs), x));
                 strbuf_addstr(&c->hits, ": ");
-                strbuf_addstr(&c->hits,
-                              fmt_num(ys, sizeof(ys), numview_at(ps->y, i)));
+                strbuf_addstr(&c->hits, fmt_num(ys, sizeof(ys), y));
                 strbuf_addstr(&c->hits, "</title></circle>\n");
                 next++;
                 if (k > 1)

@@ -409,6 +409,18 @@ static void test_compact(void)
     ok(m->nrows == N + 3 && reads_back(m, a, vals, N + 3) &&
            metrics_x(m, N + 2) == (N + 2) * 10.0,
        "compact: appended rows of another scale read back");
+    ok(m->x.steps && !m->x.q,
+       "compact: x counted in steps of 10 takes no room");
+    metrics_put_x(m, 5, 55);
+    metrics_add_row(m, 0.5, N + 5);
+    {
+        bool same =
+            !m->x.steps && metrics_x(m, 5) == 55 && metrics_x(m, N + 3) == 0.5;
+
+        for (size_t i = 0; i < N + 3; i++)
+            same = same && (i == 5 || metrics_x(m, i) == (double)i * 10);
+        ok(same, "compact: x off its steps keeps every value");
+    }
     metrics_free(m);
 
     /* A decimal set as q and scale is the double of its text. */
@@ -435,7 +447,7 @@ static void test_compact(void)
 
 int main(void)
 {
-    plan(93);
+    plan(95);
     test_roles();
     test_store();
     test_lines_and_bits();
