@@ -350,9 +350,10 @@ static void fast_record(struct reader *rd, unsigned char *s, size_t len)
         if (!q)
             q = end;
         e = q;
-        while (p < e && isspace(*p))
+        /* No byte above ' ' is a space (the C locale's isspace()). */
+        while (p < e && *p <= ' ' && isspace(*p))
             p++;
-        while (e > p && isspace(e[-1]))
+        while (e > p && e[-1] <= ' ' && isspace(e[-1]))
             e--;
         *e = '\0';
         ALLOC_GROW(rd->fields, rd->nfields + 1, rd->fields_alloc);

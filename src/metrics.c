@@ -267,17 +267,6 @@ void metrics_set(struct metrics *m, size_t row, size_t col, double v)
         c->line_of_first_nonfinite = metrics_line(m, row);
 }
 
-void metrics_set_decimal(struct metrics *m, size_t row, size_t col, int32_t q,
-                         int scale)
-{
-    struct column *c;
-
-    assert(row < m->nrows && col < m->ncols);
-    c = &m->cols[col];
-    numvec_set_decimal(&c->v, m->nrows, m->alloc, row, q, scale);
-    c->presence[row / 64] |= UINT64_C(1) << (row % 64);
-}
-
 size_t metrics_add_column_as(struct metrics *m, const char *name,
                              const char *orig)
 {

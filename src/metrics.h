@@ -173,8 +173,14 @@ void metrics_set(struct metrics *m, size_t row, size_t col, double v);
  * metrics_set() of the value of decimal q / 10^scale (|q| < 10^9, scale
  * 0 to 9), which it stores without a division where it can.
  */
-void metrics_set_decimal(struct metrics *m, size_t row, size_t col, int32_t q,
-                         int scale);
+static inline void metrics_set_decimal(struct metrics *m, size_t row,
+                                       size_t col, int32_t q, int scale)
+{
+    struct column *c = &m->cols[col];
+
+    numvec_set_decimal(&c->v, m->nrows, m->alloc, row, q, scale);
+    c->presence[row / 64] |= UINT64_C(1) << (row % 64);
+}
 /* Store value v at row, col, leaving its presence bit as it is. */
 static inline void metrics_put(struct metrics *m, size_t row, size_t col,
                                double v)

@@ -1964,8 +1964,13 @@ static void hits_fill(struct chart *c)
         numreader_init(&rx, ps->x, ps->n);
         numreader_init(&ry, ps->y, ps->n);
         for (size_t i = 0; i < ps->n && next < k; i++) {
-            double x = numreader_at(&rx, i), y = numreader_at(&ry, i);
+            double x, y;
 
+            /* Every point finite: point j is the one at j. */
+            if (m == ps->n && j < want)
+                i = j = want;
+            x = numreader_at(&rx, i);
+            y = numreader_at(&ry, i);
             if (!isfinite(x) || !isfinite(y))
                 continue;
             if (k == 1 || j == want) {
