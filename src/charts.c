@@ -41,7 +41,6 @@ static bool chart_add(struct chart *c, const struct metrics *m,
                       const struct column *col, enum plot_style style)
 {
     struct plot_series *s;
-    struct numreader rd;
     double *bad;
     size_t nbad = 0;
 
@@ -56,10 +55,9 @@ static bool chart_add(struct chart *c, const struct metrics *m,
     s->y = numvec_view(&col->v);
     s->n = m->nrows;
     bad = xmalloc((m->nrows ? m->nrows : 1) * sizeof(*bad));
-    metrics_reader(&rd, m, col);
-    for (size_t r = 0; r < m->nrows; r++)
-        if (metrics_present(col, r) && !isfinite(numreader_at(&rd, r)))
-            bad[nbad++] = metrics_x(m, r);
+    for (size_t r = metrics_next_nonfinite(m, col, 0); r != SIZE_MAX;
+         r = metrics_next_nonfinite(m, col, r + 1))
+        bad[nbad++] = metrics_x(m, r);
     s->bad_x = bad;
     s->nbad = nbad;
     c->owned[c->nowned++] = bad;

@@ -1014,9 +1014,9 @@ static void rule_non_finite(struct ctx *x, struct diagnosis *d)
             }
             continue;
         }
-        metrics_stats(m, col, &st);
-        if (st.first_nonfinite == SIZE_MAX)
+        if (metrics_next_nonfinite(m, col, 0) == SIZE_MAX)
             continue;
+        metrics_stats(m, col, &st);
         if (st.first_nonfinite == st.first &&
             (col->role == ROLE_TRAIN_LOSS || col->role == ROLE_VAL_LOSS))
             nan_from_start = true;

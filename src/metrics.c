@@ -384,6 +384,20 @@ void metrics_stats(const struct metrics *m, const struct column *c,
     }
 }
 
+size_t metrics_next_nonfinite(const struct metrics *m, const struct column *c,
+                              size_t from)
+{
+    /* Missing cells are NaN too: skip those without their bit. */
+    for (size_t i = from; c; i++) {
+        i = numvec_next_nonfinite(&c->v, i, m->nrows);
+        if (i >= m->nrows)
+            break;
+        if (metrics_present(c, i))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
 size_t metrics_count_finite(const struct metrics *m, const struct column *c)
 {
     struct numreader rd;

@@ -222,6 +222,12 @@ struct series_stats {
 void metrics_stats(const struct metrics *m, const struct column *c,
                    struct series_stats *st);
 
+/*
+ * The first row from `from` on where c holds a non-finite value (nan,
+ * inf), or SIZE_MAX.
+ */
+size_t metrics_next_nonfinite(const struct metrics *m, const struct column *c,
+                              size_t from);
 /* How many rows of c hold a finite value (0 for NULL). */
 size_t metrics_count_finite(const struct metrics *m, const struct column *c);
 

@@ -151,6 +151,23 @@ void numvec_append(struct numvec *v, size_t n, size_t alloc, struct numvec *w,
     numvec_release(w);
 }
 
+size_t numvec_next_nonfinite(const struct numvec *v, size_t from, size_t n)
+{
+    size_t i = from;
+
+    if (v->steps)
+        return n;
+    if (v->d) {
+        while (i < n && isfinite(v->d[i]))
+            i++;
+        return i;
+    }
+    /* The codes of NaN, +inf and -inf, not that of -0.0. */
+    while (i < n && v->q[i] >= INT32_MIN + 3)
+        i++;
+    return i;
+}
+
 const double *numview_block(struct numview v, size_t from, size_t n,
                             double *buf)
 {

@@ -232,6 +232,11 @@ static inline void numvec_set_nan(struct numvec *v, size_t i)
  */
 void numvec_append(struct numvec *v, size_t n, size_t alloc, struct numvec *w,
                    size_t k);
+/*
+ * The first i from from up to n - 1 whose value is NaN or infinite, or n:
+ * found without decoding a value.
+ */
+size_t numvec_next_nonfinite(const struct numvec *v, size_t from, size_t n);
 /* Free the values of v and empty it. */
 void numvec_release(struct numvec *v);
 

@@ -357,6 +357,22 @@ static bool reads_back(const struct metrics *m, size_t col, const double *vals,
     return true;
 }
 
+/* Whether metrics_next_nonfinite() lists the rows a decoding pass finds. */
+static bool nonfinite_rows_agree(const struct metrics *m, size_t col)
+{
+    const struct column *c = &m->cols[col];
+    size_t r = metrics_next_nonfinite(m, c, 0);
+
+    for (size_t i = 0; i < m->nrows; i++) {
+        if (!metrics_present(c, i) || isfinite(metrics_v(c, i)))
+            continue;
+        if (r != i)
+            return false;
+        r = metrics_next_nonfinite(m, c, i + 1);
+    }
+    return r == SIZE_MAX;
+}
+
 /*
  * The store keeps short decimals in 4 bytes and gives back the very
  * doubles it was given: NaN, the infinities and -0.0 included, through a
@@ -391,6 +407,8 @@ static void test_compact(void)
     ok(m->cols[b].v.d != NULL && reads_back(m, b, vals, N),
        "compact: a float32's value makes the column doubles, all kept");
     vals[17] = metrics_v(&m->cols[a], 17);
+    ok(nonfinite_rows_agree(m, a) && nonfinite_rows_agree(m, b),
+       "compact: non-finite rows found without decoding, as decoded");
 
     /* Appending a part of another scale keeps every value. */
     t = metrics_new("mem.csv", "step");
@@ -441,13 +459,23 @@ static void test_compact(void)
         vals[i] = strtod(text, NULL);
     }
     ok(reads_back(m, a, vals, N), "compact: a decimal is its text's double");
+    {
+        static const double v[] = {MISS, 1, NAN, MISS, INFINITY, 2, MISS};
+        struct metrics *sm = series("s", v, ARRAY_SIZE(v));
+
+        ok(nonfinite_rows_agree(sm, 0) &&
+               metrics_next_nonfinite(sm, &sm->cols[0], 0) == 2 &&
+               metrics_next_nonfinite(sm, &sm->cols[0], 3) == 4,
+           "compact: missing cells are not non-finite values");
+        metrics_free(sm);
+    }
     metrics_free(m);
     free(vals);
 }
 
 int main(void)
 {
-    plan(95);
+    plan(97);
     test_roles();
     test_store();
     test_lines_and_bits();
