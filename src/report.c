@@ -373,10 +373,30 @@ static int run_one(struct site *site, struct run_set *set, size_t i,
  * SVG driver reads no clock and no mutable global); reportgen keeps no
  * mutable static state on the way (its messages go to a thread-local
  * buffer; errno is per thread; strerror() of a known errno is a constant
- * string; nothing sets the locale). ctemplate is used only after the
- * runs, on the main thread.
+ * string; nothing sets the locale).
+ *
+ * The runs' pages are rendered the same way once the comparison is made
+ * (write_pages()): a worker renders a page, or finds the old site's the
+ * same, reading only the judged runs and the charts the main thread
+ * wrote; the main thread writes the pages in name order. ctemplate's
+ * template cache is parsed first (tmpl_load()) and frozen, and renders on
+ * several threads, each page with its own dictionary.
  */
 #define RUN_WINDOW 4
+
+/*
+ * A stage done run by run on the pool: job() does run i on any thread,
+ * writing its files to out (a forked site on a worker) and its messages
+ * to err; commit(), on the main thread in name order, follows it once its
+ * messages and files are out. The same pool serves the runs (read,
+ * analyse, draw) and their pages (render, once the comparison is made).
+ */
+struct stage {
+    int (*job)(struct site *out, size_t i, void *ctx, struct strbuf *err);
+    void (*commit)(struct site *site, size_t i, void *ctx);
+    void *ctx;
+    size_t n;
+};
 
 struct run_job {
     struct site site;  /* the run's files (site_fork()) */
@@ -388,10 +408,7 @@ struct run_job {
 struct pool {
     pthread_mutex_t mu;
     pthread_cond_t cond; /* a run finished, or the window moved */
-    struct run_set *set;
-    const struct options *opt;
-    const struct rules *rules;
-    struct cache *cache;
+    const struct stage *stage;
     struct run_job *jobs;
     size_t next;  /* the next run to take */
     size_t limit; /* no run at or past limit may be taken yet */
@@ -429,9 +446,9 @@ static void *worker(void *arg)
         size_t i;
 
         pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->next < p->set->n && p->next >= p->limit)
+        while (!p->stop && p->next < p->stage->n && p->next >= p->limit)
             pthread_cond_wait(&p->cond, &p->mu);
-        if (p->stop || p->next >= p->set->n) {
+        if (p->stop || p->next >= p->stage->n) {
             pthread_mutex_unlock(&p->mu);
             return NULL;
         }
@@ -440,8 +457,7 @@ static void *worker(void *arg)
 
         job = &p->jobs[i];
         util_capture(&job->err);
-        job->ret = run_one(&job->site, p->set, i, p->opt, p->rules, p->cache,
-                           &job->err);
+        job->ret = p->stage->job(&job->site, i, p->stage->ctx, &job->err);
         util_capture(NULL);
 
         pthread_mutex_lock(&p->mu);
@@ -473,16 +489,13 @@ static size_t start_workers(struct pool *p, pthread_t *threads, size_t n)
 }
 
 /*
- * Process every run, on up to opt->jobs threads, and make what each
- * publishes relative to RUNS_DIR once its messages are out. Returns 0, or
- * -1 at the first run that fails (after error()); runs after it are not
- * processed, or their messages and files are dropped.
+ * Do stage st for every run, on up to jobs threads. Returns 0, or -1 at
+ * the first run that fails (after error()); runs after it are not done,
+ * or their messages and files are dropped.
  */
-static int process_runs(struct site *site, struct run_set *set,
-                        const struct options *opt, const struct rules *rules,
-                        struct cache *cache)
+static int run_stage(struct site *site, const struct stage *st, size_t jobs)
 {
-    size_t nthreads = opt->jobs < set->n ? opt->jobs : set->n, started = 0;
+    size_t nthreads = jobs < st->n ? jobs : st->n, started = 0;
     pthread_t *threads = NULL;
     struct pool p;
     int ret = 0;
@@ -491,13 +504,10 @@ static int process_runs(struct site *site, struct run_set *set,
     if (nthreads > 1) {
         pthread_mutex_init(&p.mu, NULL);
         pthread_cond_init(&p.cond, NULL);
-        p.set = set;
-        p.opt = opt;
-        p.rules = rules;
-        p.cache = cache;
-        p.jobs = xcalloc(set->n, sizeof(*p.jobs));
+        p.stage = st;
+        p.jobs = xcalloc(st->n, sizeof(*p.jobs));
         p.limit = nthreads * RUN_WINDOW;
-        for (size_t i = 0; i < set->n; i++) {
+        for (size_t i = 0; i < st->n; i++) {
             site_fork(&p.jobs[i].site);
             strbuf_init(&p.jobs[i].err, 0);
         }
@@ -509,21 +519,21 @@ static int process_runs(struct site *site, struct run_set *set,
         /* One thread (-j 1, one run, or no thread to be had). */
         struct strbuf err = STRBUF_INIT;
 
-        for (size_t i = 0; i < set->n && !ret; i++) {
+        for (size_t i = 0; i < st->n && !ret; i++) {
             util_capture(&err);
-            ret = run_one(site, set, i, opt, rules, cache, &err);
+            ret = st->job(site, i, st->ctx, &err);
             util_capture(NULL);
             if (err.len) {
                 progress_clear(); /* a message starts a line of its own */
                 fwrite(err.buf, 1, err.len, stderr);
                 strbuf_reset(&err);
             }
-            run_make_relative(set, &set->runs[i]);
-            progress("%zu of %zu runs read", i + 1, set->n);
+            if (!ret)
+                st->commit(site, i, st->ctx);
         }
         strbuf_release(&err);
     }
-    for (size_t i = 0; started && i < set->n && !ret; i++) {
+    for (size_t i = 0; started && i < st->n && !ret; i++) {
         struct run_job *job = &p.jobs[i];
 
         pthread_mutex_lock(&p.mu);
@@ -538,8 +548,8 @@ static int process_runs(struct site *site, struct run_set *set,
         if (job->ret || site_join(site, &job->site))
             ret = -1;
         pthread_mutex_unlock(&write_mu);
-        run_make_relative(set, &set->runs[i]);
-        progress("%zu of %zu runs read", i + 1, set->n);
+        if (!ret)
+            st->commit(site, i, st->ctx);
         pthread_mutex_lock(&p.mu);
         p.stop = ret != 0;
         p.limit = i + 1 + nthreads * RUN_WINDOW;
@@ -550,7 +560,7 @@ static int process_runs(struct site *site, struct run_set *set,
         pthread_join(threads[t], NULL);
     if (nthreads > 1) {
         util_oom_cleanup = site_abort_cleanup;
-        for (size_t i = 0; i < set->n; i++) {
+        for (size_t i = 0; i < st->n; i++) {
             site_join(NULL, &p.jobs[i].site); /* runs after a failure */
             strbuf_release(&p.jobs[i].err);
         }
@@ -560,6 +570,41 @@ static int process_runs(struct site *site, struct run_set *set,
         pthread_mutex_destroy(&p.mu);
     }
     return ret;
+}
+
+struct runs_ctx {
+    struct run_set *set;
+    const struct options *opt;
+    const struct rules *rules;
+    struct cache *cache;
+};
+
+static int run_job(struct site *out, size_t i, void *ctx, struct strbuf *err)
+{
+    struct runs_ctx *rc = ctx;
+
+    return run_one(out, rc->set, i, rc->opt, rc->rules, rc->cache, err);
+}
+
+/* Make what run i publishes relative to RUNS_DIR, once it is out. */
+static void run_commit(struct site *site, size_t i, void *ctx)
+{
+    struct runs_ctx *rc = ctx;
+
+    (void)site;
+    run_make_relative(rc->set, &rc->set->runs[i]);
+    progress("%zu of %zu runs read", i + 1, rc->set->n);
+}
+
+/* Process every run, on up to opt->jobs threads. */
+static int process_runs(struct site *site, struct run_set *set,
+                        const struct options *opt, const struct rules *rules,
+                        struct cache *cache)
+{
+    struct runs_ctx rc = {set, opt, rules, cache};
+    struct stage st = {run_job, run_commit, &rc, set->n};
+
+    return run_stage(site, &st, opt->jobs);
 }
 
 /*
@@ -756,56 +801,82 @@ static int reuse_page(struct site *site, const struct run_set *set, size_t i,
 /* The comparison page's overlay chart, beside it at the site's root. */
 #define OVERLAY_FILE "compare-curves.svg"
 
+struct pages_ctx {
+    const struct site *site; /* where the runs' charts were written */
+    const struct run_set *set;
+    const struct report_info *info;
+    struct cache *cache;
+    size_t npages, written;
+};
+
+/*
+ * Run i's page into out: taken over from the old site when it would come
+ * out the same, else rendered with its charts inline (read back from the
+ * site being written, where the runs' stage put them).
+ */
+static int page_job(struct site *out, size_t i, void *ctx, struct strbuf *err)
+{
+    struct pages_ctx *pc = ctx;
+    const struct run *r = &pc->set->runs[i];
+    struct report_info page_info = *pc->info;
+    struct strbuf buf = STRBUF_INIT, *svgs;
+    char *rel;
+    int bad;
+
+    (void)err;
+    if (r->status == RUN_SKIPPED)
+        return 0;
+    rel = run_page_path(r);
+    bad = reuse_page(out, pc->set, i, &page_info, rel, pc->cache, &buf);
+    if (!bad) {
+        svgs = charts_read_svgs(pc->site, r, SIZE_MAX);
+        page_info.chart_svgs = svgs;
+        if (!svgs || html_run(r, &page_info, &buf) ||
+            write_page(out, rel, &buf))
+            bad = -1;
+        charts_free_svgs(r, svgs);
+    }
+    free(rel);
+    strbuf_release(&buf);
+    if (bad < 0)
+        return -1;
+    cache_page_done(pc->cache, out, i);
+    return 0;
+}
+
+static void page_commit(struct site *site, size_t i, void *ctx)
+{
+    struct pages_ctx *pc = ctx;
+
+    (void)site;
+    if (pc->set->runs[i].status != RUN_SKIPPED)
+        progress("%zu of %zu run pages written", ++pc->written, pc->npages);
+}
+
 /*
  * Render every page and summary from the judged runs, and with single the
- * one-file report.
+ * one-file report. The runs' pages are rendered on up to jobs threads.
  */
 static int write_pages(struct site *site, const struct run_set *set,
                        const struct report_info *info, const char *site_url,
-                       bool single, struct cache *cache)
+                       bool single, struct cache *cache, size_t jobs)
 {
     struct strbuf buf = STRBUF_INIT, overlay_svg = STRBUF_INIT;
     struct report_info cmp_info = *info;
     struct sweep_chart *sweep_charts = NULL;
     size_t nsweep_charts = 0;
     const char *css;
-    size_t css_len, npages = 0, written = 0;
+    size_t css_len;
     bool overlay;
     int ret = -1;
+    struct pages_ctx pc = {site, set, info, cache, 0, 0};
+    struct stage st = {page_job, page_commit, &pc, set->n};
 
     for (size_t i = 0; i < set->n; i++)
-        npages += set->runs[i].status != RUN_SKIPPED;
-
-    for (size_t i = 0; i < set->n; i++) {
-        const struct run *r = &set->runs[i];
-        struct report_info page_info = *info;
-        struct strbuf *svgs;
-        char *rel;
-        int bad;
-
-        if (r->status == RUN_SKIPPED)
-            continue;
-        rel = run_page_path(r);
-        bad = reuse_page(site, set, i, &page_info, rel, cache, &buf);
-        if (bad < 0) {
-            free(rel);
-            goto out;
-        }
-        if (!bad) {
-            /* The charts go into the page: read back what was written. */
-            svgs = charts_read_svgs(site, r, SIZE_MAX);
-            page_info.chart_svgs = svgs;
-            bad = !svgs || html_run(r, &page_info, &buf);
-            charts_free_svgs(r, svgs);
-            if (bad || write_page(site, rel, &buf)) {
-                free(rel);
-                goto out;
-            }
-        }
-        free(rel);
-        cache_page_done(cache, site, i);
-        progress("%zu of %zu run pages written", ++written, npages);
-    }
+        pc.npages += set->runs[i].status != RUN_SKIPPED;
+    /* Parsed once here, before any thread renders. */
+    if (tmpl_load() || run_stage(site, &st, jobs))
+        goto out;
     if (charts_draw_overlay(site, set, info->cmp, &info->rules->select,
                             OVERLAY_TOP_N, OVERLAY_FILE, &overlay) ||
         (overlay && site_read(site, OVERLAY_FILE, &overlay_svg)))
@@ -946,7 +1017,7 @@ enum report_status report_build(const struct options *opt)
                  &board);
     info.changes = &changes;
     if (write_pages(&site, &set, &info, opt->site_url, opt->single_file != NULL,
-                    &cache) ||
+                    &cache, opt->jobs) ||
         cache_write(&cache, &site, &set))
         goto out;
     if (site_commit(&site))

@@ -78,8 +78,11 @@ static ctemplate::TemplateCache *template_cache(void)
 enum load_state { LOAD_NOT_YET, LOAD_OK, LOAD_FAILED };
 static enum load_state load_state = LOAD_NOT_YET;
 
-/* Set when a void or pointer entry point caught an exception. */
-static bool pending_failure;
+/*
+ * Set when a void or pointer entry point caught an exception; per thread,
+ * since pages are rendered on several (each fills its own dictionaries).
+ */
+static thread_local bool pending_failure;
 
 static bool is_template(const char *name)
 {
@@ -148,6 +151,17 @@ static int load_templates(void)
     cache->Freeze();
     load_state = LOAD_OK;
     return 0;
+}
+
+int tmpl_load(void)
+{
+    try {
+        return load_templates();
+    } catch (const std::exception &e) {
+        return error("cannot load the templates: %s", e.what());
+    } catch (...) {
+        return error("cannot load the templates: unknown exception");
+    }
 }
 
 static TemplateDictionary *dict_of(struct tmpl_dict *d)

@@ -36,6 +36,14 @@ void tmpl_show(struct tmpl_dict *d, const char *section);
 struct tmpl_dict *tmpl_add(struct tmpl_dict *d, const char *section);
 
 /*
+ * Parse the templates, once: before pages are rendered on several threads
+ * (tmpl_render() does it on first use otherwise, which is not safe to race).
+ * Returns 0, or -1 after error(). Rendering is then safe on any thread,
+ * each with its own dictionaries.
+ */
+int tmpl_load(void);
+
+/*
  * Render the template named name (its file name under templates/, e.g.
  * "index.tpl") with d and append the result to out. Returns 0, or -1 after
  * error() when the template is unknown or fails to parse; any C++ exception
