@@ -6,8 +6,9 @@
  * not recoverable in a report generator, so it ends the program here,
  * once: a message, the cleanup hook, exit status 1.
  */
-/* realpath() is an X/Open function in glibc's headers. */
+/* realpath() is an X/Open function in glibc's headers; d_type is not. */
 #define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE
 
 #include "util.h"
 
@@ -650,7 +651,13 @@ int listing_read(struct listing *l, const char *dir, unsigned flags)
         e = &l->e[l->n++];
         e->name = xstrdup(de->d_name);
         e->kind = LISTING_OTHER;
-        if (!fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+        /* The kind the folder itself records, else lstat()'s. */
+        if (de->d_type == DT_DIR)
+            e->kind = LISTING_DIR;
+        else if (de->d_type == DT_REG)
+            e->kind = LISTING_FILE;
+        else if (de->d_type == DT_UNKNOWN &&
+                 !fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
             e->kind = S_ISDIR(st.st_mode)   ? LISTING_DIR
                       : S_ISREG(st.st_mode) ? LISTING_FILE
                                             : LISTING_OTHER;

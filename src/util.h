@@ -222,9 +222,11 @@ enum listing_flags {
 /*
  * List the folder dir into l, without "." and "..": every reader of
  * folders (runs.c's walk, the formats, site.c) lists through here, so
- * every listing is in the same order on every machine. Each kind is
- * found with fstatat() relative to the open folder, so it describes the
- * entry that was listed even if dir is renamed meanwhile. Returns 0, or
+ * every listing is in the same order on every machine. Each kind is the
+ * one the folder's entry records (d_type), or where the file system
+ * records none, found with fstatat() relative to the open folder: either
+ * way it describes the entry that was listed even if dir is renamed
+ * meanwhile. Returns 0, or
  * -1 with errno set and l empty when dir cannot be opened or read; prints
  * nothing. listing_release() frees l.
  */
