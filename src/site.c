@@ -1168,9 +1168,10 @@ static void hold(struct site *s, const char *rel, const void *data, size_t len,
     add_file(s, rel, len, hash);
 }
 
-int site_write(struct site *s, const char *rel, const void *data, size_t len)
+/* site_write() of data whose hash is known (a forked site's, joined). */
+static int write_hashed(struct site *s, const char *rel, const void *data,
+                        size_t len, uint64_t hash)
 {
-    uint64_t hash = cache_hash(data, len, 0);
     char *path;
     int ret;
 
@@ -1189,6 +1190,11 @@ int site_write(struct site *s, const char *rel, const void *data, size_t len)
             kill_point("write");
     }
     return ret;
+}
+
+int site_write(struct site *s, const char *rel, const void *data, size_t len)
+{
+    return write_hashed(s, rel, data, len, cache_hash(data, len, 0));
 }
 
 /*
@@ -1642,8 +1648,8 @@ int site_join(struct site *parent, struct site *child)
             ret = site_reuse(parent, parent, child->files[i], child->sizes[i],
                              child->hashes[i]);
         else if (!ret && parent)
-            ret = site_write(parent, child->files[i], child->held[i].buf,
-                             child->held[i].len);
+            ret = write_hashed(parent, child->files[i], child->held[i].buf,
+                               child->held[i].len, child->hashes[i]);
         free(child->files[i]);
         strbuf_release(&child->held[i]);
     }
