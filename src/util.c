@@ -496,6 +496,65 @@ char *fmt_num(char *buf, size_t size, double v)
  * take this path; the rest, which printf writes with an exponent, go
  * through snprintf. buf holds at least FMT_G5_SIZE bytes.
  */
+/*
+ * fmt_g() for 1 <= |v| < 10^prec, where most chart coordinates lie, in
+ * integers alone (fma() is a library call on a baseline x86-64 build):
+ * |v| = m 2^-s with m below 2^53 and s from 33 to 52, so |v| 10^(prec-1-e)
+ * = m 10^(prec-1-e) 2^-s, whose product m 10^(prec-1-e) (below 2^70) is
+ * kept exactly in two 64-bit parts H 2^32 + L; its integer part and the
+ * bits below, against the half, round it to even as printf does. Returns
+ * 0 when v is not in that range or rounds up to 10^prec (written with an
+ * exponent by printf).
+ */
+static size_t fmt_g_fast(char *buf, double v, int prec)
+{
+    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double a = fabs(v);
+    uint64_t bits, m, sc, hp, lp, h, l, r, rem, half;
+    int e = 0, s, t, ndig;
+    char digits[8], *p = buf;
+
+    if (!(a >= 1 && a < (double)p10[prec]))
+        return 0;
+    while (e < prec - 1 && a >= (double)p10[e + 1])
+        e++;
+    memcpy(&bits, &a, sizeof(bits));
+    m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+    s = 1075 - (int)(bits >> 52);
+    sc = p10[prec - 1 - e];
+    hp = (m >> 32) * sc;
+    lp = (m & 0xffffffffULL) * sc;
+    h = hp + (lp >> 32);
+    l = lp & 0xffffffffULL;
+    t = s - 32;
+    r = h >> t;
+    rem = ((h & ((1ULL << t) - 1)) << 32) | l;
+    half = 1ULL << (s - 1);
+    if (rem > half || (rem == half && (r & 1)))
+        r++;
+    if (r == p10[prec]) {
+        if (++e > prec - 1)
+            return 0;
+        r = p10[prec - 1];
+    }
+    for (int i = prec - 1; i >= 0; i--, r /= 10)
+        digits[i] = (char)('0' + r % 10);
+    /* Digits left once the trailing zeros after the point are dropped. */
+    for (ndig = prec; ndig > e + 1 && digits[ndig - 1] == '0';)
+        ndig--;
+    if (v < 0)
+        *p++ = '-';
+    for (int i = 0; i <= e; i++)
+        *p++ = digits[i];
+    if (ndig > e + 1) {
+        *p++ = '.';
+        for (int i = e + 1; i < ndig; i++)
+            *p++ = digits[i];
+    }
+    *p = '\0';
+    return (size_t)(p - buf);
+}
+
 static size_t fmt_g(char *buf, double v, int prec)
 {
     static const double scales[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
@@ -505,7 +564,10 @@ static size_t fmt_g(char *buf, double v, int prec)
     unsigned long r;
     char digits[8], *p = buf;
     int ndig;
+    size_t len = fmt_g_fast(buf, v, prec);
 
+    if (len)
+        return len;
     if (!(a >= 1e-4 && a < hi))
         return (size_t)snprintf(buf, FMT_G5_SIZE, "%.*g", prec, v);
     while (a >= 10 * (e >= 0 ? scales[e] : 1 / scales[-e]) && e < prec - 1)
