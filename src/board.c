@@ -32,7 +32,8 @@ static bool can_keep(const struct run_set *set, size_t i)
  * runs of its folder that log the same columns, compare.h), so the best
  * of two leaderboards, or a run kept alone, are not ranked against each
  * other: a val_loss of one task says nothing of another's. When more
- * than one run is kept that way, b->nkept counts them and b->kept is the
+ * than one run is kept that way (a seed replicate of a reference is kept
+ * with it, not apart), b->nkept counts them and b->kept is the
  * reference of the largest leaderboard (first in reading order on a
  * tie), moved to the top of the order, or SIZE_MAX when every kept run
  * is alone. False when at most one run is kept.
@@ -50,6 +51,9 @@ static bool split_kept(struct board *b, const struct run_set *set,
         if (cmp->v[i].decision != DECISION_KEEP)
             break;
         if (!can_keep(set, i))
+            continue;
+        /* A seed replicate of a kept reference is kept with it. */
+        if (cmp->reference[i] != i && cmp->reference[i] != SIZE_MAX)
             continue;
         nkept++;
         if (cmp->reference[i] != i)
@@ -132,16 +136,25 @@ void board_build(struct board *b, const struct run_set *set,
          * the val_loss of a run of another folder, or logging other
          * columns, is another task's and says nothing of this one.
          */
-        for (size_t j = 0; j < set->n && b->ref == SIZE_MAX; j++) {
-            size_t i = cmp->order[j];
+        /*
+         * A seed replicate of the kept run differs from it by its seed
+         * alone: the margin over it is seed noise, so it is the runner-up
+         * only when no run of other settings is.
+         */
+        for (int pass = 0; pass < 2 && b->ref == SIZE_MAX; pass++) {
+            for (size_t j = 0; j < set->n && b->ref == SIZE_MAX; j++) {
+                size_t i = cmp->order[j];
+                const char *g = cmp->v[i].group, *gk = cmp->v[b->kept].group;
 
-            if (i != b->kept && set->runs[i].an.best.found &&
-                set->runs[i].status == RUN_OK &&
-                cmp->v[i].decision != DECISION_INVESTIGATE &&
-                (cmp->baseline != SIZE_MAX || !cmp->reference ||
-                 (cmp->reference[i] != SIZE_MAX &&
-                  cmp->reference[i] == cmp->reference[b->kept])))
-                b->ref = i;
+                if (i != b->kept && set->runs[i].an.best.found &&
+                    set->runs[i].status == RUN_OK &&
+                    cmp->v[i].decision != DECISION_INVESTIGATE &&
+                    (cmp->baseline != SIZE_MAX || !cmp->reference ||
+                     (cmp->reference[i] != SIZE_MAX &&
+                      cmp->reference[i] == cmp->reference[b->kept])) &&
+                    (pass || !g || !gk || strcmp(g, gk)))
+                    b->ref = i;
+            }
         }
     }
     if (b->ref != SIZE_MAX) {
@@ -186,13 +199,13 @@ char *board_headline(const struct board *b, const struct run_set *set,
             strbuf_addf(&sb,
                         "none of the %zu runs kept has such a peer (each "
                         "is judged alone).",
-                        b->count[DECISION_KEEP]);
+                        b->nkept);
         else
             strbuf_addf(&sb,
                         "%zu runs are kept, each the best of its own "
                         "leaderboard or judged alone. On the largest "
                         "leaderboard (%zu runs), ",
-                        b->count[DECISION_KEEP], b->board_size);
+                        b->nkept, b->board_size);
     }
     if (b->kept == SIZE_MAX) {
         if (!b->nkept)

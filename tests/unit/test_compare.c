@@ -1181,6 +1181,50 @@ static void test_kept_alone(void)
     rules_release(&ru);
 }
 
+/*
+ * One leaderboard whose best run has seed replicates, kept with it: the
+ * headline names one run to keep, not several leaderboards, and its
+ * margin is over the best run of other settings, not over a replicate.
+ */
+static void test_kept_replicates(void)
+{
+    static char metric[] = "val_loss";
+    const struct rule rule = {metric, false};
+    struct run_set set;
+    struct rules ru;
+    struct comparison c;
+    struct board b;
+    char *head;
+
+    memset(&set, 0, sizeof(set));
+    make_rules(&ru, "val_loss", false, NULL, 0);
+    add_run(&set, "r/a-s1", 0.300, "lr=0.1 seed=1");
+    add_run(&set, "r/a-s2", 0.301, "lr=0.1 seed=2");
+    add_run(&set, "r/a-s3", 0.302, "lr=0.1 seed=3");
+    add_run(&set, "r/b-s1", 0.310, "lr=0.2 seed=1");
+    add_run(&set, "r/c-s1", 0.500, "lr=0.3 seed=1");
+    comparison_init(&c);
+    cmp_runs(&set, &ru, &c);
+    is_decision(&set, &c, "r/a-s1", DECISION_KEEP);
+    is_decision(&set, &c, "r/a-s2", DECISION_KEEP);
+    board_build(&b, &set, &c, &rule);
+    ok(b.nkept == 0 && b.kept == idx(&set, "r/a-s1") &&
+           b.ref == idx(&set, "r/b-s1"),
+       "replicates: one run to keep; the runner-up is of other settings");
+    head = board_headline(&b, &set, &c, &rule);
+    has(head,
+        "Keep r/a-s1 at x 10 (val_loss 0.3): 0.01 lower than the "
+        "runner-up r/b-s1 (0.31).",
+        "replicates: the headline names the kept run and its margin");
+    ok(!strstr(head, "No one run to keep"),
+       "replicates: no talk of several leaderboards");
+    free(head);
+    board_release(&b);
+    comparison_release(&c);
+    free_set(&set);
+    rules_release(&ru);
+}
+
 /* Other ways not to be comparable, and nesting of data keys. */
 static void test_not_comparable(void)
 {
@@ -1411,7 +1455,7 @@ int main(void)
     srcdir = getenv("srcdir");
     if (!srcdir || !*srcdir)
         srcdir = ".";
-    plan(248);
+    plan(253);
     test_rules_good();
     test_rules_min();
     test_rules_overlay();
@@ -1431,6 +1475,7 @@ int main(void)
     test_folders();
     test_boards();
     test_kept_alone();
+    test_kept_replicates();
     test_not_comparable();
     test_more_paths();
     test_group_names();
