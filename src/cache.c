@@ -1166,9 +1166,16 @@ static int global_key(const struct options *opt, const struct rules *rules,
         put_u64(&sb, h);
         free(path);
     }
+    /*
+     * The test hooks of site.c change how the site is written, never what
+     * it holds: a run killed while it moves unchanged run folders has to
+     * have unchanged run folders.
+     */
     for (char **e = environ; e && *e; e++)
         if (!strncmp(*e, "REPORTGEN_", 10) &&
-            strncmp(*e, "REPORTGEN_TEST_REUSE=", 21))
+            strncmp(*e, "REPORTGEN_TEST_REUSE=", 21) &&
+            strncmp(*e, "REPORTGEN_TEST_KILL_AT=", 23) &&
+            strncmp(*e, "REPORTGEN_TEST_NO_EXCHANGE=", 27))
             put_str(&sb, *e);
     *key = cache_hash(sb.buf, sb.len, 0);
     strbuf_release(&sb);

@@ -15,8 +15,12 @@
  *      file of the user's that collides with the new report and every
  *      read-only folder one would have to leave: any of these and nothing
  *      moves;
- *   3. the user's files move into the new site (renames, same file system);
- *      a failure moves them back;
+ *   3. the files taken over from the old site (site_reuse()) go into the
+ *      new one: a folder whose files are all taken over moves whole (one
+ *      rename, where a link per file would cost a folder made, the links
+ *      and as many unlinks when the old site goes), the rest are linked;
+ *      then the user's files move into the new site (renames, same file
+ *      system); a failure moves both back;
  *   4. the two folders swap in one renameat2(RENAME_EXCHANGE), or, where
  *      the kernel or file system cannot, in two renames through
  *      .BASE.reportgen-old;
@@ -24,9 +28,13 @@
  *      removed file by file: nothing it does not list is ever deleted.
  * Signals wait (are blocked) from 2 to 5. A run killed anywhere leaves a
  * state that the next run, holding the same lock, recognises by the names
- * and manifests alone (recover()): steps 3 and 5 are the same walk
- * ("settle": move the user's files back to the site, then delete what the
- * manifest lists), so it simply does that walk again.
+ * and manifests alone (recover()): a folder the site's manifest has files
+ * in, missing from the site and present in the new one, was moved in step
+ * 3 and moves back (restore_moved()); the rest of steps 3 and 5 are the
+ * same walk ("settle": move the user's files back to the site, then
+ * delete what the manifest lists), so it simply does that walk again.
+ * Killed during the folder moves, the site lacks them until that next
+ * run: the one moment a kill leaves neither the old site nor the new.
  */
 #define _GNU_SOURCE /* renameat2(), flock(), syscall() */
 #include "site.h"
@@ -69,7 +77,7 @@ static const char *volatile cleanup_path;
  * Test hook, compiled into every build so that the tests exercise the
  * binary users run (it costs one getenv() per step):
  * REPORTGEN_TEST_KILL_AT=STEP makes reportgen kill itself with SIGKILL the
- * first time it reaches STEP (write, manifest, carry, carried, aside,
+ * first time it reaches STEP (write, manifest, move, carry, carried, aside,
  * exchange, cleanup, recover); STEP:TERM or STEP:INT raises that signal
  * instead. REPORTGEN_TEST_NO_EXCHANGE=1 makes it swap with two renames,
  * as on a kernel without RENAME_EXCHANGE. tests/cli/interrupt.sh uses
@@ -818,6 +826,44 @@ static void recover_legacy(struct site *s)
     free(old_prefix);
 }
 
+/*
+ * A run killed while it moved unchanged folders of the old site into the
+ * new one f (take_over()) left the site without them: move back every
+ * folder the site's manifest has files in that is missing from the site
+ * and present in f. After the swap, the site is the new one, which lacks
+ * none, so nothing moves.
+ */
+static int restore_moved(const struct site *s, const char *f)
+{
+    char **files;
+    size_t n;
+    int ret = 0;
+
+    if (read_manifest(s->path, &files, &n) <= 0)
+        return 0;
+    for (size_t i = 0; i < n && !ret; i++) {
+        for (const char *slash = strchr(files[i], '/'); slash && !ret;
+             slash = strchr(slash + 1, '/')) {
+            char *rel = xstrndup(files[i], (size_t)(slash - files[i]));
+            char *to = path_in(s->path, rel), *from = path_in(f, rel);
+            struct stat st;
+            bool missing = lstat(to, &st) && errno == ENOENT;
+
+            if (missing && !lstat(from, &st) && S_ISDIR(st.st_mode) &&
+                rename(from, to))
+                ret = error_errno("%s: cannot move it back to %s/%s", from,
+                                  s->dir, rel);
+            free(rel);
+            free(to);
+            free(from);
+            if (missing)
+                break; /* moved back whole, or not to be had */
+        }
+    }
+    free_list(files, n);
+    return ret;
+}
+
 /* What an interrupted run left beside the site; see site.h. */
 static int recover(struct site *s)
 {
@@ -837,7 +883,8 @@ static int recover(struct site *s)
                 return error_errno("%s: cannot put the site back", s->dir);
         }
     }
-    if (!lstat(s->tmp, &st) && settle(s, s->tmp, NULL, "recover"))
+    if (!lstat(s->tmp, &st) &&
+        (restore_moved(s, s->tmp) || settle(s, s->tmp, NULL, "recover")))
         return -1;
     if (!lstat(s->old, &st) && settle(s, s->old, NULL, "recover"))
         return -1;
@@ -1150,9 +1197,12 @@ static void add_file(struct site *s, const char *rel, size_t size,
         s->meta_alloc = s->alloc;
         s->sizes = xreallocarray(s->sizes, s->meta_alloc, sizeof(*s->sizes));
         s->hashes = xreallocarray(s->hashes, s->meta_alloc, sizeof(*s->hashes));
+        s->deferred =
+            xreallocarray(s->deferred, s->meta_alloc, sizeof(*s->deferred));
     }
     s->sizes[s->n] = size;
     s->hashes[s->n] = hash;
+    s->deferred[s->n] = false;
     s->files[s->n++] = xstrdup(rel);
 }
 
@@ -1248,35 +1298,174 @@ int site_previous_same(const struct site *s, const char *rel, size_t size,
 int site_reuse(struct site *dst, const struct site *from, const char *rel,
                size_t size, uint64_t hash)
 {
-    struct strbuf sb = STRBUF_INIT;
-    char *old, *path;
-    int ret = 0;
-
+    (void)from; /* always dst itself, or the site a forked dst joins */
     if (dst->forked) {
         hold(dst, rel, "", 0, hash, true);
         dst->sizes[dst->n - 1] = size;
         return 0;
     }
-    if (site_parents(dst, rel))
+    add_file(dst, rel, size, hash);
+    dst->deferred[dst->n - 1] = true;
+    if (dst->n == 1)
+        kill_point("write");
+    return 0;
+}
+
+/* Link (else copy) file i of s, taken over, from the old site. */
+static int link_previous(struct site *s, size_t i)
+{
+    struct strbuf sb = STRBUF_INIT;
+    const char *rel = s->files[i];
+    char *old, *path;
+    int ret = 0;
+
+    if (site_parents(s, rel))
         return -1;
-    old = path_in(from->path, rel);
-    path = path_in(dst->tmp, rel);
+    old = path_in(s->path, rel);
+    path = path_in(s->tmp, rel);
     if (link(old, path)) {
         /* No hard link here (another file system type, a limit): copy. */
-        if (read_previous_same(from, rel, size, hash, &sb) > 0)
+        if (read_previous_same(s, rel, s->sizes[i], s->hashes[i], &sb) > 0)
             ret = write_file(path, sb.buf, sb.len);
         else
-            ret = error("%s/%s: changed while the report was written",
-                        from->dir, rel);
+            ret = error("%s/%s: changed while the report was written", s->dir,
+                        rel);
     }
     free(old);
     free(path);
     strbuf_release(&sb);
-    if (!ret) {
-        add_file(dst, rel, size, hash);
-        if (dst->n == 1)
-            kill_point("write");
+    return ret;
+}
+
+/* How many of the n sorted names start with prefix. */
+static size_t count_prefix(char *const *names, size_t n, const char *prefix)
+{
+    size_t len = strlen(prefix), lo = 0, hi = n, first;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(names[mid], prefix) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    first = lo;
+    while (lo < n && !strncmp(names[lo], prefix, len))
+        lo++;
+    return lo - first;
+}
+
+static int cmp_index(const void *a, const void *b, void *files)
+{
+    char **f = files;
+
+    return strcmp(f[*(const size_t *)a], f[*(const size_t *)b]);
+}
+
+/* Move the folders moved over whole back to the old site s->path. */
+static int undo_moves(struct site *s)
+{
+    int ret = 0;
+
+    while (s->nmoved) {
+        char *rel = s->moved[--s->nmoved];
+        char *from = path_in(s->tmp, rel), *to = path_in(s->path, rel);
+
+        if (rename(from, to))
+            ret = error_errno("%s: cannot move it back to %s/%s", from, s->dir,
+                              rel);
+        free(from);
+        free(to);
+        free(rel);
+    }
+    return ret;
+}
+
+/*
+ * Put the files taken over from the old site (site_reuse()) into the new
+ * one. A folder whose files in the new site are all taken over, and are
+ * exactly the old site's files there, moves whole: one rename instead of
+ * a folder made, a link per file, and as many unlinks when the old site
+ * is removed. Only swap() calls it, with the old site's own check done
+ * and signals blocked; a failure moves the folders back.
+ */
+static int take_over(struct site *s)
+{
+    size_t *idx, n = 0, nall = s->n;
+    char **all;
+    int ret = 0;
+
+    for (size_t i = 0; i < s->n; i++)
+        n += s->deferred[i];
+    if (!n)
+        return 0;
+    idx = xcalloc(nall, sizeof(*idx));
+    for (size_t i = 0; i < nall; i++)
+        idx[i] = i;
+    qsort_r(idx, nall, sizeof(*idx), cmp_index, s->files);
+    all = xcalloc(nall, sizeof(*all));
+    for (size_t i = 0; i < nall; i++)
+        all[i] = s->files[idx[i]];
+    for (size_t k = 0; k < nall && !ret;) {
+        size_t i = idx[k], end;
+        const char *rel = s->files[i], *slash = strrchr(rel, '/');
+        char *dir, *prefix, *from, *to;
+        size_t group = 0, taken = 0;
+        struct stat st;
+        bool whole;
+
+        if (!s->deferred[i]) {
+            k++;
+            continue;
+        }
+        if (!slash) {
+            ret = link_previous(s, i);
+            k++;
+            continue;
+        }
+        dir = xstrndup(rel, (size_t)(slash - rel));
+        prefix = xasprintf("%s/", dir);
+        group = count_prefix(all, nall, prefix);
+        /*
+         * Sorted, the files below dir follow one another; those before k
+         * are not taken over (so dir is not whole).
+         */
+        for (end = k; end < nall && !strncmp(all[end], prefix, strlen(prefix));
+             end++)
+            taken += s->deferred[idx[end]];
+        from = path_in(s->path, dir);
+        to = path_in(s->tmp, dir);
+        whole = taken == group &&
+                count_prefix(s->prev, s->nprev, prefix) == group &&
+                lstat(to, &st) && errno == ENOENT && !lstat(from, &st) &&
+                S_ISDIR(st.st_mode);
+        if (whole && make_parents(s->tmp, dir)) {
+            ret = -1; /* told which folder */
+        } else if (whole && !rename(from, to)) {
+            ALLOC_GROW(s->moved, s->nmoved + 1, s->moved_alloc);
+            s->moved[s->nmoved++] = dir;
+            dir = NULL;
+            if (s->nmoved == 1)
+                kill_point("move");
+        } else {
+            /* Not whole, or it cannot move (a read-only parent): link. */
+            for (size_t j = k; j < end && !ret; j++)
+                if (s->deferred[idx[j]])
+                    ret = link_previous(s, idx[j]);
+        }
+        free(dir);
+        free(prefix);
+        free(from);
+        free(to);
+        k = end;
+    }
+    free(all);
+    free(idx);
+    if (ret)
+        undo_moves(s);
+    else
+        memset(s->deferred, 0, s->n * sizeof(*s->deferred));
     return ret;
 }
 
@@ -1288,6 +1477,22 @@ int site_read(const struct site *s, const char *rel, struct strbuf *out)
     size_t n;
     int ret = 0;
 
+    /*
+     * A file taken over is in the old site until site_commit(), checked
+     * by its hash and read the same way (never through a link). Threads
+     * that render pages call this while the main thread adds files: only
+     * what site_open() set (the old manifest) is looked at here.
+     */
+    if (!f && errno == ENOENT && s->path && listed(s->prev, s->nprev, rel)) {
+        int fd;
+
+        free(path);
+        path = path_in(s->path, rel);
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        f = fd < 0 ? NULL : fdopen(fd, "rb");
+        if (!f && fd >= 0)
+            close(fd);
+    }
     if (!f) {
         ret = error_errno("%s: cannot read", path);
         free(path);
@@ -1434,6 +1639,14 @@ static void roll_back(struct site *s)
 {
     struct carry c;
 
+    if (undo_moves(s)) {
+        error("%s: holds folders of the old site that could not be put "
+              "back; the next run puts them back",
+              s->tmp);
+        free(s->tmp);
+        s->tmp = NULL;
+        return;
+    }
     memset(&c, 0, sizeof(c));
     c.from = s->tmp;
     c.from_name = s->tmp;
@@ -1503,6 +1716,8 @@ static int swap(struct site *s)
 
     if (lstat(s->path, &st) && errno == ENOENT) {
         chmod(s->tmp, s->mode);
+        if (take_over(s)) /* nothing to take over from: a bug */
+            return -1;
         if (!place_new(s))
             goto placed;
         if (errno != EEXIST && errno != ENOTEMPTY)
@@ -1522,6 +1737,8 @@ static int swap(struct site *s)
     if (have < 0)
         return -1;
     if (!have) {
+        if (take_over(s)) /* nothing to take over from: a bug */
+            return -1;
         /* An empty folder: rmdir() refuses if the user filled it since. */
         if (rmdir(s->path))
             return errno == ENOTEMPTY || errno == EEXIST
@@ -1544,6 +1761,10 @@ static int swap(struct site *s)
     c.extra = s->single_rel;
     c.dry = true;
     if (carry_tree(&c, "") || c.problems) {
+        free_list(c.ours, c.nours);
+        return -1;
+    }
+    if (take_over(s)) {
         free_list(c.ours, c.nours);
         return -1;
     }
@@ -1621,6 +1842,8 @@ void site_release(struct site *s)
     free(s->files);
     free(s->sizes);
     free(s->hashes);
+    free(s->deferred);
+    free_list(s->moved, s->nmoved);
     free(s->made);
     free_list(s->prev, s->nprev);
     free(s->single);
@@ -1656,6 +1879,7 @@ int site_join(struct site *parent, struct site *child)
     free(child->files);
     free(child->sizes);
     free(child->hashes);
+    free(child->deferred);
     free(child->held);
     free(child->linked);
     site_fork(child);

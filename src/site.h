@@ -57,6 +57,9 @@ struct site {
     size_t *sizes;    /* the size of files[i] */
     uint64_t *hashes; /* its content hash (cache_hash()) */
     size_t meta_alloc;
+    bool *deferred; /* files[i] is taken over from the old site at commit */
+    char **moved;   /* folders of the old site moved over whole at commit */
+    size_t nmoved, moved_alloc;
     char **prev; /* the old site's manifest, sorted (site_open()) */
     char *made;  /* the folder of the last file written: it exists */
     size_t nprev;
@@ -95,8 +98,9 @@ int site_open(struct site *s, const char *dir, const char *single_file);
 int site_write(struct site *s, const char *rel, const void *data, size_t len);
 
 /*
- * Append the bytes of rel, written earlier by site_write(), to out.
- * Returns 0, or -1 after error().
+ * Append the bytes of rel, written earlier by site_write() or taken over
+ * by site_reuse(), to out. Safe on other threads while the thread that
+ * owns s writes to it. Returns 0, or -1 after error().
  */
 int site_read(const struct site *s, const char *rel, struct strbuf *out);
 
@@ -121,9 +125,13 @@ int site_previous_same(const struct site *s, const char *rel, size_t size,
 /*
  * Take rel, of size bytes hashing to hash, from the old site of from
  * (the report's site) into dst (from itself, or a forked site, which
- * takes it at site_join()): a hard link to the old file, or where one
- * cannot be made, a copy, checked again. Check it with
- * site_previous_same() first. Returns 0, or -1 after error().
+ * takes it at site_join()). Nothing is done on disk until site_commit():
+ * a folder whose files are all taken over, and are all the old site's
+ * files there, is moved into the new site whole (one rename); any other
+ * file taken over becomes a hard link to the old file, or where one
+ * cannot be made, a copy, checked again. site_read() of rel reads the old
+ * file until then. Check it with site_previous_same() first. Returns 0,
+ * or -1 after error().
  */
 int site_reuse(struct site *dst, const struct site *from, const char *rel,
                size_t size, uint64_t hash);

@@ -14,7 +14,7 @@ steps="write manifest carry carried exchange cleanup"
 # as a background job of a script), so the SIGINT check runs it with the
 # default action restored, whatever the suite was started from.
 DFL_INT="perl -e \$SIG{INT}='DEFAULT';exec(@ARGV)or(die)"
-plan $((6 * 5 + 7 * 5 + 4 + 4 + 4 + 4))
+plan $((6 * 5 + 7 * 5 + 4 + 4 + 4 + 4 + 3 + 2 * 5))
 
 # setup DIR: an old site of runs r1, gone (with the user's files), the
 # runs now r1, r2, and a fresh site of those as a reference.
@@ -97,6 +97,39 @@ t_user_files "SIGINT while files move: the user's files are in place" \
     "$W/site"
 t_same_site "SIGINT while files move: the site is complete" "$W/site" \
     "$W/ref/site"
+
+# setup_same DIR: a site of runs r1 and r2 with the user's files, the same
+# runs again, and a fresh site of them as a reference.
+setup_same() {
+    rm -rf "$1"
+    mkdir -p "$1/ref"
+    mk_runs "$1/runs" r1 r2
+    $RG -q "$1/runs" -o "$1/site"
+    add_user_files "$1/site"
+    $RG -q "$1/runs" -o "$1/ref/site"
+}
+
+# A run folder whose files are all unchanged moves into the new site whole
+# (the folder itself, with the user's file in it), not file by file.
+setup_same "$W"
+before=$(stat -c %i "$W/site/runs/r2" "$W/site/runs/r1")
+rg -q "$W/runs" -o "$W/site"
+t_is "unchanged run folders: the run exits 0" "$rc" 0
+t_is "unchanged run folders: moved whole, not made again" \
+    "$(stat -c %i "$W/site/runs/r2" "$W/site/runs/r1")" "$before"
+t_user_files "unchanged run folders: the user's files are in place" "$W/site"
+
+# Killed while unchanged run folders move, with and without the exchange:
+# the next run moves them back before anything else.
+for nx in "" 1; do
+    label="kill while run folders move${nx:+ (no exchange)}"
+    setup_same "$W"
+    rc=0
+    REPORTGEN_TEST_NO_EXCHANGE=$nx REPORTGEN_TEST_KILL_AT=move \
+        $RG -q "$W/runs" -o "$W/site" 2>/dev/null || rc=$?
+    t_is "$label: killed" "$rc" 137
+    rerun_checks "$label" "$W"
+done
 
 # The first run into an empty folder, killed between its two steps.
 rm -rf "$W"
