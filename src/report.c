@@ -949,6 +949,59 @@ static bool read_previous(const struct site *site, struct prev_report *prev,
     return ok;
 }
 
+/*
+ * read_previous() on a thread of its own, beside the runs (a 1,000-run
+ * summary.json takes as long to parse as the runs take to restore), its
+ * messages held until prev_join() prints them, so that they come at the
+ * same point whatever -j is.
+ */
+struct prev_job {
+    const struct site *site;
+    const struct options *opt;
+    struct prev_report *prev;
+    struct strbuf err;
+    bool have, started;
+    pthread_t thread;
+};
+
+static void *prev_run(void *arg)
+{
+    struct prev_job *pj = arg;
+
+    util_capture(&pj->err);
+    pj->have = read_previous(pj->site, pj->prev, pj->opt);
+    util_capture(NULL);
+    return NULL;
+}
+
+static void prev_start(struct prev_job *pj, const struct site *site,
+                       struct prev_report *prev, const struct options *opt)
+{
+    memset(pj, 0, sizeof(*pj));
+    pj->site = site;
+    pj->opt = opt;
+    pj->prev = prev;
+    strbuf_init(&pj->err, 0);
+    pj->started =
+        opt->jobs > 1 && !pthread_create(&pj->thread, NULL, prev_run, pj);
+    if (!pj->started)
+        prev_run(pj);
+}
+
+/* Wait for prev_start()'s work; print its messages. Returns its result. */
+static bool prev_join(struct prev_job *pj)
+{
+    if (pj->started)
+        pthread_join(pj->thread, NULL);
+    pj->started = false;
+    if (pj->err.len) {
+        progress_clear();
+        fwrite(pj->err.buf, 1, pj->err.len, stderr);
+    }
+    strbuf_release(&pj->err);
+    return pj->have;
+}
+
 enum report_status report_build(const struct options *opt)
 {
     struct rules rules;
@@ -960,6 +1013,7 @@ enum report_status report_build(const struct options *opt)
     struct changes changes;
     struct board board;
     struct cache cache;
+    struct prev_job prev_job;
     bool have_prev = false;
     size_t nskipped = 0;
     enum report_status ret = REPORT_FAILED;
@@ -990,12 +1044,15 @@ enum report_status report_build(const struct options *opt)
     /* Out of memory from here on: remove the site being written. */
     util_oom_cleanup = site_abort_cleanup;
     /* The report being replaced, while it is still there. */
-    have_prev = read_previous(&site, &prev, opt);
+    prev_start(&prev_job, &site, &prev, opt);
     /* What the site remembers of its runs: unchanged ones are reused. */
     cache_open(&cache, &site, &set, opt, &rules, !opt->rebuild);
 
-    if (process_runs(&site, &set, opt, &rules, &cache))
+    if (process_runs(&site, &set, opt, &rules, &cache)) {
+        prev_join(&prev_job);
         goto out;
+    }
+    have_prev = prev_join(&prev_job);
     for (size_t i = 0; i < set.n; i++)
         nskipped += set.runs[i].status == RUN_SKIPPED;
     if (rules.chosen)
