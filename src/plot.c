@@ -588,9 +588,12 @@ static double widest_label(const struct chart *c, const struct axis *a)
  * after its first epochs, best checkpoint included, and learning rates
  * of 1e-5 to 1e-2 would all but one sit at zero. The axis label then
  * says "(log scale)". Only a scatter chart's x axis can be: epochs and
- * steps are read in their own units.
+ * steps are read in their own units. Its values are a setting's, which a
+ * sweep mostly spaces by factors (1e-4, 3e-4, 1e-3, ...): a decade of
+ * them (LOG_SPAN_X) already crowds to the left of a linear axis.
  */
 #define LOG_SPAN 100.0
+#define LOG_SPAN_X 10.0
 
 static bool want_log(const struct chart *c, bool x)
 {
@@ -606,7 +609,7 @@ static bool want_log(const struct chart *c, bool x)
         cover(&lo, &hi, x ? e->xlo : e->ylo);
         cover(&lo, &hi, x ? e->xhi : e->yhi);
     }
-    return lo <= hi && hi > lo * LOG_SPAN;
+    return lo <= hi && (x ? hi >= lo * LOG_SPAN_X : hi > lo * LOG_SPAN);
 }
 
 /*

@@ -45,8 +45,9 @@ struct plot_spec {
     /*
      * A small scatter chart (a third of a wide page): each point a dot,
      * no line and no legend, its hover text its name and both values.
-     * Its x axis is logarithmic, and says so, when the x values span
-     * more than two decades, as a y axis is. With xcats, x is instead the
+     * Its x axis is logarithmic, and says so, when the x values span a
+     * decade or more (a y axis: more than two decades). With xcats, x is
+     * instead the
      * index of a category (0 to ncats - 1, UTF-8, untrusted), drawn
      * evenly spaced and labelled with its name.
      */

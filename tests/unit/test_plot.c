@@ -899,6 +899,22 @@ static void test_scatter(void)
        "scatter: 0.3 to 0.9 on a linear x axis");
     free(svg);
 
+    {
+        static const double decade[] = {1e-3, 3e-3, 1e-2, 3e-3};
+        static const double batch[] = {32, 64, 128, 256};
+
+        s.x = numview_of(decade);
+        svg = draw(&spec);
+        ok(svg && shown_text(svg, &sb) && strstr(sb.buf, "lr (log scale)"),
+           "scatter: a setting over one decade on a log x axis");
+        free(svg);
+        s.x = numview_of(batch);
+        svg = draw(&spec);
+        ok(svg && shown_text(svg, &sb) && !strstr(sb.buf, "log scale"),
+           "scatter: 32 to 256 (under a decade) on a linear x axis");
+        free(svg);
+    }
+
     s.x = numview_of(idx);
     spec.xcats = cats;
     spec.ncats = 2;
@@ -1136,7 +1152,7 @@ static void test_svg_inline(void)
 
 int main(void)
 {
-    plan(91);
+    plan(93);
     test_mini_shared();
     test_svg_inline();
     test_mini();
