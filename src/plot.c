@@ -45,6 +45,7 @@
  * Coordinates: libplot's user space is set to CHART_W x CHART_H with y
  * up; stage 4 maps it to an SVG viewBox of the same size with y down.
  */
+#define _GNU_SOURCE /* memmem() */
 #include "plot.h"
 
 #include <math.h>
@@ -1601,17 +1602,16 @@ static void add_color_class(struct strbuf *cls, const char *line, size_t len,
                             const char *attr, char prefix)
 {
     size_t alen = strlen(attr);
+    const char *at = len > alen ? memmem(line, len - 1, attr, alen) : NULL;
 
-    for (size_t i = 0; i + alen < len; i++) {
-        if (!memcmp(line + i, attr, alen)) {
-            const char *v = line + i + alen;
-            const char *q = memchr(v, '"', len - i - alen);
-            const char *name = q ? color_class(v, (size_t)(q - v)) : NULL;
+    if (at) {
+        size_t i = (size_t)(at - line);
+        const char *v = at + alen;
+        const char *q = memchr(v, '"', len - i - alen);
+        const char *name = q ? color_class(v, (size_t)(q - v)) : NULL;
 
-            if (name)
-                strbuf_addf(cls, " %c-%s", prefix, name);
-            return;
-        }
+        if (name)
+            strbuf_addf(cls, " %c-%s", prefix, name);
     }
 }
 
@@ -1655,16 +1655,15 @@ static void add_classes(struct strbuf *out, const char *s, size_t len)
 static size_t drop_color(const char *p, size_t n, const char *attr)
 {
     size_t alen = strlen(attr);
+    const char *at = n > alen ? memmem(p, n - 1, attr, alen) : NULL;
 
-    for (size_t i = 0; i + alen < n; i++) {
-        if (!memcmp(p + i, attr, alen)) {
-            const char *v = p + i + alen;
-            const char *q = memchr(v, '"', n - i - alen);
+    if (at) {
+        size_t i = (size_t)(at - p);
+        const char *v = at + alen;
+        const char *q = memchr(v, '"', n - i - alen);
 
-            if (q && color_class(v, (size_t)(q - v)))
-                return i; /* the attribute starts here */
-            return SIZE_MAX;
-        }
+        if (q && color_class(v, (size_t)(q - v)))
+            return i; /* the attribute starts here */
     }
     return SIZE_MAX;
 }
