@@ -13,7 +13,7 @@
 <title>reportgen report</title>
 <style>
 {{CSS:none}}
-.folded { border-top: 2px solid #d1d9e0; margin-top: 32px; padding-top: 8px; }
+section.folded + section.folded { border-top: 2px solid var(--border); margin-top: 32px; padding-top: 8px; }
 </style>
 </head>
 <body>
