@@ -1969,12 +1969,17 @@ static void hits_fill(struct chart *c)
         const struct plot_series *ps = &spec->series[s];
         size_t m = c->ext[s].n, k, j = 0, next = 0, want;
         struct numreader rx, ry;
+        struct strbuf pre = STRBUF_INIT; /* "val_loss at epoch ", escaped */
 
         if (!m)
             continue;
         k = m < per ? m : per;
         if (!c->hits.len)
             strbuf_addstr(&c->hits, "<g class=\"hits\">\n");
+        xml_add_text(&pre, ps->label, MAX_LEGEND_CP);
+        strbuf_addstr(&pre, " at ");
+        xml_add_text(&pre, spec->xlabel ? spec->xlabel : "x", MAX_LABEL_CP);
+        strbuf_addch(&pre, ' ');
         /* Take the finite points numbered round(q * (m - 1) / (k - 1)). */
         want = 0;
         numreader_init(&rx, ps->x, ps->n);
@@ -1991,11 +1996,7 @@ static void hits_fill(struct chart *c)
                 continue;
             if (k == 1 || j == want) {
                 hit_open(c, x, y);
-                xml_add_text(&c->hits, ps->label, MAX_LEGEND_CP);
-                strbuf_addstr(&c->hits, " at ");
-                xml_add_text(&c->hits, spec->xlabel ? spec->xlabel : "x",
-                             MAX_LABEL_CP);
-                strbuf_addch(&c->hits, ' ');
+                strbuf_add(&c->hits, pre.buf, pre.len);
                 strbuf_addstr(&c->hits, fmt_num(xs, sizeof(xs), x));
                 strbuf_addstr(&c->hits, ": ");
                 strbuf_addstr(&c->hits, fmt_num(ys, sizeof(ys), y));
@@ -2006,6 +2007,7 @@ static void hits_fill(struct chart *c)
             }
             j++;
         }
+        strbuf_release(&pre);
     }
     if (c->hits.len)
         strbuf_addstr(&c->hits, "</g>\n");
