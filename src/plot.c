@@ -1610,8 +1610,12 @@ static void add_color_class(struct strbuf *cls, const char *line, size_t len,
         const char *q = memchr(v, '"', len - i - alen);
         const char *name = q ? color_class(v, (size_t)(q - v)) : NULL;
 
-        if (name)
-            strbuf_addf(cls, " %c-%s", prefix, name);
+        if (name) {
+            strbuf_addch(cls, ' ');
+            strbuf_addch(cls, prefix);
+            strbuf_addch(cls, '-');
+            strbuf_addstr(cls, name);
+        }
     }
 }
 
@@ -1637,7 +1641,9 @@ static void add_classes(struct strbuf *out, const char *s, size_t len)
         }
         if (cls.len) {
             strbuf_add(out, p, (size_t)(sp - p));
-            strbuf_addf(out, " class=\"%s\"", cls.buf + 1);
+            strbuf_addstr(out, " class=\"");
+            strbuf_addstr(out, cls.buf + 1);
+            strbuf_addch(out, '"');
             strbuf_add(out, sp, n - (size_t)(sp - p));
         } else {
             strbuf_add(out, p, n);
@@ -1712,19 +1718,35 @@ static void style_rules(struct strbuf *out)
 {
     size_t i;
 
+    /* Concatenated, not printf()ed: every chart of a sweep writes it. */
     strbuf_addstr(out, ".rg-chart{color-scheme:light dark");
-    for (i = 0; i < ARRAY_SIZE(role_colors); i++)
-        strbuf_addf(out, ";--rg-%s:%s", role_colors[i].name,
-                    role_colors[i].light);
+    for (i = 0; i < ARRAY_SIZE(role_colors); i++) {
+        strbuf_addstr(out, ";--rg-");
+        strbuf_addstr(out, role_colors[i].name);
+        strbuf_addch(out, ':');
+        strbuf_addstr(out, role_colors[i].light);
+    }
     strbuf_addstr(out, "}\n@media (prefers-color-scheme:dark){.rg-chart{");
-    for (i = 0; i < ARRAY_SIZE(role_colors); i++)
-        strbuf_addf(out, "%s--rg-%s:%s", i ? ";" : "", role_colors[i].name,
-                    role_colors[i].dark);
+    for (i = 0; i < ARRAY_SIZE(role_colors); i++) {
+        strbuf_addstr(out, i ? ";--rg-" : "--rg-");
+        strbuf_addstr(out, role_colors[i].name);
+        strbuf_addch(out, ':');
+        strbuf_addstr(out, role_colors[i].dark);
+    }
     strbuf_addstr(out, "}}\n");
-    for (i = 0; i < ARRAY_SIZE(role_colors); i++)
-        strbuf_addf(out, ".s-%s{stroke:var(--rg-%s)}.f-%s{fill:var(--rg-%s)}\n",
-                    role_colors[i].name, role_colors[i].name,
-                    role_colors[i].name, role_colors[i].name);
+    for (i = 0; i < ARRAY_SIZE(role_colors); i++) {
+        const char *n = role_colors[i].name;
+
+        strbuf_addstr(out, ".s-");
+        strbuf_addstr(out, n);
+        strbuf_addstr(out, "{stroke:var(--rg-");
+        strbuf_addstr(out, n);
+        strbuf_addstr(out, ")}.f-");
+        strbuf_addstr(out, n);
+        strbuf_addstr(out, "{fill:var(--rg-");
+        strbuf_addstr(out, n);
+        strbuf_addstr(out, ")}\n");
+    }
     strbuf_addstr(out, ".hit{fill:transparent;stroke:none;pointer-events:all}"
                        ".hit:hover{fill:var(--rg-text);fill-opacity:.35}\n");
 }
