@@ -435,10 +435,13 @@ static void text_draw(struct chart *c, const struct text *t, double x, double y,
     c->labels[c->nlabels] = xstrdup(t->xml.buf);
     snprintf(ph, sizeof(ph), "@%zu@", c->nlabels++);
     pl_ffontsize_r(c->pl, fs);
-    pl_ftextangle_r(c->pl, up ? 90 : 0);
+    /* The angle is 0 but here; each change makes libplot look up the font. */
+    if (up)
+        pl_ftextangle_r(c->pl, 90);
     pl_fmove_r(c->pl, x, y);
     pl_alabel_r(c->pl, 'l', vj, ph);
-    pl_ftextangle_r(c->pl, 0);
+    if (up)
+        pl_ftextangle_r(c->pl, 0);
 }
 
 /* As text_draw(), centred on x (or on y when up). */
