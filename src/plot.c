@@ -245,6 +245,8 @@ struct chart {
     size_t nlabels, labels_alloc;
     char **polys; /* the points of polyline placeholder N (see POLY_X) */
     size_t npolys, polys_alloc;
+    struct strbuf *blocks; /* the segments of line placeholder N (LINES_X) */
+    size_t nblocks, blocks_alloc;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1205,9 +1207,60 @@ static void draw_dot(plPlotter *pl, double x, double y, double r,
 }
 
 /* Grid lines, behind everything, at every tick inside the frame. */
+/*
+ * Separate line segments (grid lines, tick marks) with the current pen,
+ * as libplot draws them, one <line> each, but without its sprintf() per
+ * coordinate: the block is drawn as one placeholder segment from
+ * (LINES_X, N) to (LINES_X + 1, N) for the Nth block, and stage 4 writes
+ * each segment in its place, its coordinates by fmt_g5() (libplot's
+ * "%.5g") and its other attributes copied from the placeholder's element,
+ * so the bytes are libplot's. No coordinate of a chart is ever at
+ * LINES_X.
+ */
+#define LINES_X (-66666)
+#define LINES_MARK " x1=\"-66666\" y1=\""
+
+struct segments {
+    struct strbuf sb; /* ' x1="..." y1="..." x2="..." y2="..."' per line */
+    size_t n;
+};
+
+static void segment_add(struct segments *sg, double x1, double y1, double x2,
+                        double y2)
+{
+    const double v[4] = {x1, y1, x2, y2};
+    static const char *const names[4] = {" x1=\"", " y1=\"", " x2=\"",
+                                         " y2=\""};
+    char buf[FMT_G5_SIZE];
+
+    for (size_t i = 0; i < 4; i++) {
+        strbuf_addstr(&sg->sb, names[i]);
+        strbuf_add(&sg->sb, buf, fmt_g5(buf, v[i]));
+        strbuf_addch(&sg->sb, '"');
+    }
+    strbuf_addch(&sg->sb, '\n');
+    sg->n++;
+}
+
+/* Draw the segments of sg (and release it); nothing when there are none. */
+static void draw_segments(struct chart *c, struct segments *sg)
+{
+    double k = (double)c->nblocks;
+
+    if (!sg->n) {
+        strbuf_release(&sg->sb);
+        return;
+    }
+    ALLOC_GROW(c->blocks, c->nblocks + 1, c->blocks_alloc);
+    c->blocks[c->nblocks++] = sg->sb;
+    pl_fline_r(c->pl, LINES_X, k, LINES_X + 1, k);
+    pl_endpath_r(c->pl);
+}
+
 static void draw_grid(struct chart *c)
 {
     const struct rect *f = &c->frame;
+    struct segments sg = {STRBUF_INIT, 0};
     size_t i;
 
     pen(c->pl, COLOR_GRID, 0.8);
@@ -1215,15 +1268,15 @@ static void draw_grid(struct chart *c)
         double x = tick_x(c, i);
 
         if (x > f->x0 + 0.5 && x < f->x1 - 0.5)
-            pl_fline_r(c->pl, x, f->y0, x, f->y1);
+            segment_add(&sg, x, f->y0, x, f->y1);
     }
     for (i = 0; i < c->ay.nticks; i++) {
         double y = tick_y(c, i);
 
         if (y > f->y0 + 0.5 && y < f->y1 - 0.5)
-            pl_fline_r(c->pl, f->x0, y, f->x1, y);
+            segment_add(&sg, f->x0, y, f->x1, y);
     }
-    pl_endpath_r(c->pl);
+    draw_segments(c, &sg);
 }
 
 /* The frame, tick marks and the numbers of both axes. */
@@ -1235,17 +1288,22 @@ static void draw_axes(struct chart *c)
 
     pen(c->pl, COLOR_FRAME, 1);
     pl_fbox_r(c->pl, f->x0, f->y0, f->x1, f->y1);
-    for (i = 0; i < c->ax.nticks; i++) {
-        double x = tick_x(c, i);
-
-        pl_fline_r(c->pl, x, f->y0, x, f->y0 - 5);
-    }
-    for (i = 0; i < c->ay.nticks; i++) {
-        double y = tick_y(c, i);
-
-        pl_fline_r(c->pl, f->x0, y, f->x0 - 5, y);
-    }
     pl_endpath_r(c->pl);
+    {
+        struct segments sg = {STRBUF_INIT, 0};
+
+        for (i = 0; i < c->ax.nticks; i++) {
+            double x = tick_x(c, i);
+
+            segment_add(&sg, x, f->y0, x, f->y0 - 5);
+        }
+        for (i = 0; i < c->ay.nticks; i++) {
+            double y = tick_y(c, i);
+
+            segment_add(&sg, f->x0, y, f->x0 - 5, y);
+        }
+        draw_segments(c, &sg);
+    }
 
     /*
      * Tick labels come from axis_label(): ASCII digits, '.', '-', '+'
@@ -1521,6 +1579,63 @@ static size_t poly_placeholder(const char *s, size_t len, size_t *n)
         return 0;
     *n = k;
     return (size_t)w;
+}
+
+/*
+ * Append the drawing s (len bytes) to out with each line placeholder
+ * element replaced by its block's segments: its start (tag and class),
+ * the segment's coordinates and its end (the pen's attributes), one
+ * element a segment. Each block must be placed exactly once.
+ */
+static int add_segments(struct strbuf *out, const char *s, size_t len,
+                        const struct chart *c)
+{
+    const size_t mlen = strlen(LINES_MARK);
+    bool *placed = xcalloc(c->nblocks + 1, sizeof(*placed));
+    const char *p = s, *end = s + len, *at;
+    size_t nplaced = 0;
+    int ret = 0;
+
+    while (!ret && (at = memmem(p, (size_t)(end - p), LINES_MARK, mlen))) {
+        const char *line = at, *q = at + mlen, *eol;
+        char want[64];
+        size_t k = 0, wlen;
+        const struct strbuf *b;
+
+        while (line > p && line[-1] != '\n')
+            line--;
+        while (q < end && *q >= '0' && *q <= '9' && k < 100000)
+            k = k * 10 + (size_t)(*q++ - '0');
+        wlen = (size_t)snprintf(want, sizeof(want), "\" x2=\"%d\" y2=\"%zu\"",
+                                LINES_X + 1, k);
+        eol = memchr(q, '\n', (size_t)(end - q));
+        if (k >= c->nblocks || placed[k] || !eol || (size_t)(end - q) < wlen ||
+            memcmp(q, want, wlen)) {
+            ret = -1;
+            break;
+        }
+        q += wlen;
+        eol++;
+        strbuf_add(out, p, (size_t)(at - p));
+        b = &c->blocks[k];
+        for (const char *seg = b->buf; seg < b->buf + b->len;) {
+            const char *nl = memchr(seg, '\n', (size_t)(b->buf + b->len - seg));
+
+            if (seg != b->buf)
+                strbuf_add(out, line, (size_t)(at - line));
+            strbuf_add(out, seg, (size_t)(nl - seg));
+            strbuf_add(out, q, (size_t)(eol - q));
+            seg = nl + 1;
+        }
+        placed[k] = true;
+        nplaced++;
+        p = eol;
+    }
+    strbuf_add(out, p, (size_t)(end - p));
+    free(placed);
+    if (ret || nplaced != c->nblocks)
+        return error("plot: libplot lost a line of the chart");
+    return 0;
 }
 
 /*
@@ -1856,8 +1971,11 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
         struct strbuf body = STRBUF_INIT, body2 = STRBUF_INIT;
         const char *close_g;
 
-        add_classes(&body, p, (size_t)(end - p));
-        ret = add_labels(&body2, body.buf, body.len, c);
+        add_classes(&body2, p, (size_t)(end - p));
+        ret = add_segments(&body, body2.buf, body2.len, c);
+        strbuf_reset(&body2);
+        if (!ret)
+            ret = add_labels(&body2, body.buf, body.len, c);
         /* The hover targets go last in the drawing's <g>, on top. */
         close_g = NULL;
         for (const char *q = body2.buf; (q = strstr(q, "</g>")); q++)
@@ -1902,6 +2020,9 @@ static void chart_release(struct chart *c)
     for (i = 0; i < c->npolys; i++)
         free(c->polys[i]);
     free(c->polys);
+    for (i = 0; i < c->nblocks; i++)
+        strbuf_release(&c->blocks[i]);
+    free(c->blocks);
     strbuf_release(&c->hits);
 }
 

@@ -310,6 +310,11 @@ static void test_document(void)
     ok(strstr(a, "<circle class=\"hit\"") &&
            strstr(a, "<title>val_loss at epoch 4: 0.66</title>"),
        "values on hover: a <title> on logged points");
+    ok(!strstr(a, "66666") && !strstr(a, "77777") &&
+           count(a, "<line class=\"s-grid\" x1=\"") >= 4 &&
+           count(a, "<line class=\"s-frame\" x1=\"") >= 4 &&
+           strstr(a, "\" stroke=\"#e5e5e5\" stroke-width=\"0.8\" />\n"),
+       "grid lines and ticks in place of their placeholders, one a line");
     ok(shown_text(a, &sb) && strstr(sb.buf, "train_loss\n") &&
            strstr(sb.buf, "val_loss\n"),
        "legend names both series");
@@ -1152,7 +1157,7 @@ static void test_svg_inline(void)
 
 int main(void)
 {
-    plan(93);
+    plan(94);
     test_mini_shared();
     test_svg_inline();
     test_mini();
