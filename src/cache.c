@@ -1356,8 +1356,7 @@ int cache_restore(struct cache *c, struct site *site, struct run_set *set,
         return 0;
     }
     for (size_t k = 0; k < ncharts; k++) {
-        if (site_reuse(site, c->site, charts[k].rel, charts[k].size,
-                       charts[k].hash)) {
+        if (site_reuse(site, charts[k].rel, charts[k].size, charts[k].hash)) {
             run_parts_release(&tmp);
             free_files(charts, ncharts);
             free(msgs);
@@ -1524,8 +1523,7 @@ int cache_page_reuse(struct cache *c, struct site *site,
     if (!rd.bad && nfiles == 1 && key == cr->page_key &&
         !strcmp(files[0].rel, rel) &&
         site_previous_same(c->site, rel, files[0].size, files[0].hash) > 0)
-        ret = site_reuse(site, c->site, rel, files[0].size, files[0].hash) ? -1
-                                                                           : 1;
+        ret = site_reuse(site, rel, files[0].size, files[0].hash) ? -1 : 1;
     free_files(files, nfiles);
     return ret;
 }

@@ -1295,10 +1295,8 @@ int site_previous_same(const struct site *s, const char *rel, size_t size,
     return ret;
 }
 
-int site_reuse(struct site *dst, const struct site *from, const char *rel,
-               size_t size, uint64_t hash)
+int site_reuse(struct site *dst, const char *rel, size_t size, uint64_t hash)
 {
-    (void)from; /* always dst itself, or the site a forked dst joins */
     if (dst->forked) {
         hold(dst, rel, "", 0, hash, true);
         dst->sizes[dst->n - 1] = size;
@@ -1393,7 +1391,6 @@ static int undo_moves(struct site *s)
 static int take_over(struct site *s)
 {
     size_t *idx, n = 0, nall = s->n;
-    char **all;
     int ret = 0;
 
     for (size_t i = 0; i < s->n; i++)
@@ -1404,14 +1401,10 @@ static int take_over(struct site *s)
     for (size_t i = 0; i < nall; i++)
         idx[i] = i;
     qsort_r(idx, nall, sizeof(*idx), cmp_index, s->files);
-    all = xcalloc(nall, sizeof(*all));
-    for (size_t i = 0; i < nall; i++)
-        all[i] = s->files[idx[i]];
     for (size_t k = 0; k < nall && !ret;) {
-        size_t i = idx[k], end;
+        size_t i = idx[k], first = k, end, plen, taken = 0;
         const char *rel = s->files[i], *slash = strrchr(rel, '/');
         char *dir, *prefix, *from, *to;
-        size_t group = 0, taken = 0;
         struct stat st;
         bool whole;
 
@@ -1426,18 +1419,20 @@ static int take_over(struct site *s)
         }
         dir = xstrndup(rel, (size_t)(slash - rel));
         prefix = xasprintf("%s/", dir);
-        group = count_prefix(all, nall, prefix);
+        plen = strlen(prefix);
         /*
-         * Sorted, the files below dir follow one another; those before k
-         * are not taken over (so dir is not whole).
+         * Sorted, the files below dir follow one another, from first to
+         * end; those before k are not taken over (so dir is not whole).
          */
-        for (end = k; end < nall && !strncmp(all[end], prefix, strlen(prefix));
+        while (first > 0 && !strncmp(s->files[idx[first - 1]], prefix, plen))
+            first--;
+        for (end = k; end < nall && !strncmp(s->files[idx[end]], prefix, plen);
              end++)
             taken += s->deferred[idx[end]];
         from = path_in(s->path, dir);
         to = path_in(s->tmp, dir);
-        whole = taken == group &&
-                count_prefix(s->prev, s->nprev, prefix) == group &&
+        whole = taken == end - first &&
+                count_prefix(s->prev, s->nprev, prefix) == end - first &&
                 lstat(to, &st) && errno == ENOENT && !lstat(from, &st) &&
                 S_ISDIR(st.st_mode);
         if (whole && make_parents(s->tmp, dir)) {
@@ -1460,7 +1455,6 @@ static int take_over(struct site *s)
         free(to);
         k = end;
     }
-    free(all);
     free(idx);
     if (ret)
         undo_moves(s);
@@ -1868,7 +1862,7 @@ int site_join(struct site *parent, struct site *child)
 
     for (size_t i = 0; i < child->n; i++) {
         if (!ret && parent && child->linked[i])
-            ret = site_reuse(parent, parent, child->files[i], child->sizes[i],
+            ret = site_reuse(parent, child->files[i], child->sizes[i],
                              child->hashes[i]);
         else if (!ret && parent)
             ret = write_hashed(parent, child->files[i], child->held[i].buf,

@@ -123,9 +123,9 @@ int site_previous_same(const struct site *s, const char *rel, size_t size,
                        uint64_t hash);
 
 /*
- * Take rel, of size bytes hashing to hash, from the old site of from
- * (the report's site) into dst (from itself, or a forked site, which
- * takes it at site_join()). Nothing is done on disk until site_commit():
+ * Take rel, of size bytes hashing to hash, from the old site of the
+ * report's site into dst (that site, or a forked site, which takes it at
+ * site_join()). Nothing is done on disk until site_commit():
  * a folder whose files are all taken over, and are all the old site's
  * files there, is moved into the new site whole (one rename); any other
  * file taken over becomes a hard link to the old file, or where one
@@ -133,8 +133,7 @@ int site_previous_same(const struct site *s, const char *rel, size_t size,
  * file until then. Check it with site_previous_same() first. Returns 0,
  * or -1 after error().
  */
-int site_reuse(struct site *dst, const struct site *from, const char *rel,
-               size_t size, uint64_t hash);
+int site_reuse(struct site *dst, const char *rel, size_t size, uint64_t hash);
 
 /*
  * Hand over the bytes of the one-file report (site_open()'s single_file).
