@@ -6,6 +6,8 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,22 @@ void strbuf_add_quoted_str(struct strbuf *sb, const char *s)
     strbuf_add_quoted(sb, s, strlen(s), 60);
 }
 
+/*
+ * Are the 8 bytes at p all printable ASCII (0x20..0x7e)? Bytewise tests
+ * on one word: a byte below 0x20 borrows in x - 0x20..., one at 0x7f or
+ * above sets its high bit in x + 0x01... (no carry crosses a byte, since
+ * every byte is then below 0x7f). Tabs and line ends fail here and are
+ * taken one at a time by the caller.
+ */
+static bool plain8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x;
+
+    memcpy(&x, p, 8);
+    return !((x | (x - 0x20 * ones) | (x + ones)) & high);
+}
+
 void strbuf_add_text(struct strbuf *sb, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -182,10 +200,15 @@ void strbuf_add_text(struct strbuf *sb, const char *s)
          * Printable ASCII and the kept line ends are copied as one run:
          * a page's text (and a chart's SVG) is almost all of them.
          */
-        while (run < left &&
-               ((p[run] >= 0x20 && p[run] < 0x7f) || p[run] == '\t' ||
-                p[run] == '\n' || p[run] == '\r'))
-            run++;
+        while (run < left) {
+            if (run + 8 <= left && plain8(p + run))
+                run += 8;
+            else if ((p[run] >= 0x20 && p[run] < 0x7f) || p[run] == '\t' ||
+                     p[run] == '\n' || p[run] == '\r')
+                run++;
+            else
+                break;
+        }
         if (run) {
             strbuf_add(sb, p, run);
             p += run;

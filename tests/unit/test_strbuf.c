@@ -17,7 +17,7 @@ int main(void)
     char buf[FMT_NUM_SIZE], *s;
     double v;
 
-    plan(39);
+    plan(40);
     ok(sb.buf != NULL && sb.buf[0] == '\0', "empty strbuf is a C string");
     strbuf_addstr(&sb, "abc");
     strbuf_addch(&sb, 'd');
@@ -87,6 +87,37 @@ int main(void)
             "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd",
             "add_text: controls, bad bytes, C1 and surrogates become U+FFFD");
         strbuf_release(&t);
+    }
+    {
+        /*
+         * Long printable runs are taken 8 bytes at a time: every byte
+         * value, at every place of a word and either side of one, is
+         * still told apart.
+         */
+        size_t bad = 0;
+
+        for (int b = 1; b < 256; b++) {
+            for (size_t k = 0; k < 24; k++) {
+                struct strbuf t = STRBUF_INIT, want = STRBUF_INIT;
+                char in[25];
+
+                memset(in, 'a', 24);
+                in[24] = '\0';
+                in[k] = (char)b;
+                strbuf_add(&want, in, k);
+                if ((b >= 0x20 && b < 0x7f) || b == '\t' || b == '\n' ||
+                    b == '\r')
+                    strbuf_addch(&want, (char)b);
+                else
+                    strbuf_addstr(&want, "\xef\xbf\xbd");
+                strbuf_addstr(&want, in + k + 1);
+                strbuf_add_text(&t, in);
+                bad += strcmp(t.buf, want.buf) != 0;
+                strbuf_release(&t);
+                strbuf_release(&want);
+            }
+        }
+        ok(bad == 0, "add_text: each byte at each place of a long run");
     }
     {
         char *r;
