@@ -212,6 +212,7 @@ struct chart {
     size_t nseries;     /* spec->nseries, or 0 when there is no array */
     double w, h;        /* CHART_W x CHART_H, or SMALL_W x SMALL_H */
     plPlotter *pl;
+    const char *font;  /* libplot's font name (set_font()) */
     struct rect frame; /* the box drawn around the data */
     struct rect area;  /* where the axes map: the frame, inset */
     struct axis ax, ay;
@@ -386,30 +387,78 @@ static bool text_empty(const struct text *t)
     return !t->xml.len;
 }
 
+/* Every font change goes through here, so that c->font names it. */
+static void set_font(struct chart *c, const char *name)
+{
+    c->font = name;
+    pl_fontname_r(c->pl, name);
+}
+
+/*
+ * libplot's width of ASCII s in c's font at size fs, which must be the
+ * plotter's. Each measure makes libplot look its font up by name, and the
+ * same tick labels come back chart after chart, so the widths are kept
+ * (per thread, a slot per hash, the last one measured): the answer is
+ * libplot's for the same font, size and text.
+ */
+#define WIDTH_SLOTS 512
+#define WIDTH_TEXT 24
+
+struct width_slot {
+    const char *font;
+    double fs, w;
+    char text[WIDTH_TEXT];
+};
+
+static _Thread_local struct width_slot width_memo[WIDTH_SLOTS];
+
+static double label_width(const struct chart *c, const char *s, double fs)
+{
+    size_t len = strlen(s);
+    struct width_slot *slot;
+    uint64_t h = 14695981039346656037u, bits;
+
+    if (len >= WIDTH_TEXT)
+        return pl_flabelwidth_r(c->pl, s);
+    memcpy(&bits, &fs, sizeof(bits));
+    h = (h ^ bits) * 1099511628211u;
+    h = (h ^ (uintptr_t)c->font) * 1099511628211u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    slot = &width_memo[(h >> 32) % WIDTH_SLOTS];
+    if (slot->font != c->font || slot->fs != fs || strcmp(slot->text, s)) {
+        slot->font = c->font;
+        slot->fs = fs;
+        memcpy(slot->text, s, len + 1);
+        slot->w = pl_flabelwidth_r(c->pl, s);
+    }
+    return slot->w;
+}
+
 /*
  * The width of t at font size fs. The ASCII part is measured by libplot
  * from the Helvetica metrics, which browsers match with Arial, Liberation
  * Sans or Nimbus Sans; the rest is estimated.
  */
-static double text_width(plPlotter *pl, const struct text *t, double fs)
+static double text_width(struct chart *c, const struct text *t, double fs)
 {
-    pl_ffontsize_r(pl, fs);
-    return pl_flabelwidth_r(pl, t->ascii.buf) + t->other_em * fs;
+    pl_ffontsize_r(c->pl, fs);
+    return label_width(c, t->ascii.buf, fs) + t->other_em * fs;
 }
 
 /*
  * Choose a font size no larger than fs for t to fit in avail: shrink
  * down to FS_MIN, then drop code points until it fits.
  */
-static double text_fit(plPlotter *pl, struct text *t, const char *s,
+static double text_fit(struct chart *c, struct text *t, const char *s,
                        size_t max_cp, double fs, double avail)
 {
-    double w = text_width(pl, t, fs);
+    double w = text_width(c, t, fs);
 
     if (w <= avail || w <= 0)
         return fs;
     fs = fmax(FS_MIN, fs * avail / w);
-    while ((w = text_width(pl, t, fs)) > avail && max_cp > 4) {
+    while ((w = text_width(c, t, fs)) > avail && max_cp > 4) {
         size_t want = (size_t)((double)max_cp * avail / w);
 
         max_cp = want < max_cp ? want : max_cp - 1;
@@ -450,7 +499,7 @@ static void text_draw(struct chart *c, const struct text *t, double x, double y,
 static void text_draw_centred(struct chart *c, const struct text *t, double x,
                               double y, double fs, char vj, bool up)
 {
-    double w = text_width(c->pl, t, fs);
+    double w = text_width(c, t, fs);
 
     if (up)
         text_draw(c, t, x, y - w / 2, fs, vj, true);
@@ -582,8 +631,9 @@ static double widest_label(const struct chart *c, const struct axis *a)
 
     pl_ffontsize_r(c->pl, FS_TICK);
     for (i = 0; i < a->nticks; i++)
-        w = fmax(w, pl_flabelwidth_r(c->pl, tick_label(c, a, axis_tick(a, i),
-                                                       buf, sizeof(buf))));
+        w = fmax(w, label_width(
+                        c, tick_label(c, a, axis_tick(a, i), buf, sizeof(buf)),
+                        FS_TICK));
     return w;
 }
 
@@ -691,9 +741,11 @@ static void layout(struct chart *c, const struct text *title,
     }
     /* Keep the last x label inside the chart. */
     pl_ffontsize_r(c->pl, FS_TICK);
-    last = c->xcats ? 0
-                    : pl_flabelwidth_r(c->pl, tick_label(c, &c->ax, c->ax.hi,
-                                                         buf, sizeof(buf)));
+    last =
+        c->xcats
+            ? 0
+            : label_width(c, tick_label(c, &c->ax, c->ax.hi, buf, sizeof(buf)),
+                          FS_TICK);
     if (c->w - (right - INSET_X) < last / 2 + 6)
         right = c->w - (last / 2 + 6) + INSET_X;
 
@@ -1041,9 +1093,9 @@ static void marker_place(struct chart *c)
     if (!c->marker || text_empty(&c->mtext))
         return;
     c->mlabel_fs =
-        text_fit(c->pl, &c->mtext, c->spec->marker_label, MAX_LABEL_CP,
-                 FS_MARKER, c->frame.x1 - c->frame.x0 - 2 * (gap + pad));
-    w = text_width(c->pl, &c->mtext, c->mlabel_fs) + 2 * pad;
+        text_fit(c, &c->mtext, c->spec->marker_label, MAX_LABEL_CP, FS_MARKER,
+                 c->frame.x1 - c->frame.x0 - 2 * (gap + pad));
+    w = text_width(c, &c->mtext, c->mlabel_fs) + 2 * pad;
     h = c->mlabel_fs * 1.25 + 2 * pad;
     for (k = 0; k < 4; k++) {
         struct rect r;
@@ -1144,9 +1196,9 @@ static void legend_place(struct chart *c, struct rect *box)
     }
 
     for (t = 0; t < c->nrows; t++)
-        w = fmax(w, text_width(c->pl, &c->rows[t].text, FS_LEGEND));
+        w = fmax(w, text_width(c, &c->rows[t].text, FS_LEGEND));
     if (c->more)
-        w = fmax(w, text_width(c->pl, &c->more_text, FS_LEGEND) - LEG_SWATCH -
+        w = fmax(w, text_width(c, &c->more_text, FS_LEGEND) - LEG_SWATCH -
                         LEG_GAP);
     w += 2 * LEG_PAD + LEG_SWATCH + LEG_GAP;
     w = fmin(w, fw - 8);
@@ -1358,7 +1410,7 @@ static void draw_cats(struct chart *c)
         double fs;
 
         text_set(&t, name, MAX_LEGEND_CP);
-        fs = text_fit(c->pl, &t, name, MAX_LEGEND_CP, FS_TICK,
+        fs = text_fit(c, &t, name, MAX_LEGEND_CP, FS_TICK,
                       slot * (double)every - 6);
         text_draw_centred(c, &t, map_x(c, (double)k), f->y0 - 8, fs, 't',
                           false);
@@ -2171,7 +2223,7 @@ static void chart_draw(struct chart *c)
 
     pl_fspace_r(c->pl, 0, 0, c->w, c->h);
     pl_erase_r(c->pl);
-    pl_fontname_r(c->pl, "Helvetica");
+    set_font(c, "Helvetica");
     pl_filltype_r(c->pl, 0);
 
     text_init(&title);
@@ -2228,28 +2280,28 @@ static void chart_draw(struct chart *c)
         strbuf_addstr(&note.xml, "no finite values");
         strbuf_addstr(&note.ascii, note.xml.buf);
         pl_pencolorname_r(c->pl, COLOR_NOTE);
-        pl_fontname_r(c->pl, "Helvetica-Oblique");
+        set_font(c, "Helvetica-Oblique");
         text_draw_centred(c, &note, (c->frame.x0 + c->frame.x1) / 2,
                           (c->frame.y0 + c->frame.y1) / 2, FS_AXIS, 'c', false);
-        pl_fontname_r(c->pl, "Helvetica");
+        set_font(c, "Helvetica");
     }
 
     /* Axis labels and the title, each centred on the frame. */
     pl_pencolorname_r(c->pl, COLOR_TEXT);
-    fs_x = text_fit(c->pl, &xlabel, xlab, MAX_LABEL_CP, FS_AXIS, c->w - 20);
+    fs_x = text_fit(c, &xlabel, xlab, MAX_LABEL_CP, FS_AXIS, c->w - 20);
     text_draw_centred(c, &xlabel, (c->frame.x0 + c->frame.x1) / 2, 10, fs_x,
                       'b', false);
-    fs_y = text_fit(c->pl, &ylabel, ylab, MAX_LABEL_CP, FS_AXIS,
+    fs_y = text_fit(c, &ylabel, ylab, MAX_LABEL_CP, FS_AXIS,
                     c->frame.y1 - c->frame.y0);
     text_draw_centred(c, &ylabel, 14, (c->frame.y0 + c->frame.y1) / 2, fs_y,
                       't', true);
-    pl_fontname_r(c->pl, "Helvetica-Bold");
+    set_font(c, "Helvetica-Bold");
     fs_title =
-        text_fit(c->pl, &title, spec->title, MAX_LABEL_CP, FS_TITLE, c->w - 20);
+        text_fit(c, &title, spec->title, MAX_LABEL_CP, FS_TITLE, c->w - 20);
     text_draw_centred(c, &title,
                       fmin(fmax((c->frame.x0 + c->frame.x1) / 2,
-                                10 + text_width(c->pl, &title, fs_title) / 2),
-                           c->w - 10 - text_width(c->pl, &title, fs_title) / 2),
+                                10 + text_width(c, &title, fs_title) / 2),
+                           c->w - 10 - text_width(c, &title, fs_title) / 2),
                       c->h - 14, fs_title, 't', false);
 
     hits_fill(c);
