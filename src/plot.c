@@ -189,6 +189,7 @@ struct trace {
     const struct dash *dash;
     double *x, *y;
     size_t n;
+    double absmax; /* the largest |x[i]| or |y[i]| (rect_cost()) */
 };
 
 /* A legend row: a swatch (line, or red cross when bad) and its text. */
@@ -850,6 +851,7 @@ static void trace_fill(struct chart *c, struct trace *tr)
     double *lo_v, *hi_v, xbuf[NUMVIEW_BLOCK], ybuf[NUMVIEW_BLOCK];
 
     tr->n = 0;
+    tr->absmax = 0;
     if (!has_points(ps))
         return;
     lo_i = xmalloc(c->ncols * sizeof(*lo_i));
@@ -936,6 +938,8 @@ static void trace_fill(struct chart *c, struct trace *tr)
     }
     free(lo_i);
     free(hi_i);
+    for (i = 0; i < tr->n; i++)
+        tr->absmax = fmax(tr->absmax, fmax(fabs(tr->x[i]), fabs(tr->y[i])));
 }
 
 /*
@@ -1058,13 +1062,31 @@ static size_t rect_cost(const struct chart *c, const struct rect *r)
 
     for (t = 0; t < c->ntraces; t++) {
         const struct trace *tr = &c->traces[t];
+        /*
+         * segment_hits()'s margin for the segment farthest from 0, summed
+         * in the same order from terms at least as large, so at least its
+         * margin for any segment: a segment this test puts outside, it
+         * puts outside too, without its 8 fabs() and the clipping.
+         */
+        double a = tr->absmax;
+        double mm = 1e-9 * (a + a + a + a + fabs(r->x0) + fabs(r->x1) +
+                            fabs(r->y0) + fabs(r->y1));
+        double left = r->x0 - mm, right = r->x1 + mm;
+        double bottom = r->y0 - mm, top = r->y1 + mm;
 
         if (tr->n == 1 &&
             segment_hits(r, tr->x[0], tr->y[0], tr->x[0], tr->y[0]))
             cost++;
-        for (i = 1; i < tr->n; i++)
-            if (segment_hits(r, tr->x[i - 1], tr->y[i - 1], tr->x[i], tr->y[i]))
+        for (i = 1; i < tr->n; i++) {
+            double x0 = tr->x[i - 1], x1 = tr->x[i];
+            double y0 = tr->y[i - 1], y1 = tr->y[i];
+
+            if ((x0 < left && x1 < left) || (x0 > right && x1 > right) ||
+                (y0 < bottom && y1 < bottom) || (y0 > top && y1 > top))
+                continue;
+            if (segment_hits(r, x0, y0, x1, y1))
                 cost++;
+        }
     }
     if (c->marker) {
         if (segment_hits(r, c->mx - 6, c->my, c->mx + 6, c->my))
