@@ -12,6 +12,7 @@
  * pages again as the sections of one file; then the site (and that file)
  * is committed as a whole.
  */
+#define _GNU_SOURCE /* memmem() */
 #include "report.h"
 
 #include <limits.h>
@@ -758,18 +759,74 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
 }
 
 /*
+ * Page from its render with stand-ins: each chart's stand-in (stand[k],
+ * unique, as no value shown on a page can hold '<') replaced by chart k
+ * as html_run() would have put it, from "<svg" on, through tmpl_set()'s
+ * strbuf_add_text(). Returns 0, or -1 when a stand-in or a chart is not
+ * as expected, out then untouched: the page is rendered in full.
+ */
+static int splice_charts(const struct strbuf *page, const struct strbuf *stand,
+                         const struct strbuf *svgs, size_t n,
+                         struct strbuf *out)
+{
+    size_t *pos = xcalloc(n ? n : 1, sizeof(*pos)), at = 0, done = 0;
+    int ret = 0;
+
+    for (size_t k = 0; k < n && !ret; k++) {
+        const char *from = page->buf, *hit;
+
+        /* The first place not taken by an earlier chart with its hash. */
+        for (;;) {
+            size_t j;
+
+            hit = memmem(from, page->len - (size_t)(from - page->buf),
+                         stand[k].buf, stand[k].len);
+            if (!hit)
+                break;
+            for (j = 0; j < k && pos[j] != (size_t)(hit - page->buf); j++)
+                ;
+            if (j == k)
+                break;
+            from = hit + 1;
+        }
+        if (!hit || !strstr(svgs[k].buf, "<svg"))
+            ret = -1;
+        else
+            pos[k] = (size_t)(hit - page->buf);
+    }
+    while (!ret && done < n) {
+        size_t k = SIZE_MAX;
+
+        for (size_t j = 0; j < n; j++)
+            if (pos[j] >= at && (k == SIZE_MAX || pos[j] < pos[k]))
+                k = j;
+        strbuf_add(out, page->buf + at, pos[k] - at);
+        strbuf_add_text(out, strstr(svgs[k].buf, "<svg"));
+        at = pos[k] + stand[k].len;
+        done++;
+    }
+    free(pos);
+    if (ret)
+        return -1;
+    strbuf_add(out, page->buf + at, page->len - at);
+    return 0;
+}
+
+/*
  * Take run i's page over from the old site when it would come out the
  * same (cache_page_reuse()): its key is the page rendered with stand-ins
- * for its charts. Returns 1 when taken over, 0 when it must be rendered,
- * -1 after error().
+ * for its charts. Returns 1 when taken over; 2 when the page, not taken
+ * over, is in buf (the stand-ins replaced by the charts, read from
+ * charts); 0 when it must be rendered; -1 after error().
  */
 static int reuse_page(struct site *site, const struct run_set *set, size_t i,
                       const struct report_info *info, const char *rel,
-                      struct cache *cache, struct strbuf *buf)
+                      struct cache *cache, const struct site *charts,
+                      struct strbuf *buf)
 {
     const struct run *r = &set->runs[i];
     struct report_info stand_info = *info;
-    struct strbuf *stand;
+    struct strbuf *stand, *svgs;
     uint64_t hash;
     int ret = 0;
 
@@ -790,8 +847,24 @@ static int reuse_page(struct site *site, const struct run_set *set, size_t i,
     if (!ret && !html_run(r, &stand_info, buf))
         ret = cache_page_reuse(cache, site, set, i, buf, rel);
     else
+        ret = -2;
+    if (!ret && (svgs = charts_read_svgs(charts, r, SIZE_MAX))) {
+        struct strbuf page = STRBUF_INIT;
+
+        if (!splice_charts(buf, stand, svgs, r->drawn.ncharts, &page)) {
+            struct strbuf t = *buf;
+
+            *buf = page;
+            page = t;
+            ret = 2;
+        }
+        strbuf_release(&page);
+        charts_free_svgs(r, svgs);
+    }
+    if (ret != 2)
+        strbuf_reset(buf);
+    if (ret == -2)
         ret = 0;
-    strbuf_reset(buf);
     for (size_t k = 0; k < r->drawn.ncharts; k++)
         strbuf_release(&stand[k]);
     free(stand);
@@ -827,8 +900,11 @@ static int page_job(struct site *out, size_t i, void *ctx, struct strbuf *err)
     if (r->status == RUN_SKIPPED)
         return 0;
     rel = run_page_path(r);
-    bad = reuse_page(out, pc->set, i, &page_info, rel, pc->cache, &buf);
-    if (!bad) {
+    bad =
+        reuse_page(out, pc->set, i, &page_info, rel, pc->cache, pc->site, &buf);
+    if (bad == 2) {
+        bad = write_page(out, rel, &buf);
+    } else if (!bad) {
         svgs = charts_read_svgs(pc->site, r, SIZE_MAX);
         page_info.chart_svgs = svgs;
         if (!svgs || html_run(r, &page_info, &buf) ||
