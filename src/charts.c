@@ -100,7 +100,7 @@ static int draw(struct site *site, const struct run *r, struct run_drawn *d,
     ret = plot_svg(&spec, &svg);
     if (!ret) {
         rel = run_file_path(r, file);
-        ret = site_write(site, rel, svg.buf, svg.len);
+        ret = site_write_buf(site, rel, &svg);
         free(rel);
     }
     if (!ret)
@@ -577,7 +577,7 @@ int charts_draw_overlay(struct site *site, const struct run_set *set,
     spec.nseries = n;
     ret = plot_svg(&spec, &svg);
     if (!ret)
-        ret = site_write(site, rel, svg.buf, svg.len);
+        ret = site_write_buf(site, rel, &svg);
     *drawn = !ret;
     free(title);
     free(series);

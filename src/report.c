@@ -752,10 +752,7 @@ static int make_rules(struct rules *rules, const struct options *opt)
 
 static int write_page(struct site *site, const char *rel, struct strbuf *page)
 {
-    int ret = site_write(site, rel, page->buf, page->len);
-
-    strbuf_reset(page);
-    return ret;
+    return site_write_buf(site, rel, page);
 }
 
 /*

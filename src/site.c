@@ -1206,16 +1206,27 @@ static void add_file(struct site *s, const char *rel, size_t size,
     s->files[s->n++] = xstrdup(rel);
 }
 
-/* A file of a forked site, held until site_join(). */
-static void hold(struct site *s, const char *rel, const void *data, size_t len,
-                 uint64_t hash, bool linked)
+/* A file of a forked site, held until site_join(): sb's bytes, taken. */
+static void hold_buf(struct site *s, const char *rel, struct strbuf *sb,
+                     uint64_t hash, bool linked)
 {
     ALLOC_GROW(s->held, s->n + 1, s->held_alloc);
     s->linked = xreallocarray(s->linked, s->held_alloc, sizeof(*s->linked));
-    strbuf_init(&s->held[s->n], len);
-    strbuf_add(&s->held[s->n], data, len);
+    s->held[s->n] = *sb;
+    strbuf_init(sb, 0);
     s->linked[s->n] = linked;
-    add_file(s, rel, len, hash);
+    add_file(s, rel, s->held[s->n].len, hash);
+}
+
+/* The same with a copy of len bytes of data. */
+static void hold(struct site *s, const char *rel, const void *data, size_t len,
+                 uint64_t hash, bool linked)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb, len);
+    strbuf_add(&sb, data, len);
+    hold_buf(s, rel, &sb, hash, linked);
 }
 
 /* site_write() of data whose hash is known (a forked site's, joined). */
@@ -1245,6 +1256,21 @@ static int write_hashed(struct site *s, const char *rel, const void *data,
 int site_write(struct site *s, const char *rel, const void *data, size_t len)
 {
     return write_hashed(s, rel, data, len, cache_hash(data, len, 0));
+}
+
+int site_write_buf(struct site *s, const char *rel, struct strbuf *sb)
+{
+    uint64_t hash = cache_hash(sb->buf, sb->len, 0);
+    int ret = 0;
+
+    if (s->forked) {
+        /* Taken, not copied: charts and pages are most of what is written. */
+        hold_buf(s, rel, sb, hash, false);
+    } else {
+        ret = write_hashed(s, rel, sb->buf, sb->len, hash);
+        strbuf_reset(sb);
+    }
+    return ret;
 }
 
 /*

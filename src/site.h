@@ -97,6 +97,9 @@ int site_open(struct site *s, const char *dir, const char *single_file);
  */
 int site_write(struct site *s, const char *rel, const void *data, size_t len);
 
+/* site_write() of sb's bytes; sb is left empty (a forked site takes them). */
+int site_write_buf(struct site *s, const char *rel, struct strbuf *sb);
+
 /*
  * Append the bytes of rel, written earlier by site_write() or taken over
  * by site_reuse(), to out. Safe on other threads while the thread that
