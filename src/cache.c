@@ -1474,7 +1474,8 @@ void cache_end(struct cache *c, const struct site *site,
 
 void cache_svg_stand_in(struct strbuf *out, uint64_t hash)
 {
-    strbuf_addf(out, "<svg data-hash=\"%016llx\"/>", (unsigned long long)hash);
+    strbuf_addf(out, CACHE_STAND_IN_MARK "%016llx\"/>",
+                (unsigned long long)hash);
 }
 
 bool cache_chart_hash(const struct cache *c, size_t i, const char *rel,

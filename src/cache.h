@@ -123,6 +123,12 @@ bool cache_chart_hash(const struct cache *c, size_t i, const char *rel,
  * page.
  */
 void cache_svg_stand_in(struct strbuf *out, uint64_t hash);
+
+/*
+ * How each stand-in begins: a tag no value shown on a page can hold (they
+ * are escaped), nor a chart (its <svg> has other attributes).
+ */
+#define CACHE_STAND_IN_MARK "<svg data-hash=\""
 int cache_page_reuse(struct cache *c, struct site *site,
                      const struct run_set *set, size_t i,
                      const struct strbuf *page, const char *rel);

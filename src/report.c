@@ -760,15 +760,26 @@ static int write_page(struct site *site, const char *rel, struct strbuf *page)
  * unique, as no value shown on a page can hold '<') replaced by chart k
  * as html_run() would have put it, from "<svg" on, through tmpl_set()'s
  * strbuf_add_text(). Returns 0, or -1 when a stand-in or a chart is not
- * as expected, out then untouched: the page is rendered in full.
+ * as expected (a stand-in missing, or one left over): out is then to be
+ * dropped, and the page rendered in full.
  */
 static int splice_charts(const struct strbuf *page, const struct strbuf *stand,
                          const struct strbuf *svgs, size_t n,
                          struct strbuf *out)
 {
-    size_t *pos = xcalloc(n ? n : 1, sizeof(*pos)), at = 0, done = 0;
+    size_t *pos, at = 0, done = 0, marks = 0;
+    const char *p = page->buf, *end = page->buf + page->len;
     int ret = 0;
 
+    /* As many stand-ins as charts: none shown twice or not at all. */
+    while ((p = memmem(p, (size_t)(end - p), CACHE_STAND_IN_MARK,
+                       strlen(CACHE_STAND_IN_MARK)))) {
+        marks++;
+        p++;
+    }
+    if (marks != n)
+        return -1;
+    pos = xcalloc(n ? n : 1, sizeof(*pos));
     for (size_t k = 0; k < n && !ret; k++) {
         const char *from = page->buf, *hit;
 
@@ -797,6 +808,10 @@ static int splice_charts(const struct strbuf *page, const struct strbuf *stand,
         for (size_t j = 0; j < n; j++)
             if (pos[j] >= at && (k == SIZE_MAX || pos[j] < pos[k]))
                 k = j;
+        if (k == SIZE_MAX) {
+            ret = -1;
+            break;
+        }
         strbuf_add(out, page->buf + at, pos[k] - at);
         strbuf_add_text(out, strstr(svgs[k].buf, "<svg"));
         at = pos[k] + stand[k].len;
