@@ -249,6 +249,7 @@ struct chart {
     size_t npolys, polys_alloc;
     struct strbuf *blocks; /* the segments of line placeholder N (LINES_X) */
     size_t nblocks, blocks_alloc;
+    struct strbuf ticks; /* the tick labels' <text> elements (TICKS_X) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -1280,6 +1281,113 @@ static void draw_dot(plPlotter *pl, double x, double y, double r,
     pl_filltype_r(pl, 0);
 }
 
+/*
+ * The tick labels, as libplot's SVG plotter writes alabel() of each in
+ * Helvetica at FS_TICK (plotutils 2.6: g_alabel.c, s_text.c, s_output.c),
+ * without its cost (its font looked up by name four times and a dozen
+ * sprintf() a label, a fifth of a chart's time): all of them go into
+ * one placeholder segment at (TICKS_X, 0) that stage 4 replaces by
+ * c->ticks, each label's fill the placeholder's stroke (both are the
+ * pen colour). Justification moves the point by the label's width
+ * (label_width(), libplot's own) and the font's ascent and descent (931
+ * and 225 per 1000 for Helvetica); the transform is libplot's product of
+ * the text's matrix, the user-to-NDC map fspace() set and that map's
+ * inverse, written as write_svg_transform() does. Each product and sum
+ * below is libplot's, in its order, less its terms that are exactly zero
+ * for unrotated text: test_plot checks the bytes against libplot's own
+ * alabel() on random charts.
+ */
+#define TICKS_X (-55555)
+#define TICKS_MARK " x1=\"-55555\" y1=\"0\" x2=\"-55554\" y2=\"0\""
+#define HELVETICA_ASCENT 931
+#define HELVETICA_DESCENT 225
+
+static bool libplot_ticks;
+
+void plot_test_libplot_ticks(bool on)
+{
+    libplot_ticks = on;
+}
+
+static void tick_text(struct chart *c, double x, double y, char hj, char vj,
+                      const char *s)
+{
+    const double fs = FS_TICK, k = fs / 20.0;
+    double w = label_width(c, s, fs);
+    double ascent = fs * (double)HELVETICA_ASCENT / 1000.0;
+    double descent = fs * (double)HELVETICA_DESCENT / 1000.0;
+    double cross = c->w * c->h - 0.0 * 0.0;
+    double b0 = c->h / cross, b3 = c->w / cross;
+    double invdet = 1.0 / (b0 * b3), inv0 = invdet * b3, inv3 = invdet * b0;
+    double dx = (hj == 'c' ? -0.5 : hj == 'r' ? -1.0 : 0.0) * w;
+    double dy = vj == 't'   ? -ascent
+                : vj == 'c' ? 0.5 * (descent - ascent)
+                : vj == 'b' ? descent
+                            : 0.0;
+    double tx = ((x + dx) * b0) * inv0, ty = ((y + dy) * b3) * inv3;
+    double sx = (k * b0) * inv0, sy = -((k * b3) * inv3);
+    char num[FMT_G5_SIZE];
+
+    /* Written for Helvetica only, as draw_axes() draws them. */
+    if (libplot_ticks || !c->font || strcmp(c->font, "Helvetica")) {
+        pl_fmove_r(c->pl, x, y);
+        pl_alabel_r(c->pl, hj, vj, s);
+        return;
+    }
+    strbuf_addstr(&c->ticks, "<text transform=\"");
+    if (tx != 0.0 || ty != 0.0) {
+        strbuf_addstr(&c->ticks, "translate(");
+        strbuf_add(&c->ticks, num, fmt_g5(num, tx));
+        if (ty != 0.0) {
+            strbuf_addch(&c->ticks, ',');
+            strbuf_add(&c->ticks, num, fmt_g5(num, ty));
+        }
+        strbuf_addstr(&c->ticks, ") ");
+    }
+    if (sx != 1.0 || sy != 1.0) {
+        if (sy == sx) {
+            strbuf_addstr(&c->ticks, "scale(");
+            strbuf_add(&c->ticks, num, fmt_g5(num, sx));
+        } else if (sy == -sx && sx != 1.0) {
+            strbuf_addstr(&c->ticks, "scale(1,-1) scale(");
+            strbuf_add(&c->ticks, num, fmt_g5(num, sx));
+        } else if (sy == -sx) {
+            strbuf_addstr(&c->ticks, "scale(1,-1");
+        } else {
+            strbuf_addstr(&c->ticks, "scale(");
+            strbuf_add(&c->ticks, num, fmt_g5(num, sx));
+            strbuf_addch(&c->ticks, ',');
+            strbuf_add(&c->ticks, num, fmt_g5(num, sy));
+        }
+        strbuf_addstr(&c->ticks, ") ");
+    }
+    strbuf_addstr(&c->ticks,
+                  "\" font-family=\"Helvetica,sans-serif\" "
+                  "font-size=\"20px\" stroke=\"none\" fill=\"\x01\" >");
+    for (; *s; s++) {
+        switch (*s) {
+        case '\'':
+            strbuf_addstr(&c->ticks, "&apos;");
+            break;
+        case '"':
+            strbuf_addstr(&c->ticks, "&quot;");
+            break;
+        case '&':
+            strbuf_addstr(&c->ticks, "&amp;");
+            break;
+        case '<':
+            strbuf_addstr(&c->ticks, "&lt;");
+            break;
+        case '>':
+            strbuf_addstr(&c->ticks, "&gt;");
+            break;
+        default:
+            strbuf_addch(&c->ticks, *s);
+        }
+    }
+    strbuf_addstr(&c->ticks, "</text>\n");
+}
+
 /* Grid lines, behind everything, at every tick inside the frame. */
 /*
  * Separate line segments (grid lines, tick marks) with the current pen,
@@ -1388,16 +1496,18 @@ static void draw_axes(struct chart *c)
     for (i = 0; i < c->ax.nticks; i++) {
         double v = axis_tick(&c->ax, i);
 
-        pl_fmove_r(c->pl, tick_x(c, i), f->y0 - 8);
-        pl_alabel_r(c->pl, 'c', 't',
-                    tick_label(c, &c->ax, v, buf, sizeof(buf)));
+        tick_text(c, tick_x(c, i), f->y0 - 8, 'c', 't',
+                  tick_label(c, &c->ax, v, buf, sizeof(buf)));
     }
     for (i = 0; i < c->ay.nticks; i++) {
         double v = axis_tick(&c->ay, i);
 
-        pl_fmove_r(c->pl, f->x0 - 8, tick_y(c, i));
-        pl_alabel_r(c->pl, 'r', 'c',
-                    tick_label(c, &c->ay, v, buf, sizeof(buf)));
+        tick_text(c, f->x0 - 8, tick_y(c, i), 'r', 'c',
+                  tick_label(c, &c->ay, v, buf, sizeof(buf)));
+    }
+    if (c->ticks.len) {
+        pl_fline_r(c->pl, TICKS_X, 0, TICKS_X + 1, 0);
+        pl_endpath_r(c->pl);
     }
 }
 
@@ -1653,6 +1763,45 @@ static size_t poly_placeholder(const char *s, size_t len, size_t *n)
         return 0;
     *n = k;
     return (size_t)w;
+}
+
+/*
+ * Append the drawing s (len bytes) to out with the tick labels' placeholder
+ * element replaced by c->ticks, "\x01" in it by the placeholder's stroke.
+ * Before add_classes(), which gives each label its class as it gives
+ * libplot's own text.
+ */
+static int add_ticks(struct strbuf *out, const char *s, size_t len,
+                     const struct chart *c)
+{
+    const char *at = memmem(s, len, TICKS_MARK, strlen(TICKS_MARK));
+    const char *end = s + len, *line, *eol, *color, *cend, *tick, *x;
+    const char *tend = c->ticks.buf + c->ticks.len;
+
+    if (!c->ticks.len) {
+        strbuf_add(out, s, len);
+        return at ? error("plot: libplot drew a stray line") : 0;
+    }
+    if (!at ||
+        memmem(at + 1, (size_t)(end - at - 1), TICKS_MARK, strlen(TICKS_MARK)))
+        return error("plot: libplot lost the tick labels");
+    for (line = at; line > s && line[-1] != '\n'; line--)
+        ;
+    eol = memchr(at, '\n', (size_t)(end - at));
+    color = eol ? memmem(at, (size_t)(eol - at), " stroke=\"", 9) : NULL;
+    cend = color ? memchr(color + 9, '"', (size_t)(eol - color - 9)) : NULL;
+    if (!cend)
+        return error("plot: libplot lost the tick labels");
+    color += 9;
+    strbuf_add(out, s, (size_t)(line - s));
+    for (tick = c->ticks.buf; (x = memchr(tick, '\x01', (size_t)(tend - tick)));
+         tick = x + 1) {
+        strbuf_add(out, tick, (size_t)(x - tick));
+        strbuf_add(out, color, (size_t)(cend - color));
+    }
+    strbuf_add(out, tick, (size_t)(tend - tick));
+    strbuf_add(out, eol + 1, (size_t)(end - eol - 1));
+    return 0;
 }
 
 /*
@@ -2045,8 +2194,12 @@ static int postprocess(const char *raw, size_t len, const struct chart *c,
         struct strbuf body = STRBUF_INIT, body2 = STRBUF_INIT;
         const char *close_g;
 
-        add_classes(&body2, p, (size_t)(end - p));
-        ret = add_segments(&body, body2.buf, body2.len, c);
+        ret = add_ticks(&body, p, (size_t)(end - p), c);
+        if (!ret)
+            add_classes(&body2, body.buf, body.len);
+        strbuf_reset(&body);
+        if (!ret)
+            ret = add_segments(&body, body2.buf, body2.len, c);
         strbuf_reset(&body2);
         if (!ret)
             ret = add_labels(&body2, body.buf, body.len, c);
@@ -2098,6 +2251,7 @@ static void chart_release(struct chart *c)
         strbuf_release(&c->blocks[i]);
     free(c->blocks);
     strbuf_release(&c->hits);
+    strbuf_release(&c->ticks);
 }
 
 /*
@@ -2366,6 +2520,7 @@ int plot_svg(const struct plot_spec *spec, struct strbuf *out)
 
     memset(&c, 0, sizeof(c));
     strbuf_init(&c.hits, 0);
+    strbuf_init(&c.ticks, 0);
     c.spec = spec;
     c.nseries = spec->series ? spec->nseries : 0;
     c.w = spec->scatter ? SMALL_W : CHART_W;
@@ -2825,6 +2980,7 @@ int plot_svg_mini(const struct plot_spec *spec, struct plot_shared *shared,
 
     memset(&c, 0, sizeof(c));
     strbuf_init(&c.hits, 0);
+    strbuf_init(&c.ticks, 0);
     c.spec = spec;
     c.nseries = spec->series ? spec->nseries : 0;
     c.w = MINI_W;

@@ -1155,9 +1155,65 @@ static void test_svg_inline(void)
     strbuf_release(&sb);
 }
 
+/*
+ * Tick labels are written as libplot's SVG plotter would write them
+ * (plot.c, tick_text()): random charts, wide and small, linear and
+ * logarithmic, integer and fractional ticks, values from 1e-9 to 1e9 and
+ * negative, each drawn both ways, must come out byte for byte the same.
+ */
+static void test_tick_bytes(void)
+{
+    enum { N = 240 };
+    static double xs[N], ys[N], ys2[N];
+    long bad = 0, charts = 0;
+
+    for (int round = 0; round < 300; round++) {
+        size_t n = 2 + (size_t)(next() % (N - 2));
+        double scale = pow(10, (double)((int)(next() % 19) - 9));
+        double span = pow(10, (double)(next() % 6)) / 10;
+        double x0 = (double)(next() % 1000) * (next() % 2 ? 1 : 0.001);
+        bool neg = next() % 5 == 0, scatter = next() % 4 == 0;
+        struct plot_series s[2];
+        struct plot_spec spec = {"t", "step", "y",  s,       2,    false,
+                                 0,   0,      NULL, scatter, NULL, 0};
+        char *a, *b;
+
+        for (size_t i = 0; i < n; i++) {
+            double u = (double)(next() % 100000) / 100000;
+
+            xs[i] = scatter ? pow(10, -5 + 4 * u) : x0 + (double)i;
+            ys[i] = scale * (1 + span * u) * (neg ? -1 : 1);
+            ys2[i] = scale * (1 + span * (1 - u)) * (neg ? -1 : 1);
+        }
+        if (scatter) /* sorted x for a series */
+            for (size_t i = 1; i < n; i++)
+                xs[i] = fmax(xs[i], xs[i - 1]);
+        s[0] = (struct plot_series){
+            "a", PLOT_TRAIN, numview_of(xs), numview_of(ys), n, NULL, 0, NULL};
+        s[1] = (struct plot_series){
+            "b", PLOT_VAL, numview_of(xs), numview_of(ys2), n, NULL, 0, NULL};
+        spec.nseries = scatter ? 1 : 2;
+        plot_test_libplot_ticks(true);
+        a = draw(&spec);
+        plot_test_libplot_ticks(false);
+        b = draw(&spec);
+        charts++;
+        if (!a || !b || strcmp(a, b)) {
+            if (!bad++)
+                printf("# round %d differs (n %zu, scale %g, scatter %d)\n",
+                       round, n, scale, scatter);
+        }
+        free(a);
+        free(b);
+    }
+    ok(bad == 0 && charts == 300,
+       "tick labels: libplot's bytes, in 300 random charts");
+}
+
 int main(void)
 {
-    plan(94);
+    plan(95);
+    test_tick_bytes();
     test_mini_shared();
     test_svg_inline();
     test_mini();
