@@ -397,44 +397,81 @@ static void set_font(struct chart *c, const char *name)
 }
 
 /*
- * libplot's width of ASCII s in c's font at size fs, which must be the
- * plotter's. Each measure makes libplot look its font up by name, and the
- * same tick labels come back chart after chart, so the widths are kept
- * (per thread, a slot per hash, the last one measured): the answer is
- * libplot's for the same font, size and text.
+ * For tests: everything libplot measures and writes of text is left to
+ * it (plot_test_libplot_text()).
  */
-#define WIDTH_SLOTS 512
-#define WIDTH_TEXT 24
+static bool libplot_text;
 
-struct width_slot {
-    const char *font;
-    double fs, w;
-    char text[WIDTH_TEXT];
+void plot_test_libplot_text(bool on)
+{
+    libplot_text = on;
+}
+
+/*
+ * libplot's width of s in c's font at size fs, which must be the
+ * plotter's. For its PostScript fonts libplot sums the widths of the
+ * characters in its font table (whole thousandths of an em) and returns
+ * fs * sum / 1000.0 (plotutils 2.6, _pl_g_get_text_width()), but each
+ * measure also looks the font up by name (strcasecmp over its tables),
+ * some 5,000 instructions. So each thread reads the table once per font,
+ * the width libplot gives each printable ASCII character at size 1000,
+ * and sums it the same way; text with any other byte, or with the
+ * backslash that starts libplot's escapes, is measured by libplot.
+ */
+#define NFONTS 3
+static const char *const font_names[NFONTS] = {"Helvetica", "Helvetica-Bold",
+                                               "Helvetica-Oblique"};
+
+struct font_widths {
+    bool read, ok;
+    int w[128];
 };
 
-static _Thread_local struct width_slot width_memo[WIDTH_SLOTS];
+static _Thread_local struct font_widths font_widths[NFONTS];
+
+static const struct font_widths *widths_of(const struct chart *c, double fs)
+{
+    struct font_widths *fw;
+    size_t f = 0;
+
+    while (f < NFONTS && c->font && strcmp(c->font, font_names[f]))
+        f++;
+    if (libplot_text || !c->font || f == NFONTS)
+        return NULL;
+    fw = &font_widths[f];
+    if (!fw->read) {
+        char one[2] = {0, 0};
+
+        fw->read = fw->ok = true;
+        pl_ffontsize_r(c->pl, 1000);
+        for (int ch = ' '; ch < 127; ch++) {
+            double w;
+
+            if (ch == '\\')
+                continue;
+            one[0] = (char)ch;
+            w = pl_flabelwidth_r(c->pl, one);
+            if (w >= 0 && w <= 10000 && w == floor(w))
+                fw->w[ch] = (int)w;
+            else
+                fw->ok = false;
+        }
+        pl_ffontsize_r(c->pl, fs);
+    }
+    return fw->ok ? fw : NULL;
+}
 
 static double label_width(const struct chart *c, const char *s, double fs)
 {
-    size_t len = strlen(s);
-    struct width_slot *slot;
-    uint64_t h = 14695981039346656037u, bits;
+    const struct font_widths *fw = widths_of(c, fs);
+    const unsigned char *p = (const unsigned char *)s;
+    int sum = 0;
 
-    if (len >= WIDTH_TEXT)
-        return pl_flabelwidth_r(c->pl, s);
-    memcpy(&bits, &fs, sizeof(bits));
-    h = (h ^ bits) * 1099511628211u;
-    h = (h ^ (uintptr_t)c->font) * 1099511628211u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    slot = &width_memo[(h >> 32) % WIDTH_SLOTS];
-    if (slot->font != c->font || slot->fs != fs || strcmp(slot->text, s)) {
-        slot->font = c->font;
-        slot->fs = fs;
-        memcpy(slot->text, s, len + 1);
-        slot->w = pl_flabelwidth_r(c->pl, s);
-    }
-    return slot->w;
+    for (; fw && *p >= ' ' && *p < 127 && *p != '\\'; p++)
+        sum += fw->w[*p];
+    if (fw && !*p)
+        return fs * (double)sum / 1000.0;
+    return pl_flabelwidth_r(c->pl, s);
 }
 
 /*
@@ -1302,13 +1339,6 @@ static void draw_dot(plPlotter *pl, double x, double y, double r,
 #define HELVETICA_ASCENT 931
 #define HELVETICA_DESCENT 225
 
-static bool libplot_ticks;
-
-void plot_test_libplot_ticks(bool on)
-{
-    libplot_ticks = on;
-}
-
 static void tick_text(struct chart *c, double x, double y, char hj, char vj,
                       const char *s)
 {
@@ -1329,7 +1359,7 @@ static void tick_text(struct chart *c, double x, double y, char hj, char vj,
     char num[FMT_G5_SIZE];
 
     /* Written for Helvetica only, as draw_axes() draws them. */
-    if (libplot_ticks || !c->font || strcmp(c->font, "Helvetica")) {
+    if (libplot_text || !c->font || strcmp(c->font, "Helvetica")) {
         pl_fmove_r(c->pl, x, y);
         pl_alabel_r(c->pl, hj, vj, s);
         return;

@@ -66,11 +66,12 @@ struct plot_spec {
 int plot_svg(const struct plot_spec *spec, struct strbuf *out);
 
 /*
- * For tests only: with on, the tick labels are drawn by libplot's own
- * alabel() rather than written as its bytes (see plot.c), so that the two
- * can be compared. Not thread-safe; reportgen never calls it.
+ * For tests only: with on, text is measured by libplot's flabelwidth()
+ * and tick labels drawn by its alabel(), rather than libplot's sums and
+ * bytes reproduced (see plot.c), so that the two can be compared. Not
+ * thread-safe; reportgen never calls it.
  */
-void plot_test_libplot_ticks(bool on);
+void plot_test_libplot_text(bool on);
 
 /*
  * The frames of the compact charts of one page (plot_svg_mini()): each

@@ -1156,10 +1156,12 @@ static void test_svg_inline(void)
 }
 
 /*
- * Tick labels are written as libplot's SVG plotter would write them
- * (plot.c, tick_text()): random charts, wide and small, linear and
- * logarithmic, integer and fractional ticks, values from 1e-9 to 1e9 and
- * negative, each drawn both ways, must come out byte for byte the same.
+ * Text is measured as libplot measures it and tick labels written as its
+ * SVG plotter would write them (plot.c, label_width(), tick_text()):
+ * random charts, wide and small, linear and logarithmic, integer and
+ * fractional ticks, values from 1e-9 to 1e9 and negative, titles, labels,
+ * legends and marker labels of any printable ASCII, some with no finite
+ * value, each drawn both ways, must come out byte for byte the same.
  */
 static void test_tick_bytes(void)
 {
@@ -1176,7 +1178,20 @@ static void test_tick_bytes(void)
         struct plot_series s[2];
         struct plot_spec spec = {"t", "step", "y",  s,       2,    false,
                                  0,   0,      NULL, scatter, NULL, 0};
-        char *a, *b;
+        char text[4][64], *a, *b;
+
+        /* Titles, labels and legends of any printable ASCII, '\\' too. */
+        for (size_t t = 0; t < 4; t++) {
+            size_t len = 1 + (size_t)(next() % 60);
+
+            for (size_t i = 0; i < len; i++)
+                text[t][i] = (char)(' ' + next() % 95);
+            text[t][len] = '\0';
+        }
+        spec.title = text[0];
+        spec.ylabel = text[1];
+        spec.marker_label = text[2];
+        spec.has_marker = next() % 2;
 
         for (size_t i = 0; i < n; i++) {
             double u = (double)(next() % 100000) / 100000;
@@ -1189,13 +1204,19 @@ static void test_tick_bytes(void)
             for (size_t i = 1; i < n; i++)
                 xs[i] = fmax(xs[i], xs[i - 1]);
         s[0] = (struct plot_series){
-            "a", PLOT_TRAIN, numview_of(xs), numview_of(ys), n, NULL, 0, NULL};
+            text[3], PLOT_TRAIN, numview_of(xs), numview_of(ys), n, NULL,
+            0,       NULL};
         s[1] = (struct plot_series){
             "b", PLOT_VAL, numview_of(xs), numview_of(ys2), n, NULL, 0, NULL};
         spec.nseries = scatter ? 1 : 2;
-        plot_test_libplot_ticks(true);
+        spec.marker_x = xs[n / 2];
+        spec.marker_y = ys[n / 2];
+        if (next() % 10 == 0) /* "no finite values", in oblique */
+            for (size_t i = 0; i < n; i++)
+                ys[i] = ys2[i] = NAN;
+        plot_test_libplot_text(true);
         a = draw(&spec);
-        plot_test_libplot_ticks(false);
+        plot_test_libplot_text(false);
         b = draw(&spec);
         charts++;
         if (!a || !b || strcmp(a, b)) {
@@ -1207,7 +1228,7 @@ static void test_tick_bytes(void)
         free(b);
     }
     ok(bad == 0 && charts == 300,
-       "tick labels: libplot's bytes, in 300 random charts");
+       "text: libplot's widths and tick labels, in 300 random charts");
 }
 
 int main(void)
