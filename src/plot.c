@@ -1343,27 +1343,38 @@ static void tick_text(struct chart *c, double x, double y, char hj, char vj,
                       const char *s)
 {
     const double fs = FS_TICK, k = fs / 20.0;
-    double w = label_width(c, s, fs);
-    double ascent = fs * (double)HELVETICA_ASCENT / 1000.0;
-    double descent = fs * (double)HELVETICA_DESCENT / 1000.0;
-    double cross = c->w * c->h - 0.0 * 0.0;
-    double b0 = c->h / cross, b3 = c->w / cross;
-    double invdet = 1.0 / (b0 * b3), inv0 = invdet * b3, inv3 = invdet * b0;
-    double dx = (hj == 'c' ? -0.5 : hj == 'r' ? -1.0 : 0.0) * w;
-    double dy = vj == 't'   ? -ascent
-                : vj == 'c' ? 0.5 * (descent - ascent)
-                : vj == 'b' ? descent
-                            : 0.0;
-    double tx = ((x + dx) * b0) * inv0, ty = ((y + dy) * b3) * inv3;
-    double sx = (k * b0) * inv0, sy = -((k * b3) * inv3);
+    double w, ascent, descent, cross, b0, b3, invdet, inv0, inv3, dx, dy;
+    double tx, ty, sx, sy;
     char num[FMT_G5_SIZE];
 
-    /* Written for Helvetica only, as draw_axes() draws them. */
-    if (libplot_text || !c->font || strcmp(c->font, "Helvetica")) {
+    /*
+     * Written for Helvetica and text libplot writes as it is (axis_label()
+     * gives digits, '.', '-', '+' and 'e'); anything else is libplot's.
+     */
+    if (libplot_text || !c->font || strcmp(c->font, "Helvetica") ||
+        strpbrk(s, "&<>\"'")) {
         pl_fmove_r(c->pl, x, y);
         pl_alabel_r(c->pl, hj, vj, s);
         return;
     }
+    w = label_width(c, s, fs);
+    ascent = fs * (double)HELVETICA_ASCENT / 1000.0;
+    descent = fs * (double)HELVETICA_DESCENT / 1000.0;
+    cross = c->w * c->h - 0.0 * 0.0;
+    b0 = c->h / cross;
+    b3 = c->w / cross;
+    invdet = 1.0 / (b0 * b3);
+    inv0 = invdet * b3;
+    inv3 = invdet * b0;
+    dx = (hj == 'c' ? -0.5 : hj == 'r' ? -1.0 : 0.0) * w;
+    dy = vj == 't'   ? -ascent
+         : vj == 'c' ? 0.5 * (descent - ascent)
+         : vj == 'b' ? descent
+                     : 0.0;
+    tx = ((x + dx) * b0) * inv0;
+    ty = ((y + dy) * b3) * inv3;
+    sx = (k * b0) * inv0;
+    sy = -((k * b3) * inv3);
     strbuf_addstr(&c->ticks, "<text transform=\"");
     if (tx != 0.0 || ty != 0.0) {
         strbuf_addstr(&c->ticks, "translate(");
@@ -1394,27 +1405,7 @@ static void tick_text(struct chart *c, double x, double y, char hj, char vj,
     strbuf_addstr(&c->ticks,
                   "\" font-family=\"Helvetica,sans-serif\" "
                   "font-size=\"20px\" stroke=\"none\" fill=\"\x01\" >");
-    for (; *s; s++) {
-        switch (*s) {
-        case '\'':
-            strbuf_addstr(&c->ticks, "&apos;");
-            break;
-        case '"':
-            strbuf_addstr(&c->ticks, "&quot;");
-            break;
-        case '&':
-            strbuf_addstr(&c->ticks, "&amp;");
-            break;
-        case '<':
-            strbuf_addstr(&c->ticks, "&lt;");
-            break;
-        case '>':
-            strbuf_addstr(&c->ticks, "&gt;");
-            break;
-        default:
-            strbuf_addch(&c->ticks, *s);
-        }
-    }
+    strbuf_addstr(&c->ticks, s);
     strbuf_addstr(&c->ticks, "</text>\n");
 }
 

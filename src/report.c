@@ -767,60 +767,31 @@ static int splice_charts(const struct strbuf *page, const struct strbuf *stand,
                          const struct strbuf *svgs, size_t n,
                          struct strbuf *out)
 {
-    size_t *pos, at = 0, done = 0, marks = 0;
-    const char *p = page->buf, *end = page->buf + page->len;
-    int ret = 0;
+    const size_t mlen = strlen(CACHE_STAND_IN_MARK);
+    const char *at = page->buf, *end = page->buf + page->len, *hit;
+    bool *placed = xcalloc(n ? n : 1, sizeof(*placed));
+    size_t nplaced = 0;
 
-    /* As many stand-ins as charts: none shown twice or not at all. */
-    while ((p = memmem(p, (size_t)(end - p), CACHE_STAND_IN_MARK,
-                       strlen(CACHE_STAND_IN_MARK)))) {
-        marks++;
-        p++;
-    }
-    if (marks != n)
-        return -1;
-    pos = xcalloc(n ? n : 1, sizeof(*pos));
-    for (size_t k = 0; k < n && !ret; k++) {
-        const char *from = page->buf, *hit;
+    /* Each stand-in in the page is that of a chart not yet placed. */
+    while ((hit = memmem(at, (size_t)(end - at), CACHE_STAND_IN_MARK, mlen))) {
+        const char *svg = NULL;
+        size_t k = 0;
 
-        /* The first place not taken by an earlier chart with its hash. */
-        for (;;) {
-            size_t j;
-
-            hit = memmem(from, page->len - (size_t)(from - page->buf),
-                         stand[k].buf, stand[k].len);
-            if (!hit)
-                break;
-            for (j = 0; j < k && pos[j] != (size_t)(hit - page->buf); j++)
-                ;
-            if (j == k)
-                break;
-            from = hit + 1;
-        }
-        if (!hit || !strstr(svgs[k].buf, "<svg"))
-            ret = -1;
-        else
-            pos[k] = (size_t)(hit - page->buf);
-    }
-    while (!ret && done < n) {
-        size_t k = SIZE_MAX;
-
-        for (size_t j = 0; j < n; j++)
-            if (pos[j] >= at && (k == SIZE_MAX || pos[j] < pos[k]))
-                k = j;
-        if (k == SIZE_MAX) {
-            ret = -1;
+        while (k < n && (placed[k] || stand[k].len > (size_t)(end - hit) ||
+                         memcmp(hit, stand[k].buf, stand[k].len)))
+            k++;
+        if (k == n || !(svg = strstr(svgs[k].buf, "<svg")))
             break;
-        }
-        strbuf_add(out, page->buf + at, pos[k] - at);
-        strbuf_add_text(out, strstr(svgs[k].buf, "<svg"));
-        at = pos[k] + stand[k].len;
-        done++;
+        placed[k] = true;
+        nplaced++;
+        strbuf_add(out, at, (size_t)(hit - at));
+        strbuf_add_text(out, svg);
+        at = hit + stand[k].len;
     }
-    free(pos);
-    if (ret)
+    free(placed);
+    if (hit || nplaced != n)
         return -1;
-    strbuf_add(out, page->buf + at, page->len - at);
+    strbuf_add(out, at, (size_t)(end - at));
     return 0;
 }
 
